@@ -1,0 +1,35 @@
+-- IU Core roles (DESIGN §9). Run once per PostgreSQL cluster as a superuser or a role with
+-- CREATEROLE; the embedded database runs this very file on its first start.
+--
+--   the owner role   owns the schema and applies migrations (iu-core migrate)
+--   the runtime role the service connects as: DML only, never DDL
+--
+-- Names and passwords come from session settings so psql can pass them without editing:
+--   psql -v ON_ERROR_STOP=1 \
+--        -c "SET iu_core_roles.owner_password = 'change-me'" \
+--        -c "SET iu_core_roles.runtime_password = 'change-me-too'" \
+--        -f sql/roles/create_roles.sql
+--   createdb --owner iu_core_owner iu_core
+-- Unset names default to iu_core_owner and iu_core_app; unset passwords leave the role without
+-- one (fine for the embedded server, which trusts local connections only).
+DO $roles$
+DECLARE
+    owner_role       text := coalesce(nullif(current_setting('iu_core_roles.owner_role', true), ''), 'iu_core_owner');
+    runtime_role     text := coalesce(nullif(current_setting('iu_core_roles.runtime_role', true), ''), 'iu_core_app');
+    owner_password   text := nullif(current_setting('iu_core_roles.owner_password', true), '');
+    runtime_password text := nullif(current_setting('iu_core_roles.runtime_password', true), '');
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = owner_role) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB', owner_role);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = runtime_role) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT', runtime_role);
+    END IF;
+    IF owner_password IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I PASSWORD %L', owner_role, owner_password);
+    END IF;
+    IF runtime_password IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I PASSWORD %L', runtime_role, runtime_password);
+    END IF;
+END
+$roles$;

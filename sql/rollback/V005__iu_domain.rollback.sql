@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS iu_vector_sync_point;
+DROP TABLE IF EXISTS iu_lifecycle_log;
+DROP TABLE IF EXISTS iu_auto_instantiate_event_log;
+DROP TABLE IF EXISTS iu_collection_template_instance_lineage;
+DROP TABLE IF EXISTS iu_piece_membership;
+DROP TABLE IF EXISTS iu_piece_collection;
+DROP TABLE IF EXISTS iu_collection_template_version;
+DROP TABLE IF EXISTS iu_collection_template_registry;
+DROP FUNCTION IF EXISTS fn_iu_piece_digest(uuid[]);
+DROP TABLE IF EXISTS information_unit;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS iu_core_retention_run;
+DROP TABLE IF EXISTS iu_core_retention_policy;

@@ -1,0 +1,50 @@
+package dev.iucore.pipeline.cli;
+
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.db.Database;
+import dev.iucore.pipeline.db.Migrator;
+import dev.iucore.pipeline.service.PipelineService;
+import dev.iucore.pipeline.service.TerminationSignals;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** {@code iu-core run}: the service, until SIGTERM/SIGINT; then Camel stops, then the database. */
+@Command(name = "run", description = "Start the service: relay, delivery and scheduled batches (the default).")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    private final CommandContext context;
+
+    RunCommand(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.service(context.settings().get(Setting.LOG_LEVEL));
+        Database database = context.serviceDatabase();
+        LOG.info("database: {}", database.describe());
+        if (context.settings().getBoolean(Setting.MIGRATE_ON_START)) {
+            migrate(database);
+        }
+        context.recordStart();
+        PipelineService service = new PipelineService(context.settings(), database.runtime());
+        TerminationSignals.onTerminate(service::stop);
+        service.run();
+        LOG.info("iu-core stopped");
+        return ExitCode.OK;
+    }
+
+    private static void migrate(Database database) {
+        try {
+            new Migrator(database.owner(), database.runtimeUser()).migrate();
+        } catch (RuntimeException e) {
+            throw CommandFailure.refused("cannot apply migrations as the owner role " + database.ownerUser() + ": "
+                    + Errors.describe(e) + ". Set IU_DB_OWNER_USER and IU_DB_OWNER_PASSWORD, or set "
+                    + Setting.MIGRATE_ON_START.key() + "=false and run `iu-core migrate` with owner credentials");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.iucore.pipeline.config;
+
+import java.util.Locale;
+
+/**
+ * Every property of ours, declared once with its default and meaning. Each key can also be given
+ * as an environment variable (upper case, dots and dashes as underscores: {@code iu.db.url} is
+ * {@code IU_DB_URL}), the same mapping Camel uses. The README's configuration table is checked
+ * against this list by a test.
+ */
+public enum Setting {
+    DB_URL("iu.db.url", "",
+            "JDBC URL of an external PostgreSQL. Unset: the embedded PostgreSQL 15 under `iu.data-dir`."),
+    DB_USER("iu.db.user", "iu_core_app",
+            "Runtime role (DML only) the service and the commands connect as."),
+    DB_PASSWORD("iu.db.password", "",
+            "Password of the runtime role. Never logged."),
+    DB_OWNER_USER("iu.db.owner-user", "iu_core_owner",
+            "Owner role that applies migrations (`migrate`, and `run` when `iu.migrate-on-start`)."),
+    DB_OWNER_PASSWORD("iu.db.owner-password", "",
+            "Password of the owner role. Never logged."),
+    DB_POOL_SIZE("iu.db.pool-size", "8",
+            "Maximum connections of the runtime connection pool."),
+    DATA_DIR("iu.data-dir", "./data",
+            "Directory of the embedded database: the cluster in `pg/`, its lock and owner file."),
+    EMBEDDED_PORT("iu.embedded.port", "0",
+            "TCP port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free port at each start."),
+    MIGRATE_ON_START("iu.migrate-on-start", "true",
+            "`run` applies pending migrations as the owner role before it starts the routes."),
+    ROUTES_DIR("iu.routes-dir", "",
+            "Directory of operator-edited YAML routes (`*.yaml`), loaded after the packaged ones."),
+    NODE_ID("iu.node-id", "",
+            "Name of this process in leases, attempts and the command log; empty = host:pid."),
+    ACTOR("iu.actor", "",
+            "Actor recorded for commands run without `--actor`; empty = the operating-system user."),
+    LOG_LEVEL("iu.log.level", "INFO",
+            "Level of the service's log (`run`); commands log warnings only unless `--verbose`. Env `IU_LOG_LEVEL`."),
+    CONFIG_FILE("iu.config-file", "",
+            "Optional properties file read after the packaged `application.properties` (env `IU_CONFIG_FILE`).");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String envName() {
+        return envName(key);
+    }
+
+    /** The environment variable that carries a property: Camel's own mapping. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

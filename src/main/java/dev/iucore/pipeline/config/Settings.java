@@ -1,0 +1,132 @@
+package dev.iucore.pipeline.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Resolved configuration. Later sources win: the packaged {@code application.properties}, the
+ * optional file named by {@code iu.config-file}, environment variables, JVM system properties.
+ * The same merged view is handed to Camel Main, so routes and commands agree on every value.
+ */
+public final class Settings {
+
+    private static final String PACKAGED = "application.properties";
+
+    private final Properties values;
+
+    private Settings(Properties values) {
+        this.values = values;
+    }
+
+    public static Settings load() {
+        return load(System.getenv(), System.getProperties());
+    }
+
+    public static Settings load(Map<String, String> env, Properties system) {
+        Properties merged = new Properties();
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(PACKAGED)) {
+            if (in != null) {
+                merged.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the packaged " + PACKAGED, e);
+        }
+        String configFile = firstNonEmpty(system.getProperty(Setting.CONFIG_FILE.key()),
+                env.get(Setting.CONFIG_FILE.envName()));
+        if (configFile != null) {
+            Path path = Path.of(configFile);
+            try (Reader reader = Files.newBufferedReader(path)) {
+                merged.load(reader);
+            } catch (IOException e) {
+                throw new ConfigurationException("cannot read the configuration file " + path.toAbsolutePath()
+                        + " named by " + Setting.CONFIG_FILE.envName() + ": " + e.getMessage());
+            }
+        }
+        for (Setting setting : Setting.values()) {
+            String fromEnv = env.get(setting.envName());
+            if (fromEnv != null) {
+                merged.setProperty(setting.key(), fromEnv);
+            }
+        }
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith("iu.") || key.startsWith("camel.")) {
+                merged.setProperty(key, system.getProperty(key));
+            }
+        }
+        return new Settings(merged);
+    }
+
+    /** A copy with some values replaced; tests and embedded callers use it. */
+    public Settings with(Map<Setting, String> overrides) {
+        Properties copy = new Properties();
+        copy.putAll(values);
+        overrides.forEach((setting, value) -> copy.setProperty(setting.key(), value));
+        return new Settings(copy);
+    }
+
+    public Settings with(Setting setting, String value) {
+        return with(Map.of(setting, value));
+    }
+
+    public String get(Setting setting) {
+        return values.getProperty(setting.key(), setting.defaultValue()).trim();
+    }
+
+    public Optional<String> optional(Setting setting) {
+        String value = get(setting);
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    public int getInt(Setting setting) {
+        String value = get(setting);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(setting.key() + " (env " + setting.envName()
+                    + ") must be a whole number, not \"" + value + "\"");
+        }
+    }
+
+    public boolean getBoolean(Setting setting) {
+        String value = get(setting);
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new ConfigurationException(setting.key() + " (env " + setting.envName()
+                + ") must be true or false, not \"" + value + "\"");
+    }
+
+    /** Any property by key, ours or Camel's, as resolved. */
+    public Optional<String> raw(String key) {
+        return Optional.ofNullable(values.getProperty(key));
+    }
+
+    /** Everything for Camel Main: packaged and file properties plus our resolved settings. */
+    public Map<String, String> asMap() {
+        Map<String, String> map = new HashMap<>();
+        for (String key : values.stringPropertyNames()) {
+            map.put(key, values.getProperty(key));
+        }
+        for (Setting setting : Setting.values()) {
+            map.putIfAbsent(setting.key(), setting.defaultValue());
+        }
+        return map;
+    }
+
+    private static String firstNonEmpty(String... candidates) {
+        for (String candidate : candidates) {
+            if (candidate != null && !candidate.isBlank()) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.iucore.pipeline.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The database a process works on, reached as the runtime role (a pool) and as the owner role
+ * (for migrations). External when {@code iu.db.url} is set; otherwise the embedded server under
+ * {@code iu.data-dir}, started by this process or attached to.
+ */
+public final class Database implements AutoCloseable {
+
+    private final String url;
+    private final String runtimeUser;
+    private final String runtimePassword;
+    private final String ownerUser;
+    private final String ownerPassword;
+    private final int poolSize;
+    private final String applicationName;
+    private final EmbeddedPostgresServer embedded;
+    private HikariDataSource runtimePool;
+
+    private Database(Settings settings, String url, EmbeddedPostgresServer embedded, String applicationName) {
+        this.url = url;
+        this.runtimeUser = settings.get(Setting.DB_USER);
+        this.runtimePassword = settings.get(Setting.DB_PASSWORD);
+        this.ownerUser = settings.get(Setting.DB_OWNER_USER);
+        this.ownerPassword = settings.get(Setting.DB_OWNER_PASSWORD);
+        this.poolSize = settings.getInt(Setting.DB_POOL_SIZE);
+        this.applicationName = applicationName;
+        this.embedded = embedded;
+    }
+
+    /**
+     * Opens the configured database.
+     *
+     * @param command the iu-core command asking, recorded as the embedded server's owner
+     */
+    public static Database open(Settings settings, EmbeddedPostgresServer.Mode mode, String command,
+                                boolean durable) {
+        String applicationName = "iu-core " + command;
+        return settings.optional(Setting.DB_URL)
+                .map(url -> new Database(settings, url, null, applicationName))
+                .orElseGet(() -> {
+                    EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(
+                            Path.of(settings.get(Setting.DATA_DIR)), settings.getInt(Setting.EMBEDDED_PORT), mode,
+                            command, new EmbeddedPostgresServer.RoleNames(settings.get(Setting.DB_OWNER_USER),
+                                    settings.get(Setting.DB_USER)), durable);
+                    return new Database(settings, server.jdbcUrl(EmbeddedPostgresServer.DATABASE), server,
+                            applicationName);
+                });
+    }
+
+    /** The pooled runtime-role data source: what the routes and commands use. */
+    public synchronized DataSource runtime() {
+        if (runtimePool == null) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("iu-core-runtime");
+            config.setJdbcUrl(url);
+            config.setUsername(runtimeUser);
+            config.setPassword(runtimePassword);
+            config.setMaximumPoolSize(poolSize);
+            config.setMinimumIdle(1);
+            config.setInitializationFailTimeout(-1);
+            config.setConnectionTimeout(10_000);
+            config.addDataSourceProperty("ApplicationName", applicationName);
+            runtimePool = new HikariDataSource(config);
+        }
+        return runtimePool;
+    }
+
+    /** An unpooled owner-role data source for migrations: used briefly, then dropped. */
+    public DataSource owner() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(url);
+        ds.setUser(ownerUser);
+        if (!ownerPassword.isEmpty()) {
+            ds.setPassword(ownerPassword);
+        }
+        ds.setApplicationName(applicationName);
+        return ds;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String runtimeUser() {
+        return runtimeUser;
+    }
+
+    public String ownerUser() {
+        return ownerUser;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    /** True when this process started the embedded server (and stops it on close). */
+    public boolean startedEmbeddedServer() {
+        return embedded != null && embedded.owned();
+    }
+
+    /** A line for logs and messages; never contains a password. */
+    public String describe() {
+        if (embedded == null) {
+            return "external PostgreSQL " + url;
+        }
+        return "embedded PostgreSQL " + url + " (data " + embedded.dataDir() + (embedded.owned()
+                ? ", started by this process)" : ", attached to the running owner)");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (runtimePool != null) {
+            runtimePool.close();
+            runtimePool = null;
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.iucore.pipeline.testing;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.db.EmbeddedPostgresServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/** One test class's own database: data sources for both roles, settings pointing at it, and SQL helpers. */
+public final class TestDb implements AutoCloseable {
+
+    private final String name;
+    private final String url;
+    private final HikariDataSource runtime;
+
+    TestDb(EmbeddedPostgresServer server, String name) {
+        this.name = name;
+        this.url = server.jdbcUrl(name);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(TestPostgres.RUNTIME);
+        config.setMaximumPoolSize(12);
+        config.setMinimumIdle(0);
+        config.setPoolName("test-" + name);
+        this.runtime = new HikariDataSource(config);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** The runtime role (DML only), pooled. */
+    public DataSource runtime() {
+        return runtime;
+    }
+
+    /** The owner role, unpooled. */
+    public DataSource owner() {
+        return TestPostgres.ownerDataSource(name);
+    }
+
+    /** Settings that point the product at this database as an external one. */
+    public Settings settings() {
+        return Settings.load(Map.of(), new Properties()).with(Map.of(
+                Setting.DB_URL, url,
+                Setting.DB_USER, TestPostgres.RUNTIME,
+                Setting.DB_OWNER_USER, TestPostgres.OWNER,
+                Setting.NODE_ID, "test-node"));
+    }
+
+    public long count(String table) {
+        return queryLong("SELECT count(*) FROM " + table);
+    }
+
+    public long queryLong(String sql, Object... params) {
+        Object value = queryValue(sql, params);
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    public Object queryValue(String sql, Object... params) {
+        List<Map<String, Object>> rows = query(sql, params);
+        return rows.isEmpty() ? null : rows.get(0).values().iterator().next();
+    }
+
+    public List<Map<String, Object>> query(String sql, Object... params) {
+        try (Connection c = owner().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= columns; i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a statement as the owner role; returns the update count. */
+    public int update(String sql, Object... params) {
+        try (Connection c = owner().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+        }
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+        TestPostgres.drop(name);
+    }
+}
