@@ -21,10 +21,17 @@ public final class IuCoreCli {
 
     public static CommandLine commandLine(CommandContext context) {
         CommandLine cli = new CommandLine(new IuCoreCommand(), new ContextFactory(context));
+        addHelpOptions(cli);
         cli.setOut(new PrintWriter(context.out(), true));
         cli.setErr(new PrintWriter(context.err(), true));
         cli.setExecutionStrategy(new AuditedExecution(context));
         return cli;
+    }
+
+    /** Every command, not only the top one, answers --help. */
+    private static void addHelpOptions(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getSubcommands().values().forEach(IuCoreCli::addHelpOptions);
     }
 
     /** Hands every command the invocation's context through its constructor. */

@@ -58,11 +58,11 @@ final class MigrateCommand implements Callable<Integer> {
         if (rollbackTo == null) {
             List<String> versions = dryRun ? migrator.pending()
                     : target == null ? migrator.migrate() : migrator.migrateTo(target);
-            report(dryRun ? "pending" : "applied", versions, migrator);
+            report(dryRun ? "pending" : "applied", versions, "nothing to apply: the schema is current", migrator);
         } else {
             List<AppliedMigration> undone = dryRun ? migrator.rollbackPlan(rollbackTo) : migrator.rollback(rollbackTo);
             report(dryRun ? "would_roll_back" : "rolled_back", undone.stream().map(AppliedMigration::version).toList(),
-                    migrator);
+                    "nothing to roll back: no applied migration at or above " + rollbackTo, migrator);
         }
         return ExitCode.OK;
     }
@@ -74,7 +74,7 @@ final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    private void report(String what, List<String> versions, Migrator migrator) {
+    private void report(String what, List<String> versions, String nothing, Migrator migrator) {
         List<AppliedMigration> applied = migrator.applied();
         String current = applied.isEmpty() ? "none" : applied.get(0).version();
         if (json.enabled()) {
@@ -85,9 +85,7 @@ final class MigrateCommand implements Callable<Integer> {
             Output.printJson(context.out(), result);
             return;
         }
-        String verb = what.replace('_', ' ');
-        context.out().println(versions.isEmpty() ? "nothing " + verb.replace("would ", "to ")
-                : verb + ": " + String.join(", ", versions));
+        context.out().println(versions.isEmpty() ? nothing : what.replace('_', ' ') + ": " + String.join(", ", versions));
         context.out().println("schema version: " + current);
     }
 }

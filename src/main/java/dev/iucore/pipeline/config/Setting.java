@@ -34,9 +34,9 @@ public enum Setting {
     ACTOR("iu.actor", "",
             "Actor recorded for commands run without `--actor`; empty = the operating-system user."),
     LOG_LEVEL("iu.log.level", "INFO",
-            "Level of the service's log (`run`); commands log warnings only unless `--verbose`. Env `IU_LOG_LEVEL`."),
+            "Level of the service's log (`run`); commands log warnings only unless `--verbose`."),
     CONFIG_FILE("iu.config-file", "",
-            "Optional properties file read after the packaged `application.properties` (env `IU_CONFIG_FILE`).");
+            "Optional properties file read after the packaged `application.properties`.");
 
     private final String key;
     private final String defaultValue;

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,16 @@ public final class PipelineService {
         Properties initial = new Properties();
         initial.putAll(settings.asMap());
         main.setInitialProperties(initial);
-        main.configure().withRoutesIncludePattern(routesIncludePattern(settings));
+        // wins over application.properties, which names the packaged routes only
+        Properties override = new Properties();
+        override.setProperty("camel.main.routes-include-pattern", routesIncludePattern(settings));
+        main.setOverrideProperties(override);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport started) {
+                LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
+            }
+        });
         // the process installs its own signal handling, so the database outlives Camel's shutdown
         if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy strategy) {
             strategy.disableHangupSupport();

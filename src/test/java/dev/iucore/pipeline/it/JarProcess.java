@@ -1,0 +1,105 @@
+package dev.iucore.pipeline.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar target/iu-core-pipeline.jar ...} as a real process, its output collected. */
+final class JarProcess {
+
+    static final Path JAR = Path.of("target", "iu-core-pipeline.jar");
+
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private JarProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "jar-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static JarProcess start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("IU_"));
+        builder.environment().putAll(env);
+        return new JarProcess(builder.start());
+    }
+
+    /** Runs a one-shot command to its end. */
+    static Result run(Map<String, String> env, String... args) throws Exception {
+        JarProcess p = start(env, args);
+        if (!p.process.waitFor(120, TimeUnit.SECONDS)) {
+            p.process.destroyForcibly();
+            throw new IllegalStateException("iu-core " + String.join(" ", args) + " did not finish:\n" + p.output());
+        }
+        p.reader.join(10_000);
+        return new Result(p.process.exitValue(), p.output());
+    }
+
+    void awaitLine(String fragment, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (lines.stream().anyMatch(l -> l.contains(fragment))) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("process ended (exit " + process.exitValue() + ") before \""
+                        + fragment + "\":\n" + output());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no \"" + fragment + "\" within " + timeout + ":\n" + output());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERM, as systemd stops a service; waits for the exit code. */
+    int terminate(Duration timeout) throws InterruptedException {
+        // through the handle: Process.destroy() would also close our end of its output
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("no exit within " + timeout + " of SIGTERM:\n" + output());
+        }
+        reader.join(10_000);
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown code runs at all. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String output() {
+        return String.join("\n", lines);
+    }
+
+    record Result(int exitCode, String output) {
+    }
+}

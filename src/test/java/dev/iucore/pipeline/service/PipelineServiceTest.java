@@ -1,0 +1,75 @@
+package dev.iucore.pipeline.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.DatabaseExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineServiceTest {
+
+    @RegisterExtension
+    static final DatabaseExtension DB = DatabaseExtension.migrated();
+
+    @TempDir
+    Path routesDir;
+
+    @Test
+    void runsThePackagedAndTheOperatorsRoutesOnTheBoundDataSourceAndStopsCleanly() throws Exception {
+        // an operator's route, from the external directory, that writes through the bound DataSource
+        Files.writeString(routesDir.resolve("ops-extra.yaml"), """
+                - route:
+                    id: ops-extra
+                    description: An operator's route loaded from IU_ROUTES_DIR
+                    from:
+                      uri: timer:ops-extra
+                      parameters:
+                        repeatCount: 1
+                      steps:
+                        - to:
+                            uri: "sql:INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id) VALUES ('iu.collection.created', 'collection', 'from-ops-route')"
+                            parameters:
+                              dataSource: "#dataSource"
+                """);
+        PipelineService service = new PipelineService(
+                DB.db().settings().with(Setting.ROUTES_DIR, routesDir.toString()), DB.db().runtime());
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                service.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.camelContext() != null
+                && service.camelContext().getStatus() == ServiceStatus.Started);
+        CamelContext context = service.camelContext();
+        assertThat(context.getName()).isEqualTo("iu-core");
+        assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("heartbeat", "ops-extra");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                DB.db().queryLong("SELECT count(*) FROM event_outbox WHERE aggregate_id = 'from-ops-route'") == 1);
+
+        service.stop();
+        running.get(60, TimeUnit.SECONDS);
+        assertThat(context.getStatus()).isEqualTo(ServiceStatus.Stopped);
+    }
+
+    @Test
+    void aRoutesDirectoryThatDoesNotExistIsAClearConfigurationError() {
+        Path missing = routesDir.resolve("nope");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PipelineService(
+                        DB.db().settings().with(Setting.ROUTES_DIR, missing.toString()), DB.db().runtime()))
+                .hasMessageContaining("iu.routes-dir (env IU_ROUTES_DIR) names " + missing)
+                .hasMessageContaining("not a directory");
+    }
+}
