@@ -59,6 +59,11 @@ final class AuditedExecution implements CommandLine.IExecutionStrategy {
     }
 
     private void record(Invocation invocation) {
+        if (invocation.outcome() == Outcome.ERROR && Errors.isUnreachable(invocation.message())) {
+            context.err().println("iu-core: warning: `" + invocation.commandName()
+                    + "` is not recorded in iu_command_log: the database cannot be reached");
+            return;
+        }
         try {
             new CommandLog(context.database().runtime(), context.err()).finish(invocation);
         } catch (RuntimeException e) {

@@ -11,7 +11,14 @@ final class Errors {
     private static final String UNDEFINED_FUNCTION = "42883";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
+    private static final String UNREACHABLE = "cannot reach the database: ";
+
     private Errors() {
+    }
+
+    /** True for a message {@link #describe} wrote about a database it could not connect to. */
+    static boolean isUnreachable(String message) {
+        return message != null && message.startsWith(UNREACHABLE);
     }
 
     static String describe(Throwable error) {
@@ -40,7 +47,7 @@ final class Errors {
             return message + " (the connected role lacks a privilege; see README, Roles)";
         }
         if (state != null && state.startsWith("08")) {
-            return "cannot reach the database: " + message + " (check IU_DB_URL, or that the server is up)";
+            return UNREACHABLE + message + " (check IU_DB_URL, or that the server is up)";
         }
         return message;
     }

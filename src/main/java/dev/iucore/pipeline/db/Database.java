@@ -67,7 +67,7 @@ public final class Database implements AutoCloseable {
             config.setMaximumPoolSize(poolSize);
             config.setMinimumIdle(1);
             config.setInitializationFailTimeout(-1);
-            config.setConnectionTimeout(10_000);
+            config.setConnectionTimeout(5_000);
             config.addDataSourceProperty("ApplicationName", applicationName);
             runtimePool = new HikariDataSource(config);
         }

@@ -209,7 +209,8 @@ class CliTest {
         Cli.Result result = Cli.run(DB.db().settings().with(Setting.DB_URL,
                 "jdbc:postgresql://127.0.0.1:" + closedPort + "/iu_core?connectTimeout=2"), "gates", "list");
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(result.err()).contains("iu-core gates list: cannot reach the database");
+        assertThat(result.err()).contains("iu-core gates list: cannot reach the database")
+                .contains("`gates list` is not recorded in iu_command_log: the database cannot be reached");
         assertNoStackTrace(result);
     }
 }
