@@ -55,7 +55,7 @@ class PipelineServiceTest {
                 && service.camelContext().getStatus() == ServiceStatus.Started);
         CamelContext context = service.camelContext();
         assertThat(context.getName()).isEqualTo("iu-core");
-        assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("heartbeat", "ops-extra");
+        assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("outbox-dispatch", "delivery-attempt", "ops-extra");
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 DB.db().queryLong("SELECT count(*) FROM event_outbox WHERE aggregate_id = 'from-ops-route'") == 1);
 

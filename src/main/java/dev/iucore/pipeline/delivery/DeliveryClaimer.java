@@ -1,0 +1,156 @@
+package dev.iucore.pipeline.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+
+/**
+ * Leases due deliveries in one statement, route by route: each route gets at most its free slots
+ * ({@code iu.delivery.route-concurrency} minus what is in flight), so a slow or failing target
+ * never takes every worker; a route whose circuit is open gets none until its probe is due, then
+ * one; on an ordered route a delivery waits while an earlier event of its aggregate is still
+ * open; nothing is claimed while {@code delivery_enabled} is closed, and an outbound route only
+ * while {@code delivery_live_routes} lists it. Expired leases are claimable again. This process
+ * never claims more than its workers can soon take.
+ */
+public final class DeliveryClaimer {
+
+    /** Set on the exchange: the claim was as large as asked, so there is probably more. */
+    public static final String CLAIM_FULL = "iuClaimFull";
+
+    static final String CLAIM = """
+            WITH gates AS (
+                SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
+                       fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
+                       fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
+            ), route_keys AS (
+                SELECT k.route_key, 'outbound'::text AS route_kind
+                  FROM gates g CROSS JOIN unnest(g.live_routes) AS k(route_key)
+                 WHERE g.delivery_open
+                UNION
+                SELECT s.route_key, 'sql'
+                  FROM iu_sql_event_route s CROSS JOIN gates g
+                 WHERE g.delivery_open AND g.sql_open
+            ), slots AS (
+                SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
+                       greatest(?, coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
+                       CASE
+                           WHEN r.route_key IS NOT NULL AND NOT r.enabled THEN 0
+                           WHEN s.route_key IS NOT NULL AND NOT s.enabled THEN 0
+                           WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
+                           WHEN c.state = 'open' THEN 1
+                           ELSE ?
+                       END - (SELECT count(*) FROM iu_route_delivery busy
+                               WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
+                                 AND busy.locked_until > now()) AS free
+                  FROM route_keys k
+                  LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
+                  LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key
+                  LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
+            ), due AS (
+                SELECT d.id, d.next_attempt_at, slots.lease_ms
+                  FROM slots
+                 CROSS JOIN LATERAL (
+                       SELECT d.id, d.next_attempt_at
+                         FROM iu_route_delivery d
+                        WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
+                          AND d.status IN ('pending', 'retrying')
+                          AND d.next_attempt_at <= now()
+                          AND (d.locked_until IS NULL OR d.locked_until <= now())
+                          AND (NOT slots.ordered OR NOT EXISTS (
+                                   SELECT 1 FROM iu_route_delivery earlier
+                                    WHERE earlier.route_key = d.route_key AND earlier.aggregate_id = d.aggregate_id
+                                      AND earlier.outbox_id < d.outbox_id
+                                      AND earlier.status IN ('pending', 'retrying')))
+                        ORDER BY d.next_attempt_at, d.id
+                        LIMIT greatest(slots.free, 0)
+                          FOR UPDATE OF d SKIP LOCKED) d
+            ), chosen AS (
+                SELECT id, lease_ms FROM due ORDER BY next_attempt_at, id LIMIT ?
+            ), claimed AS (
+                UPDATE iu_route_delivery d
+                   SET locked_by = ?, locked_until = now() + chosen.lease_ms * interval '1 millisecond',
+                       updated_at = now()
+                  FROM chosen
+                 WHERE d.id = chosen.id
+                RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
+            )
+            SELECT c.id, c.event_id, e.event_type, c.aggregate_id, e.payload::text, c.route_kind, c.route_key,
+                   c.attempts, coalesce(r.route_key, s.route_key) IS NOT NULL AS route_exists,
+                   r.target_uri, r.secret_ref, r.connect_timeout_ms, r.read_timeout_ms,
+                   coalesce(r.max_attempts, s.max_attempts, 1), coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000),
+                   coalesce(r.backoff_factor, s.backoff_factor, 2), coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000),
+                   r.circuit_failure_threshold, r.circuit_open_ms, s.action
+              FROM claimed c
+              JOIN event_outbox e ON e.event_id = c.event_id
+              LEFT JOIN iu_outbound_route r ON c.route_kind = 'outbound' AND r.route_key = c.route_key
+              LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
+             ORDER BY c.id""";
+
+    private final DataSource dataSource;
+    private final String node;
+    private final int batchSize;
+    private final int routeConcurrency;
+    private final long leaseMs;
+    private final int capacity;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public DeliveryClaimer(DataSource dataSource, String node, int batchSize, int routeConcurrency, long leaseMs,
+                           int workers) {
+        this.dataSource = dataSource;
+        this.node = node;
+        this.batchSize = batchSize;
+        this.routeConcurrency = routeConcurrency;
+        this.leaseMs = leaseMs;
+        // a little more than the workers, so the next attempts wait in the queue, not in the database
+        this.capacity = workers * 2;
+    }
+
+    /** The route's step: leases what the workers can take now. */
+    public List<DeliveryTask> claim(Exchange exchange) throws SQLException {
+        int wanted = Math.min(batchSize, capacity - inFlight.get());
+        if (wanted <= 0) {
+            exchange.setProperty(CLAIM_FULL, false);
+            return List.of();
+        }
+        List<DeliveryTask> tasks;
+        try (Connection connection = dataSource.getConnection()) {
+            tasks = claim(connection, wanted);
+        }
+        inFlight.addAndGet(tasks.size());
+        exchange.setProperty(CLAIM_FULL, tasks.size() == wanted);
+        return tasks;
+    }
+
+    /** A worker finished with one claimed delivery, however it ended. */
+    public void release() {
+        inFlight.decrementAndGet();
+    }
+
+    public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
+            ps.setLong(1, leaseMs);
+            ps.setInt(2, routeConcurrency);
+            ps.setInt(3, limit);
+            ps.setString(4, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<DeliveryTask> tasks = new ArrayList<>();
+                while (rs.next()) {
+                    tasks.add(new DeliveryTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
+                            rs.getBoolean(9), rs.getString(10), rs.getString(11), (Integer) rs.getObject(12),
+                            (Integer) rs.getObject(13), rs.getInt(14), rs.getInt(15), rs.getBigDecimal(16),
+                            rs.getInt(17), (Integer) rs.getObject(18), (Integer) rs.getObject(19), rs.getString(20)));
+                }
+                return tasks;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.iucore.pipeline.outbox;
+
+import dev.iucore.pipeline.gates.RelayGates;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * Claims a batch of pending, available outbox events in one statement: the inner SELECT locks with
+ * SKIP LOCKED so concurrent dispatchers take disjoint batches, the UPDATE sets the lease, and an
+ * expired lease is simply claimable again. While {@code delivery_enabled} is closed it claims only
+ * what it can settle without delivering (unregistered, disabled and delayed types); every live
+ * event stays exactly as it was, not even rewritten.
+ */
+public final class OutboxClaimer {
+
+    /** Set on the exchange: the batch came back full, so there is probably more. */
+    public static final String BATCH_FULL = "iuBatchFull";
+
+    static final String CLAIM = """
+            WITH claimed AS (
+                UPDATE event_outbox o
+                   SET locked_by = ?, locked_until = now() + ? * interval '1 millisecond'
+                 WHERE o.id IN (
+                       SELECT e.id
+                         FROM event_outbox e
+                         LEFT JOIN event_type_registry r ON r.event_type = e.event_type
+                        WHERE e.status = 'pending'
+                          AND e.available_at <= now()
+                          AND (e.locked_until IS NULL OR e.locked_until < now())
+                          AND (? OR r.event_type IS NULL OR NOT r.enabled OR r.delivery_lane <> 'live')
+                        ORDER BY e.available_at, e.id
+                        LIMIT ?
+                          FOR UPDATE OF e SKIP LOCKED)
+                RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at)
+            SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at,
+                   r.delivery_lane, r.enabled
+              FROM claimed c
+              LEFT JOIN event_type_registry r ON r.event_type = c.event_type
+             ORDER BY c.id""";
+
+    private final String node;
+    private final int batchSize;
+    private final long leaseMs;
+
+    public OutboxClaimer(String node, int batchSize, long leaseMs) {
+        this.node = node;
+        this.batchSize = batchSize;
+        this.leaseMs = leaseMs;
+    }
+
+    /** The route's step: claims on the exchange's transaction, using the gates read before. */
+    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
+        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());
+        exchange.setProperty(BATCH_FULL, events.size() == batchSize);
+        return events;
+    }
+
+    public List<OutboxEvent> claim(Connection connection, boolean deliveryEnabled) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
+            ps.setString(1, node);
+            ps.setLong(2, leaseMs);
+            ps.setBoolean(3, deliveryEnabled);
+            ps.setInt(4, batchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<OutboxEvent> events = new ArrayList<>();
+                while (rs.next()) {
+                    events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6),
+                            rs.getObject(7, java.time.OffsetDateTime.class), rs.getString(8),
+                            (Boolean) rs.getObject(9)));
+                }
+                return events;
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.iucore.pipeline.outbox;
+
+import dev.iucore.pipeline.gates.RelayGates;
+import org.apache.camel.Exchange;
+
+/** The route step that reads the relay's gates on the batch's transaction. */
+public final class RelayGateReader {
+
+    public void read(Exchange exchange) {
+        exchange.setProperty(RelayGates.PROPERTY, RelayGates.read(RelayTransaction.connection(exchange)));
+    }
+}

@@ -1,0 +1,89 @@
+package dev.iucore.pipeline.testing;
+
+import java.util.Map;
+import java.util.UUID;
+
+/** Test data for relay scenarios, written as the owner role the way an operator or a producer would. */
+public final class RelayData {
+
+    private final TestDb db;
+
+    public RelayData(TestDb db) {
+        this.db = db;
+    }
+
+    public RelayData registerType(String eventType, String lane) {
+        db.update("INSERT INTO event_type_registry (event_type, delivery_lane, description) VALUES (?, ?, 'test type')",
+                eventType, lane);
+        return this;
+    }
+
+    /** An outbound route with fast test defaults; {@code columns} overrides any column of iu_outbound_route. */
+    public RelayData route(String routeKey, String eventType, String target, Map<String, Object> columns) {
+        db.update("""
+                INSERT INTO iu_outbound_route (route_key, event_type, target_uri, max_attempts, backoff_initial_ms,
+                                               backoff_max_ms, connect_timeout_ms, read_timeout_ms)
+                VALUES (?, ?, ?, 5, 50, 200, 1000, 2000)""", routeKey, eventType, target);
+        columns.forEach((column, value) -> {
+            if (!column.matches("[a-z_]+")) {
+                throw new IllegalArgumentException(column);
+            }
+            db.update("UPDATE iu_outbound_route SET " + column + " = ? WHERE route_key = ?", value, routeKey);
+        });
+        return this;
+    }
+
+    public RelayData route(String routeKey, String eventType, String target) {
+        return route(routeKey, eventType, target, Map.of());
+    }
+
+    /** delivery_enabled open and exactly these routes live; sql_routes_enabled as given. */
+    public RelayData openGates(boolean sqlRoutes, String... liveRoutes) {
+        db.update("UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'delivery_enabled'");
+        db.update("UPDATE iu_core_gate SET gate_value = ? WHERE gate_name = 'delivery_live_routes'",
+                String.join(",", liveRoutes));
+        db.update("UPDATE iu_core_gate SET gate_value = ? WHERE gate_name = 'sql_routes_enabled'",
+                Boolean.toString(sqlRoutes));
+        return this;
+    }
+
+    public RelayData closeGates() {
+        db.update("UPDATE iu_core_gate SET gate_value = CASE kind WHEN 'list' THEN '' ELSE 'false' END");
+        return this;
+    }
+
+    public UUID event(String eventType, String aggregateId, String payloadJson) {
+        UUID eventId = UUID.randomUUID();
+        db.update("""
+                INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, payload)
+                VALUES (?, ?, 'test', ?, ?::jsonb)""", eventId, eventType, aggregateId, payloadJson);
+        return eventId;
+    }
+
+    /** Many events in one statement: {@code n} events of one type, aggregates a-0 .. a-(n-1). */
+    public void events(String eventType, int n) {
+        db.update("""
+                INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
+                SELECT ?, 'test', 'a-' || i, jsonb_build_object('n', i) FROM generate_series(0, ? - 1) AS i""",
+                eventType, n);
+    }
+
+    public String status(UUID eventId) {
+        return (String) db.queryValue("SELECT status FROM event_outbox WHERE event_id = ?", eventId);
+    }
+
+    public Map<String, Object> delivery(UUID eventId, String routeKey) {
+        return db.query("SELECT * FROM iu_route_delivery WHERE event_id = ? AND route_key = ? AND replay_of IS NULL",
+                eventId, routeKey).stream().findFirst().orElse(Map.of());
+    }
+
+    public String deliveryStatus(UUID eventId, String routeKey) {
+        return (String) delivery(eventId, routeKey).get("status");
+    }
+
+    public long attempts(UUID eventId, String routeKey) {
+        return db.queryLong("""
+                SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                 WHERE d.event_id = ? AND d.route_key = ?""", eventId, routeKey);
+    }
+}

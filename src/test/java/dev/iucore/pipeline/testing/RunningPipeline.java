@@ -1,0 +1,71 @@
+package dev.iucore.pipeline.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.service.PipelineService;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+
+/**
+ * The real service (Camel Main, the packaged YAML routes, the relay's beans) on a test database,
+ * with short poll intervals so scenarios finish in moments. Several may run on one database.
+ */
+public final class RunningPipeline implements AutoCloseable {
+
+    private final PipelineService service;
+    private final CompletableFuture<Void> running;
+
+    private RunningPipeline(Settings settings, TestDb db) {
+        service = new PipelineService(settings, db.runtime());
+        running = CompletableFuture.runAsync(() -> {
+            try {
+                service.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (running.isDone()) {
+                running.join();
+            }
+            CamelContext context = service.camelContext();
+            return context != null && context.getStatus() == ServiceStatus.Started;
+        });
+    }
+
+    public static RunningPipeline start(TestDb db, String node) {
+        return start(db, node, Map.of());
+    }
+
+    public static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides) {
+        Map<Setting, String> settings = new HashMap<>(Map.of(
+                Setting.NODE_ID, node,
+                Setting.RELAY_POLL_INTERVAL_MS, "100",
+                Setting.DELIVERY_POLL_INTERVAL_MS, "100",
+                Setting.RELAY_BATCH_SIZE, "200",
+                Setting.DELIVERY_WORKERS, "8"));
+        settings.putAll(overrides);
+        return new RunningPipeline(db.settings().with(settings), db);
+    }
+
+    public CamelContext camelContext() {
+        return service.camelContext();
+    }
+
+    @Override
+    public void close() {
+        service.stop();
+        try {
+            running.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the pipeline did not stop cleanly: " + e.getMessage(), e);
+        }
+    }
+}
