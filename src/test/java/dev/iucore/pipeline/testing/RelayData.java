@@ -39,11 +39,14 @@ public final class RelayData {
 
     /** delivery_enabled open and exactly these routes live; sql_routes_enabled as given. */
     public RelayData openGates(boolean sqlRoutes, String... liveRoutes) {
-        db.update("UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'delivery_enabled'");
-        db.update("UPDATE iu_core_gate SET gate_value = ? WHERE gate_name = 'delivery_live_routes'",
-                String.join(",", liveRoutes));
-        db.update("UPDATE iu_core_gate SET gate_value = ? WHERE gate_name = 'sql_routes_enabled'",
-                Boolean.toString(sqlRoutes));
+        // one statement: a dispatcher between two updates would see delivery open with no live route
+        db.update("""
+                UPDATE iu_core_gate SET gate_value = CASE gate_name
+                    WHEN 'delivery_enabled' THEN 'true'
+                    WHEN 'delivery_live_routes' THEN ?
+                    ELSE ? END
+                 WHERE gate_name IN ('delivery_enabled', 'delivery_live_routes', 'sql_routes_enabled')""",
+                String.join(",", liveRoutes), Boolean.toString(sqlRoutes));
         return this;
     }
 
