@@ -7,7 +7,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 
@@ -94,13 +95,18 @@ public final class DeliveryClaimer {
               LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
              ORDER BY c.id""";
 
+    static final String RELEASE = """
+            UPDATE iu_route_delivery SET locked_by = NULL, locked_until = NULL, updated_at = now()
+             WHERE id = ANY (?) AND locked_by = ? AND status IN ('pending', 'retrying')""";
+
     private final DataSource dataSource;
     private final String node;
     private final int batchSize;
     private final int routeConcurrency;
     private final long leaseMs;
     private final int capacity;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
+    private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, int routeConcurrency, long leaseMs,
                            int workers) {
@@ -113,10 +119,10 @@ public final class DeliveryClaimer {
         this.capacity = workers * 2;
     }
 
-    /** The route's step: leases what the workers can take now. */
+    /** The route's step: leases what the workers can take now; nothing once the service is stopping. */
     public List<DeliveryTask> claim(Exchange exchange) throws SQLException {
-        int wanted = Math.min(batchSize, capacity - inFlight.get());
-        if (wanted <= 0) {
+        int wanted = Math.min(batchSize, capacity - unfinished.size());
+        if (wanted <= 0 || exchange.getContext().isStopping()) {
             exchange.setProperty(CLAIM_FULL, false);
             return List.of();
         }
@@ -124,14 +130,35 @@ public final class DeliveryClaimer {
         try (Connection connection = dataSource.getConnection()) {
             tasks = claim(connection, wanted);
         }
-        inFlight.addAndGet(tasks.size());
+        tasks.forEach(task -> unfinished.add(task.deliveryId()));
         exchange.setProperty(CLAIM_FULL, tasks.size() == wanted);
         return tasks;
     }
 
     /** A worker finished with one claimed delivery, however it ended. */
-    public void release() {
-        inFlight.decrementAndGet();
+    public void release(Exchange exchange) {
+        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
+        if (task != null) {
+            unfinished.remove(task.deliveryId());
+        }
+    }
+
+    /**
+     * At shutdown: hands back the leases of deliveries claimed but never started, so another
+     * relay (or this one, restarted) takes them at once rather than after the lease expires.
+     */
+    public int releaseUnfinished() throws SQLException {
+        if (unfinished.isEmpty()) {
+            return 0;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ps = connection.prepareStatement(RELEASE)) {
+            ps.setArray(1, connection.createArrayOf("bigint", unfinished.toArray()));
+            ps.setString(2, node);
+            int released = ps.executeUpdate();
+            unfinished.clear();
+            return released;
+        }
     }
 
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {

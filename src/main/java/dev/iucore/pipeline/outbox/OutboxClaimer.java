@@ -56,6 +56,10 @@ public final class OutboxClaimer {
 
     /** The route's step: claims on the exchange's transaction, using the gates read before. */
     public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
+        if (exchange.getContext().isStopping()) {
+            exchange.setProperty(BATCH_FULL, false);
+            return List.of();
+        }
         List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());
         exchange.setProperty(BATCH_FULL, events.size() == batchSize);
         return events;

@@ -4,9 +4,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Properties;
-import dev.iucore.pipeline.outbox.OutboxWakeup;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -39,27 +37,22 @@ public final class PipelineService {
         Properties override = new Properties();
         override.setProperty("camel.main.routes-include-pattern", routesIncludePattern(settings));
         main.setOverrideProperties(override);
-        Optional<OutboxWakeup> wakeup = RelayComponents.bind(main, settings, dataSource);
+        RelayComponents relay = RelayComponents.bind(main, settings, dataSource);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport started) {
-                CamelContext context = started.getCamelContext();
-                wakeup.ifPresent(service -> addService(context, service));
-                LOG.info("iu-core ready: {} routes started", context.getRoutes().size());
+                relay.started(started.getCamelContext());
+                LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport stopped) {
+                relay.stopped();
             }
         });
         // the process installs its own signal handling, so the database outlives Camel's shutdown
         if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy strategy) {
             strategy.disableHangupSupport();
-        }
-    }
-
-    private static void addService(CamelContext context, OutboxWakeup service) {
-        service.setCamelContext(context);
-        try {
-            context.addService(service, true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the outbox listener: " + e.getMessage(), e);
         }
     }
 

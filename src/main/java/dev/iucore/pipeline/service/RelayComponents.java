@@ -17,18 +17,28 @@ import dev.iucore.pipeline.outbox.OutboxMarker;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
 import dev.iucore.pipeline.outbox.RelayGateReader;
 import dev.iucore.pipeline.outbox.RelayTransaction;
+import java.sql.SQLException;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Binds the named pieces the relay's YAML routes call, configured from our settings. */
 final class RelayComponents {
 
-    private RelayComponents() {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayComponents.class);
+
+    private final Optional<OutboxWakeup> wakeup;
+    private final DeliveryClaimer deliveryClaimer;
+
+    private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer) {
+        this.wakeup = wakeup;
+        this.deliveryClaimer = deliveryClaimer;
     }
 
-    /** @return the LISTEN/NOTIFY wake-up to start with the context, unless switched off */
-    static Optional<OutboxWakeup> bind(Main main, Settings settings, DataSource dataSource) {
+    static RelayComponents bind(Main main, Settings settings, DataSource dataSource) {
         String node = NodeId.of(settings);
         main.bind("relayTransaction", new RelayTransaction(dataSource));
         main.bind("relayGateReader", new RelayGateReader());
@@ -39,15 +49,41 @@ final class RelayComponents {
         main.bind("routeResolver", new RouteResolver());
 
         DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node);
-        main.bind("deliveryClaimer", new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
+        DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
-                settings.getInt(Setting.DELIVERY_WORKERS)));
+                settings.getInt(Setting.DELIVERY_WORKERS));
+        main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());
         main.bind("webhookSender", new WebhookSender(System::getenv));
         main.bind("logSender", new LogSender());
         main.bind("kafkaTarget", new KafkaTarget());
         main.bind("deliveryRecorder", recorder);
         main.bind("sqlActionRunner", new SqlActionRunner(dataSource, recorder));
-        return settings.getBoolean(Setting.RELAY_LISTEN) ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty();
+        return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
+                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
+    }
+
+    /** Once the routes run: LISTEN/NOTIFY starts waking the dispatcher. */
+    void started(CamelContext context) {
+        wakeup.ifPresent(service -> {
+            service.setCamelContext(context);
+            try {
+                context.addService(service, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the outbox listener: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Once the routes stopped: leases of deliveries claimed but never started go back at once. */
+    void stopped() {
+        try {
+            int released = deliveryClaimer.releaseUnfinished();
+            if (released > 0) {
+                LOG.info("released the leases of {} claimed deliveries that were not started", released);
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not release unstarted deliveries (their leases expire instead): {}", e.getMessage());
+        }
     }
 }

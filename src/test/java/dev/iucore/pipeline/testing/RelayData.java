@@ -24,12 +24,20 @@ public final class RelayData {
                 INSERT INTO iu_outbound_route (route_key, event_type, target_uri, max_attempts, backoff_initial_ms,
                                                backoff_max_ms, connect_timeout_ms, read_timeout_ms)
                 VALUES (?, ?, ?, 5, 50, 200, 1000, 2000)""", routeKey, eventType, target);
-        columns.forEach((column, value) -> {
-            if (!column.matches("[a-z_]+")) {
-                throw new IllegalArgumentException(column);
-            }
-            db.update("UPDATE iu_outbound_route SET " + column + " = ? WHERE route_key = ?", value, routeKey);
-        });
+        if (!columns.isEmpty()) {
+            // one statement, so checks across columns (backoff_max_ms >= backoff_initial_ms) see the final row
+            java.util.List<String> names = new java.util.ArrayList<>(columns.keySet());
+            names.forEach(column -> {
+                if (!column.matches("[a-z_]+")) {
+                    throw new IllegalArgumentException(column);
+                }
+            });
+            java.util.List<Object> values = new java.util.ArrayList<>();
+            names.forEach(column -> values.add(columns.get(column)));
+            values.add(routeKey);
+            db.update("UPDATE iu_outbound_route SET " + String.join(" = ?, ", names) + " = ? WHERE route_key = ?",
+                    values.toArray());
+        }
         return this;
     }
 
