@@ -96,6 +96,17 @@ public final class TestDb implements AutoCloseable {
         }
     }
 
+    /** A count as the cluster's superuser: other roles' sessions in pg_stat_activity, pg_terminate_backend. */
+    public long superuserQueryLong(String sql) {
+        try (Connection c = TestPostgres.server().superuser(name).getConnection();
+             PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs a statement as the owner role; returns the update count. */
     public int update(String sql, Object... params) {
         try (Connection c = owner().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
