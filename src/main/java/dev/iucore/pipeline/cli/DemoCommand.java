@@ -1,12 +1,20 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.demo.DemoDataLoader;
+import dev.iucore.pipeline.demo.DemoScenario;
+import dev.iucore.pipeline.service.PipelineService;
+import dev.iucore.pipeline.service.TerminationSignals;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code iu-core demo load|run}. */
 @Command(name = "demo", description = "The demo data set and a guided demo of the relay.",
@@ -39,10 +47,51 @@ final class DemoCommand {
         }
     }
 
-    @Command(name = "run", description = "Run the service with demo routes to a local target and show events flowing.")
-    static final class Run extends NotYetImplemented {
-        Run() {
-            super(3);
+    @Command(name = "run", description = {
+        "Run the service with demo routes to a local target, open the relay's gates (audited), insert six events",
+        "and show them flowing: a delivery, a retry, a dead letter, a log delivery, a held internal event and an",
+        "unregistered type. Then the service keeps running until Ctrl-C (or stops at once with --exit); the gates",
+        "are put back as they were."})
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--exit", description = "Stop once the demo events have settled instead of running on.")
+        boolean exit;
+
+        private final CommandContext context;
+
+        Run(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Database database = RunCommand.openService(context);
+            new DemoDataLoader(database.runtime()).load();
+            PipelineService service = new PipelineService(context.settings(), database.runtime());
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+                try {
+                    service.run();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            boolean settled;
+            try (DemoScenario demo = new DemoScenario(database.runtime(), context.out())) {
+                demo.prepare();
+                demo.publish();
+                settled = demo.watch(Duration.ofSeconds(60));
+                context.out().println(settled ? "every demo event has settled." : "some demo events have not settled within 60 s.");
+                context.out().println("look closer: iu-core dead-letters list | iu-core gates list | iu-core log");
+                if (!exit) {
+                    context.out().println("the service keeps running with the demo routes; Ctrl-C stops it.");
+                    TerminationSignals.onTerminate(service::stop);
+                    running.join();
+                }
+            } finally {
+                service.stop();
+                running.join();
+            }
+            return settled ? ExitCode.OK : ExitCode.FAILED;
         }
     }
 }

@@ -25,17 +25,23 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.service(context.settings().get(Setting.LOG_LEVEL));
+        Database database = openService(context);
+        PipelineService service = new PipelineService(context.settings(), database.runtime());
+        TerminationSignals.onTerminate(service::stop);
+        service.run();
+        LOG.info("iu-core stopped");
+        return ExitCode.OK;
+    }
+
+    /** The service's database, migrated, with the invocation's start recorded: for run and demo run. */
+    static Database openService(CommandContext context) {
         Database database = context.serviceDatabase();
         LOG.info("database: {}", database.describe());
         if (context.settings().getBoolean(Setting.MIGRATE_ON_START)) {
             migrate(database);
         }
         context.recordStart();
-        PipelineService service = new PipelineService(context.settings(), database.runtime());
-        TerminationSignals.onTerminate(service::stop);
-        service.run();
-        LOG.info("iu-core stopped");
-        return ExitCode.OK;
+        return database;
     }
 
     private static void migrate(Database database) {

@@ -85,7 +85,6 @@ class CliTest {
         "matrix diff a b                                    | matrix diff         | 5",
         "backup --label pre                                 | backup              | 5",
         "backup verify x.dump                               | backup verify       | 5",
-        "demo run                                           | demo run            | 3",
         "evidence 42                                        | evidence            | 5",
         "log                                                | log                 | 5"
     })
