@@ -4,6 +4,9 @@
 -- The delivery claim takes, per route, the earliest due deliveries up to the route's free slots.
 CREATE INDEX iu_route_delivery_route_due_idx ON iu_route_delivery (route_key, next_attempt_at, id)
     WHERE status IN ('pending', 'retrying');
+-- ... and counts, per route, the deliveries in flight (leased): a small index, as leases are brief.
+CREATE INDEX iu_route_delivery_leased_idx ON iu_route_delivery (route_key, locked_until)
+    WHERE locked_until IS NOT NULL AND status IN ('pending', 'retrying');
 
 -- A vetted SQL action: records that an information unit was synced to a vector collection.
 -- Payload: {"iu_id": uuid, "vector_collection": text, "chunk_count": int, "content_digest": text?}.

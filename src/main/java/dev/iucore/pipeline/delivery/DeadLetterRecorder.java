@@ -1,12 +1,12 @@
 package dev.iucore.pipeline.delivery;
 
-import dev.iucore.pipeline.outbox.OutboxEvent;
+import dev.iucore.pipeline.outbox.DispatchPlan;
 import dev.iucore.pipeline.outbox.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.UUID;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 
 /**
@@ -21,26 +21,34 @@ public final class DeadLetterRecorder {
             SELECT ?, e.event_id, e.event_type, ?, ?, to_jsonb(e) - 'locked_by' - 'locked_until', ?
               FROM event_outbox e
              WHERE e.event_id = ?""";
-    static final String MARK_DEAD = """
-            UPDATE event_outbox
-               SET status = 'dead', dispatched_at = now(), locked_by = NULL, locked_until = NULL
-             WHERE id = ?""";
+    static final String DEAD_EVENTS = """
+            WITH dead AS (
+                UPDATE event_outbox
+                   SET status = 'dead', dispatched_at = now(), locked_by = NULL, locked_until = NULL
+                 WHERE id = ANY (?)
+                RETURNING *)
+            INSERT INTO iu_route_dead_letter (event_id, event_type, reason, event_snapshot, last_error)
+            SELECT d.event_id, d.event_type, ?, to_jsonb(d) - 'locked_by' - 'locked_until',
+                   'event type ' || d.event_type || ?
+              FROM dead d""";
 
-    public void unregisteredType(@Body OutboxEvent event, Exchange exchange) throws SQLException {
-        deadEvent(RelayTransaction.connection(exchange), event, DeadLetterReason.UNREGISTERED_TYPE,
-                "event type " + event.eventType() + " is not in event_type_registry");
+    /** The route's step: events of unregistered or disabled types become dead letters, and dead. */
+    public void deadEvents(Exchange exchange) throws SQLException {
+        Connection connection = RelayTransaction.connection(exchange);
+        DispatchPlan plan = DispatchPlan.of(exchange);
+        deadEvents(connection, plan.unregistered(), DeadLetterReason.UNREGISTERED_TYPE, " is not in event_type_registry");
+        deadEvents(connection, plan.disabled(), DeadLetterReason.TYPE_DISABLED, " is disabled in event_type_registry");
     }
 
-    public void typeDisabled(@Body OutboxEvent event, Exchange exchange) throws SQLException {
-        deadEvent(RelayTransaction.connection(exchange), event, DeadLetterReason.TYPE_DISABLED,
-                "event type " + event.eventType() + " is disabled in event_type_registry");
-    }
-
-    private static void deadEvent(Connection connection, OutboxEvent event, DeadLetterReason reason, String error)
+    private static void deadEvents(Connection connection, List<Long> ids, DeadLetterReason reason, String why)
             throws SQLException {
-        insert(connection, null, event.eventId(), null, reason, error);
-        try (PreparedStatement ps = connection.prepareStatement(MARK_DEAD)) {
-            ps.setLong(1, event.id());
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(DEAD_EVENTS)) {
+            ps.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            ps.setString(2, reason.sqlName());
+            ps.setString(3, why);
             ps.executeUpdate();
         }
     }

@@ -50,7 +50,7 @@ public final class DeliveryClaimer {
                            ELSE ?
                        END - (SELECT count(*) FROM iu_route_delivery busy
                                WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
-                                 AND busy.locked_until > now()) AS free
+                                 AND busy.locked_until IS NOT NULL AND busy.locked_until > now()) AS free
                   FROM route_keys k
                   LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
                   LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key

@@ -1,13 +1,13 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.gates.RelayGates;
-import dev.iucore.pipeline.outbox.OutboxEvent;
+import dev.iucore.pipeline.outbox.DispatchPlan;
 import dev.iucore.pipeline.outbox.RelayTransaction;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import org.apache.camel.Body;
+import java.util.List;
 import org.apache.camel.Exchange;
 
 /**
@@ -28,29 +28,33 @@ public final class RouteResolver {
                     SELECT 'sql', s.route_key, s.event_type
                       FROM iu_sql_event_route s
                      WHERE s.enabled AND ?) routes ON routes.event_type = e.event_type
-             WHERE e.id = ?
+             WHERE e.id = ANY (?)
             ON CONFLICT (event_id, route_key) WHERE replay_of IS NULL DO NOTHING""";
     static final String MARK_DISPATCHED = """
             UPDATE event_outbox
                SET status = 'dispatched', dispatched_at = now(), locked_by = NULL, locked_until = NULL
-             WHERE id = ?""";
+             WHERE id = ANY (?)""";
 
-    /** The route's step; returns how many deliveries it created. */
-    public int createDeliveries(@Body OutboxEvent event, Exchange exchange) throws SQLException {
-        return createDeliveries(RelayTransaction.connection(exchange), event, RelayGates.of(exchange));
+    /** The route's step: deliveries for every event the plan dispatches; returns how many it created. */
+    public int createDeliveries(Exchange exchange) throws SQLException {
+        return createDeliveries(RelayTransaction.connection(exchange), DispatchPlan.of(exchange).dispatched(),
+                RelayGates.of(exchange));
     }
 
-    public int createDeliveries(Connection connection, OutboxEvent event, RelayGates gates) throws SQLException {
+    public int createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates) throws SQLException {
+        if (eventIds.isEmpty()) {
+            return 0;
+        }
+        Array ids = connection.createArrayOf("bigint", eventIds.toArray());
         int created;
         try (PreparedStatement ps = connection.prepareStatement(CREATE_DELIVERIES)) {
-            Array live = connection.createArrayOf("text", gates.liveRoutes().toArray());
-            ps.setArray(1, live);
+            ps.setArray(1, connection.createArrayOf("text", gates.liveRoutes().toArray()));
             ps.setBoolean(2, gates.sqlRoutesEnabled());
-            ps.setLong(3, event.id());
+            ps.setArray(3, ids);
             created = ps.executeUpdate();
         }
         try (PreparedStatement ps = connection.prepareStatement(MARK_DISPATCHED)) {
-            ps.setLong(1, event.id());
+            ps.setArray(1, ids);
             ps.executeUpdate();
         }
         return created;

@@ -62,6 +62,7 @@ public final class OutboxClaimer {
         }
         List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());
         exchange.setProperty(BATCH_FULL, events.size() == batchSize);
+        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
         return events;
     }
 

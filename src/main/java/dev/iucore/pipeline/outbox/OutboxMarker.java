@@ -3,23 +3,27 @@ package dev.iucore.pipeline.outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import org.apache.camel.Body;
+import java.util.List;
 import org.apache.camel.Exchange;
 
-/** Settles a claimed event that is not delivered now: a delayed-lane event is held for its batch. */
+/** Settles the claimed events that are not delivered now: delayed-lane events are held for their batch. */
 public final class OutboxMarker {
 
     static final String HOLD = """
             UPDATE event_outbox SET status = 'held', locked_by = NULL, locked_until = NULL
-             WHERE id = ?""";
+             WHERE id = ANY (?)""";
 
-    public void hold(@Body OutboxEvent event, Exchange exchange) throws SQLException {
-        hold(RelayTransaction.connection(exchange), event);
+    /** The route's step: holds every event the plan holds. */
+    public void hold(Exchange exchange) throws SQLException {
+        hold(RelayTransaction.connection(exchange), DispatchPlan.of(exchange).held());
     }
 
-    public void hold(Connection connection, OutboxEvent event) throws SQLException {
+    public void hold(Connection connection, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = connection.prepareStatement(HOLD)) {
-            ps.setLong(1, event.id());
+            ps.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
             ps.executeUpdate();
         }
     }

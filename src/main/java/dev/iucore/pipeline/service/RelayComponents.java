@@ -12,6 +12,7 @@ import dev.iucore.pipeline.delivery.LogSender;
 import dev.iucore.pipeline.delivery.RouteResolver;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.WebhookSender;
+import dev.iucore.pipeline.outbox.DispatchPlanner;
 import dev.iucore.pipeline.outbox.OutboxClaimer;
 import dev.iucore.pipeline.outbox.OutboxMarker;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
@@ -44,6 +45,7 @@ final class RelayComponents {
         main.bind("relayGateReader", new RelayGateReader());
         main.bind("outboxClaimer", new OutboxClaimer(node, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_LEASE_MS)));
+        main.bind("dispatchPlanner", new DispatchPlanner());
         main.bind("outboxMarker", new OutboxMarker());
         main.bind("deadLetterRecorder", new DeadLetterRecorder());
         main.bind("routeResolver", new RouteResolver());
