@@ -33,12 +33,12 @@ public final class DeliveryRecorder {
                    locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = now(),
                    delivered_at = CASE WHEN ? = 'delivered' THEN now() END
              WHERE id = ?""";
+    // a plain UPDATE whose WHERE fails locks nothing: concurrent successes of one healthy route never
+    // queue on its circuit row (an upsert would lock it for every one of them); no row reads as closed
     static final String CIRCUIT_SUCCESS = """
-            INSERT INTO iu_route_circuit AS c (route_key, state, consecutive_failures)
-            VALUES (?, 'closed', 0)
-            ON CONFLICT (route_key) DO UPDATE
+            UPDATE iu_route_circuit
                SET state = 'closed', consecutive_failures = 0, opened_at = NULL, next_probe_at = NULL, updated_at = now()
-             WHERE c.state <> 'closed' OR c.consecutive_failures > 0""";
+             WHERE route_key = ? AND (state <> 'closed' OR consecutive_failures > 0)""";
     static final String CIRCUIT_FAILURE = """
             INSERT INTO iu_route_circuit AS c (route_key, state, consecutive_failures, opened_at, next_probe_at)
             VALUES (?, CASE WHEN 1 >= ? THEN 'open' ELSE 'closed' END, 1,
