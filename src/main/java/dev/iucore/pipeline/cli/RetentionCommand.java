@@ -48,7 +48,7 @@ final class RetentionCommand implements Callable<Integer> {
         if (actor.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--actor must name who runs it, not be blank");
         }
-        RetentionReport report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, progress());
+        RetentionReport report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, progressDisplay());
         context.invocation().rowDelta(RUN_TABLE, report.targets().size());
         report.targets().forEach(t -> context.invocation().rowDelta(t.target(), -t.rowsDeleted()));
         print(report);
@@ -65,7 +65,7 @@ final class RetentionCommand implements Callable<Integer> {
      * The progress display hook: the progress-bar library (added separately) implements
      * {@link RetentionProgress} here; until then a run shows its table when it ends.
      */
-    private RetentionProgress progress() {
+    private RetentionProgress progressDisplay() {
         return RetentionProgress.NONE;
     }
 

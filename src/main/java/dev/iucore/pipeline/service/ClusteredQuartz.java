@@ -36,6 +36,9 @@ public final class ClusteredQuartz {
     /** The {@code quartz} component the YAML routes use, bound in the Camel registry. */
     public static QuartzComponent component(Settings settings, DataSource dataSource) {
         QuartzComponent quartz = new QuartzComponent();
+        // shutdown waits Camel's graceful timeout for a running job, not for the job itself: every
+        // batch commits in short transactions, so a job cut off is resumed by its next run
+        quartz.setInterruptJobsOnShutdown(true);
         quartz.setSchedulerFactory(schedulerFactory(instanceName(settings), NodeId.of(settings), dataSource));
         return quartz;
     }
