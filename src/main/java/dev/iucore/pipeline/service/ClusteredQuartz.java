@@ -23,9 +23,9 @@ import org.quartz.utils.DBConnectionManager;
  */
 public final class ClusteredQuartz {
 
-    static final String DEFAULT_INSTANCE_NAME = "iu-core";
+    private static final String DEFAULT_INSTANCE_NAME = "iu-core";
     /** The scheduled batches are few; they never need more threads than this at once. */
-    static final int THREADS = 3;
+    private static final int THREADS = 3;
 
     // Quartz finds a data source by name in a JVM-wide registry: one unique name per scheduler
     private static final AtomicInteger DATA_SOURCES = new AtomicInteger();
@@ -43,7 +43,7 @@ public final class ClusteredQuartz {
         return quartz;
     }
 
-    static String instanceName(Settings settings) {
+    private static String instanceName(Settings settings) {
         return settings.raw("camel.main.name").map(String::trim).filter(name -> !name.isEmpty())
                 .orElse(DEFAULT_INSTANCE_NAME);
     }
