@@ -56,7 +56,11 @@ public enum Setting {
     LOG_LEVEL("iu.log.level", "INFO",
             "Level of the service's log (`run`); commands log warnings only unless `--verbose`."),
     CONFIG_FILE("iu.config-file", "",
-            "Optional properties file read after the packaged `application.properties`.");
+            "Optional properties file read after the packaged `application.properties`."),
+    RETENTION_CRON("iu.retention.cron", "0 15 3 * * ?",
+            "Quartz cron of the scheduled retention run (`routes/retention.yaml`); it fires once across all nodes."),
+    RETENTION_APPLY("iu.retention.apply", "false",
+            "The scheduled retention run deletes (while gate `retention_enabled` is open); `false`: it only counts (dry run).");
 
     private final String key;
     private final String defaultValue;

@@ -30,6 +30,8 @@ public final class PipelineService {
         this.main = new Main();
         main.setAppName("iu-core");
         main.bind("dataSource", dataSource);
+        // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
+        main.bind("quartz", ClusteredQuartz.component(settings, dataSource));
         Properties initial = new Properties();
         initial.putAll(settings.asMap());
         main.setInitialProperties(initial);

@@ -75,7 +75,6 @@ class CliTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "routes validate src/main/resources/routes         | routes validate     | 6",
-        "retention --dry-run --actor ops                    | retention           | 4",
         "scaleout --n 2 --templates tpl:wf:onboarding/v1 --actor ops | scaleout   | 4",
         "rollback --actor ops --dry-run                     | rollback            | 4",
         "verify boundary iu.template.instance_auto_composed | verify boundary     | 5",
