@@ -84,8 +84,6 @@ class CliTest {
         "verify boundary iu.template.instance_auto_composed | verify boundary     | 5",
         "verify conformance                                 | verify conformance  | 5",
         "verify health                                      | verify health       | 5",
-        "matrix snapshot --label before                     | matrix snapshot     | 5",
-        "matrix diff a b                                    | matrix diff         | 5",
         "backup --label pre                                 | backup              | 5",
         "backup verify x.dump                               | backup verify       | 5",
         "demo run                                           | demo run            | 3",
