@@ -3,6 +3,8 @@ package dev.iucore.pipeline.cli;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.SchemaInventory.Roles;
 import dev.iucore.pipeline.verify.ConformanceManifest;
+import dev.iucore.pipeline.verify.HealthCheck;
+import dev.iucore.pipeline.verify.HealthThresholds;
 import dev.iucore.pipeline.verify.SchemaConformance;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -126,13 +129,62 @@ final class VerifyCommand {
         }
     }
 
-    @Command(name = "health", description = "Backlog, oldest pending age, stuck leases, retries, dead letters, table health.")
-    static final class Health extends NotYetImplemented {
+    @Command(name = "health", description = {
+        "Outbox backlog and oldest pending age, held events, deliveries retrying and dead, open dead",
+        "letters, stuck leases, and dead tuples and last vacuum of the hot tables, against the",
+        "iu.health.* thresholds. Exit 0 healthy, 1 not."})
+    static final class Health implements Callable<Integer> {
+
         @Mixin
         JsonOption json;
 
-        Health() {
-            super(5);
+        private final CommandContext context;
+
+        Health(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws SQLException {
+            HealthThresholds limits = HealthThresholds.from(context.settings());
+            HealthCheck.Report report;
+            try (Connection c = context.database().runtime().getConnection()) {
+                report = HealthCheck.run(c, limits);
+            }
+            if (json.enabled()) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("healthy", report.healthy());
+                result.put("failures", report.failures());
+                result.put("checks", report.checks());
+                result.put("max_dead_tuple_ratio", limits.maxDeadTupleRatio());
+                result.put("tables", report.tables());
+                Output.printJson(context.out(), result);
+            } else {
+                print(report, limits);
+            }
+            return report.healthy() ? ExitCode.OK : ExitCode.FAILED;
+        }
+
+        private void print(HealthCheck.Report report, HealthThresholds limits) {
+            Output.printTable(context.out(), List.of("CHECK", "VALUE", "LIMIT", "VERDICT", "DETAIL"),
+                    report.checks().stream().map(c -> List.of(c.name(), Long.toString(c.value()),
+                            c.threshold() == null ? "-" : Long.toString(c.threshold()),
+                            c.threshold() == null ? "info" : c.ok() ? "ok" : "FAIL", c.detail())).toList());
+            context.out().println();
+            String limit = percent(limits.maxDeadTupleRatio());
+            Output.printTable(context.out(), List.of("HOT TABLE", "LIVE", "DEAD", "DEAD RATIO", "LIMIT", "VERDICT",
+                            "LAST VACUUM", "LAST AUTOVACUUM"),
+                    report.tables().stream().map(t -> List.of(t.table(), Long.toString(t.liveTuples()),
+                            Long.toString(t.deadTuples()), percent(t.deadRatio()), limit, t.ok() ? "ok" : "FAIL",
+                            String.valueOf(t.lastVacuum() == null ? "never" : t.lastVacuum()),
+                            String.valueOf(t.lastAutovacuum() == null ? "never" : t.lastAutovacuum()))).toList());
+            context.out().println();
+            context.out().println(report.healthy() ? "health: healthy"
+                    : "health: NOT healthy: " + String.join(", ", report.failures()));
+        }
+
+        private static String percent(double ratio) {
+            return String.format(Locale.ROOT, "%.1f%%", ratio * 100);
         }
     }
 }
