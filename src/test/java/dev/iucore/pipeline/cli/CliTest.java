@@ -82,8 +82,6 @@ class CliTest {
         "dead-letters show 1                                | dead-letters show   | 3",
         "dead-letters replay 1 --actor ops                  | dead-letters replay | 3",
         "verify boundary iu.template.instance_auto_composed | verify boundary     | 5",
-        "backup --label pre                                 | backup              | 5",
-        "backup verify x.dump                               | backup verify       | 5",
         "demo run                                           | demo run            | 3",
         "evidence 42                                        | evidence            | 5",
         "log                                                | log                 | 5"
