@@ -33,6 +33,18 @@ public final class Output {
         }
     }
 
+    /** A JSON text from the database as plain maps and lists, to print again; null stays null. */
+    public static Object parseJson(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read JSON: " + e.getMessage(), e);
+        }
+    }
+
     public static void printJson(PrintStream out, Object value) {
         try {
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));

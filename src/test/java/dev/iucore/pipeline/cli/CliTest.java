@@ -83,8 +83,7 @@ class CliTest {
         "dead-letters replay 1 --actor ops                  | dead-letters replay | 3",
         "verify boundary iu.template.instance_auto_composed | verify boundary     | 5",
         "demo run                                           | demo run            | 3",
-        "evidence 42                                        | evidence            | 5",
-        "log                                                | log                 | 5"
+        "evidence 42                                        | evidence            | 5"
     })
     void commandsOfLaterIssuesSayNotImplementedYetWithExitCode1(String commandLine, String catalogName, int issue) {
         Cli.Result result = iuCore(commandLine.trim().split("\\s+"));
