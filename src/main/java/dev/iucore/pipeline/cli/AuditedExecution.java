@@ -35,7 +35,7 @@ final class AuditedExecution implements CommandLine.IExecutionStrategy {
                             + String.join(", ", leaf.commandSpec().subcommands().keySet()));
         }
         Invocation invocation = new Invocation(catalogName(leaf), actor(leaf), arguments(parseResult),
-                leaf.hasMatchedOption("--dry-run"), context.node());
+                leaf.hasMatchedOption("--dry-run"), leaf.hasMatchedOption("--json"), context.node());
         context.begin(invocation);
         int exit;
         try {

@@ -89,6 +89,14 @@ public final class CommandContext implements AutoCloseable {
         return invocation;
     }
 
+    /**
+     * Progress bars only for a person at a terminal: not with {@code --json}, not when the output
+     * goes to a pipe, a file or a log (no console).
+     */
+    boolean showsProgress() {
+        return invocation != null && !invocation.json() && System.console() != null;
+    }
+
     /** Writes the invocation's 'running' row now, for long-lived commands such as {@code run}. */
     public void recordStart() {
         new CommandLog(database().runtime(), err).begin(invocation);

@@ -13,6 +13,7 @@ public final class Invocation {
     private final String actor;
     private final List<String> arguments;
     private final boolean dryRun;
+    private final boolean json;
     private final String node;
     private final OffsetDateTime startedAt = OffsetDateTime.now();
     private final Map<String, Long> rowDeltas = new LinkedHashMap<>();
@@ -22,11 +23,12 @@ public final class Invocation {
     private String message;
     private OffsetDateTime finishedAt;
 
-    Invocation(String commandName, String actor, List<String> arguments, boolean dryRun, String node) {
+    Invocation(String commandName, String actor, List<String> arguments, boolean dryRun, boolean json, String node) {
         this.commandName = commandName;
         this.actor = actor;
         this.arguments = List.copyOf(arguments);
         this.dryRun = dryRun;
+        this.json = json;
         this.node = node;
     }
 
@@ -56,6 +58,11 @@ public final class Invocation {
 
     boolean dryRun() {
         return dryRun;
+    }
+
+    /** Machine output was asked for: nothing but the JSON, no progress display. */
+    boolean json() {
+        return json;
     }
 
     String node() {

@@ -1,7 +1,24 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.db.Database;
+import dev.iucore.pipeline.db.SchemaInventory.Roles;
+import dev.iucore.pipeline.verify.ConformanceManifest;
+import dev.iucore.pipeline.verify.HealthCheck;
+import dev.iucore.pipeline.verify.HealthThresholds;
+import dev.iucore.pipeline.verify.SchemaConformance;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code iu-core verify boundary|conformance|health}. */
@@ -22,23 +39,152 @@ final class VerifyCommand {
         }
     }
 
-    @Command(name = "conformance", description = "Compare the live schema with the expected manifest, per category.")
-    static final class Conformance extends NotYetImplemented {
+    @Command(name = "conformance", description = {
+        "Compare the live schema with the expected manifest, per category: tables, columns, indexes,",
+        "constraints, functions, triggers, views, sequences, owners, grants, default privileges, roles.",
+        "Every object missing from or unexpected in the live catalog is listed."})
+    static final class Conformance implements Callable<Integer> {
+
+        @Option(names = "--write-manifest", paramLabel = "<file>", description = {
+            "Instead of comparing, write this database's objects as the manifest, e.g. to",
+            "src/main/resources/conformance/manifest.json from a freshly migrated database."})
+        Path writeManifest;
+
         @Mixin
         JsonOption json;
 
-        Conformance() {
-            super(5);
+        private final CommandContext context;
+
+        Conformance(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws SQLException, IOException {
+            Database database = context.database();
+            Roles roles = new Roles(database.ownerUser(), database.runtimeUser());
+            try (Connection c = database.runtime().getConnection()) {
+                if (writeManifest != null) {
+                    return write(ConformanceManifest.fromLive(c, roles));
+                }
+                SchemaConformance.Report report = SchemaConformance.check(c, roles, ConformanceManifest.packaged());
+                if (json.enabled()) {
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("conforms", report.conforms());
+                    result.put("expected_objects", report.expectedObjects());
+                    result.put("manifest_schema_version", report.manifestSchemaVersion());
+                    result.put("live_schema_version", report.liveSchemaVersion());
+                    result.put("categories", report.categories().stream().map(Conformance::asJson).toList());
+                    Output.printJson(context.out(), result);
+                } else {
+                    print(report);
+                }
+                return report.conforms() ? ExitCode.OK : ExitCode.FAILED;
+            }
+        }
+
+        private static Map<String, Object> asJson(SchemaConformance.Category c) {
+            Map<String, Object> category = new LinkedHashMap<>();
+            category.put("category", c.category());
+            category.put("pass", c.pass());
+            category.put("result", c.result());
+            category.put("expected", c.expected());
+            category.put("found", c.found());
+            category.put("matched", c.matched());
+            category.put("missing", c.missing());
+            category.put("unexpected", c.unexpected());
+            return category;
+        }
+
+        private int write(ConformanceManifest manifest) throws IOException {
+            manifest.write(writeManifest);
+            if (json.enabled()) {
+                Output.printJson(context.out(), Map.of("written", writeManifest.toString(),
+                        "schema_version", manifest.schemaVersion(), "objects", manifest.objectCount()));
+            } else {
+                context.out().printf("wrote %d objects in %d categories (schema version %s) to %s%n",
+                        manifest.objectCount(), manifest.categories().size(), manifest.schemaVersion(), writeManifest);
+            }
+            return ExitCode.OK;
+        }
+
+        private void print(SchemaConformance.Report report) {
+            Output.printTable(context.out(), List.of("CATEGORY", "EXPECTED", "FOUND", "RESULT"),
+                    report.categories().stream().map(c -> List.of(c.category(), Integer.toString(c.expected()),
+                            Integer.toString(c.found()), c.result())).toList());
+            List<List<String>> deviations = new ArrayList<>();
+            for (SchemaConformance.Category c : report.categories()) {
+                c.missing().forEach(o -> deviations.add(List.of("missing", c.category(), o)));
+                c.unexpected().forEach(o -> deviations.add(List.of("unexpected", c.category(), o)));
+            }
+            if (!deviations.isEmpty()) {
+                context.out().println();
+                Output.printTable(context.out(), List.of("DEVIATION", "CATEGORY", "OBJECT"), deviations);
+            }
+            context.out().println();
+            context.out().printf("%d/%d categories PASS, %d objects expected; schema version %s (manifest %s)%n",
+                    report.passingCategories(), report.categories().size(), report.expectedObjects(),
+                    report.liveSchemaVersion(), report.manifestSchemaVersion());
+            context.out().println("conformance: " + (report.conforms() ? "PASS" : "FAIL"));
         }
     }
 
-    @Command(name = "health", description = "Backlog, oldest pending age, stuck leases, retries, dead letters, table health.")
-    static final class Health extends NotYetImplemented {
+    @Command(name = "health", description = {
+        "Outbox backlog and oldest pending age, held events, deliveries retrying and dead, open dead",
+        "letters, stuck leases, and dead tuples and last vacuum of the hot tables, against the",
+        "iu.health.* thresholds. Exit 0 healthy, 1 not."})
+    static final class Health implements Callable<Integer> {
+
         @Mixin
         JsonOption json;
 
-        Health() {
-            super(5);
+        private final CommandContext context;
+
+        Health(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws SQLException {
+            HealthThresholds limits = HealthThresholds.from(context.settings());
+            HealthCheck.Report report;
+            try (Connection c = context.database().runtime().getConnection()) {
+                report = HealthCheck.run(c, limits);
+            }
+            if (json.enabled()) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("healthy", report.healthy());
+                result.put("failures", report.failures());
+                result.put("checks", report.checks());
+                result.put("max_dead_tuple_ratio", limits.maxDeadTupleRatio());
+                result.put("tables", report.tables());
+                Output.printJson(context.out(), result);
+            } else {
+                print(report, limits);
+            }
+            return report.healthy() ? ExitCode.OK : ExitCode.FAILED;
+        }
+
+        private void print(HealthCheck.Report report, HealthThresholds limits) {
+            Output.printTable(context.out(), List.of("CHECK", "VALUE", "LIMIT", "VERDICT", "DETAIL"),
+                    report.checks().stream().map(c -> List.of(c.name(), Long.toString(c.value()),
+                            c.threshold() == null ? "-" : Long.toString(c.threshold()),
+                            c.threshold() == null ? "info" : c.ok() ? "ok" : "FAIL", c.detail())).toList());
+            context.out().println();
+            String limit = percent(limits.maxDeadTupleRatio());
+            Output.printTable(context.out(), List.of("HOT TABLE", "LIVE", "DEAD", "DEAD RATIO", "LIMIT", "VERDICT",
+                            "LAST VACUUM", "LAST AUTOVACUUM"),
+                    report.tables().stream().map(t -> List.of(t.table(), Long.toString(t.liveTuples()),
+                            Long.toString(t.deadTuples()), percent(t.deadRatio()), limit, t.ok() ? "ok" : "FAIL",
+                            String.valueOf(t.lastVacuum() == null ? "never" : t.lastVacuum()),
+                            String.valueOf(t.lastAutovacuum() == null ? "never" : t.lastAutovacuum()))).toList());
+            context.out().println();
+            context.out().println(report.healthy() ? "health: healthy"
+                    : "health: NOT healthy: " + String.join(", ", report.failures()));
+        }
+
+        private static String percent(double ratio) {
+            return String.format(Locale.ROOT, "%.1f%%", ratio * 100);
         }
     }
 }

@@ -60,7 +60,27 @@ public enum Setting {
     RETENTION_CRON("iu.retention.cron", "0 15 3 * * ?",
             "Quartz cron of the scheduled retention run (`routes/retention.yaml`); it fires once across all nodes."),
     RETENTION_APPLY("iu.retention.apply", "false",
-            "The scheduled retention run deletes (while gate `retention_enabled` is open); `false`: it only counts (dry run).");
+            "The scheduled retention run deletes (while gate `retention_enabled` is open); `false`: it only counts (dry run)."),
+    BACKUP_DIR("iu.backup.dir", "",
+            "Directory of `iu-core backup` archives and their `.sha256` files; empty = `backups/` under `iu.data-dir`."),
+    PG_BIN_DIR("iu.pg-bin-dir", "",
+            "Directory of the PostgreSQL client tools `pg_dump` and `pg_restore`; empty = the `PATH`, then `/usr/lib/postgresql/<major>/bin`."),
+    HEALTH_MAX_BACKLOG("iu.health.max-backlog", "10000",
+            "`verify health` fails when more outbox events than this are pending."),
+    HEALTH_MAX_PENDING_AGE_SECONDS("iu.health.max-pending-age-seconds", "300",
+            "`verify health` fails when the oldest pending outbox event was created longer ago than this."),
+    HEALTH_MAX_HELD("iu.health.max-held", "10000",
+            "`verify health` fails when more outbox events than this are held for the delayed lane."),
+    HEALTH_MAX_RETRYING("iu.health.max-retrying", "100",
+            "`verify health` fails when more deliveries than this are waiting to be retried."),
+    HEALTH_MAX_OPEN_DEAD_LETTERS("iu.health.max-open-dead-letters", "0",
+            "`verify health` fails when more dead letters than this are neither replayed nor resolved."),
+    HEALTH_LEASE_GRACE_SECONDS("iu.health.lease-grace-seconds", "60",
+            "A lease on a still-open outbox event or delivery that expired longer ago than this is stuck."),
+    HEALTH_MAX_STUCK_LEASES("iu.health.max-stuck-leases", "0",
+            "`verify health` fails when more leases than this are stuck."),
+    HEALTH_MAX_DEAD_TUPLE_RATIO("iu.health.max-dead-tuple-ratio", "0.2",
+            "`verify health` fails when a hot table with at least 1000 dead tuples has a larger share of dead ones.");
 
     private final String key;
     private final String defaultValue;

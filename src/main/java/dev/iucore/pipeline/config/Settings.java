@@ -95,6 +95,16 @@ public final class Settings {
         }
     }
 
+    public double getDouble(Setting setting) {
+        String value = get(setting);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(setting.key() + " (env " + setting.envName()
+                    + ") must be a number such as 0.2, not \"" + value + "\"");
+        }
+    }
+
     public boolean getBoolean(Setting setting) {
         String value = get(setting);
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {

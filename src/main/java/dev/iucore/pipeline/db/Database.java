@@ -2,10 +2,13 @@ package dev.iucore.pipeline.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import java.nio.file.Path;
+import java.util.Properties;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -88,6 +91,19 @@ public final class Database implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /**
+     * The owner role's connection for libpq tools: host, port and database as the JDBC URL names
+     * them (the embedded server's too). The owner, because a backup must read every object.
+     */
+    public ClientConnection ownerClientConnection() {
+        Properties parsed = Driver.parseURL(url, null);
+        if (parsed == null) {
+            throw new ConfigurationException("iu.db.url (env IU_DB_URL) is not a PostgreSQL JDBC URL: " + url);
+        }
+        return new ClientConnection(parsed.getProperty("PGHOST", "localhost"), parsed.getProperty("PGPORT", "5432"),
+                parsed.getProperty("PGDBNAME"), ownerUser, ownerPassword, parsed.getProperty("sslmode"));
     }
 
     public String runtimeUser() {

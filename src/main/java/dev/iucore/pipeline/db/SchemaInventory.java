@@ -13,16 +13,23 @@ import java.util.TreeSet;
  * The schema objects of {@code public} as the live catalog has them, per category, each as one
  * comparable line (name and definition). Migration tests compare inventories across apply and
  * rollback; conformance compares one with the expected manifest.
+ *
+ * <p>The owner and runtime roles appear as {@code ${owner_role}} and {@code ${runtime_role}}
+ * (the migrations' own placeholder), so one inventory fits every deployment whatever its role
+ * names; any other role appears by name, {@code PUBLIC} as such.
  */
 public final class SchemaInventory {
 
-    private static final Map<String, String> QUERIES = new LinkedHashMap<>();
+    public static final String OWNER_ROLE = "${owner_role}";
+    public static final String RUNTIME_ROLE = "${runtime_role}";
+
+    private static final Map<String, Category> CATEGORIES = new LinkedHashMap<>();
 
     static {
-        QUERIES.put("tables", """
+        plain("tables", """
                 SELECT c.relname FROM pg_class c
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')""");
-        QUERIES.put("columns", """
+        plain("columns", """
                 SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                        || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                        || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
@@ -31,57 +38,110 @@ public final class SchemaInventory {
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
                   AND a.attnum > 0 AND NOT a.attisdropped""");
-        QUERIES.put("indexes", """
+        plain("indexes", """
                 SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public'""");
-        QUERIES.put("constraints", """
+        plain("constraints", """
                 SELECT conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid)
                 FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 0""");
-        QUERIES.put("functions", """
+        plain("functions", """
                 SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace""");
-        QUERIES.put("triggers", """
+        plain("triggers", """
                 SELECT t.tgrelid::regclass || '.' || t.tgname || ': ' || pg_get_triggerdef(t.oid)
                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
                 WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace""");
-        QUERIES.put("views", """
+        plain("views", """
                 SELECT viewname FROM pg_views WHERE schemaname = 'public'""");
-        QUERIES.put("sequences", """
+        plain("sequences", """
                 SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'""");
-        QUERIES.put("grants", """
-                SELECT c.relname || ' to ' || r.rolname || ': ' || acl.privilege_type
+        // who owns each relation and function: a runtime role owning one could alter or drop it
+        withRoles("owners", """
+                SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c
+                WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                UNION ALL
+                SELECT p.oid::regprocedure::text, pg_get_userbyid(p.proowner) FROM pg_proc p
+                WHERE p.pronamespace = 'public'::regnamespace""",
+                (rs, roles) -> rs.getString(1) + ": " + roles.render(rs.getString(2)));
+        // PUBLIC is grantee 0, which no pg_roles row matches: hence the left join
+        withRoles("grants", """
+                SELECT c.relname, r.rolname, acl.privilege_type
                 FROM pg_class c
                 CROSS JOIN LATERAL aclexplode(c.relacl) acl
-                JOIN pg_roles r ON r.oid = acl.grantee
-                WHERE c.relnamespace = 'public'::regnamespace AND acl.grantee <> c.relowner""");
-        QUERIES.put("default_privileges", """
-                SELECT d.defaclobjtype::text || ' to ' || r.rolname || ': ' || acl.privilege_type
+                LEFT JOIN pg_roles r ON r.oid = acl.grantee
+                WHERE c.relnamespace = 'public'::regnamespace AND acl.grantee <> c.relowner
+                UNION ALL
+                SELECT p.oid::regprocedure::text, r.rolname, acl.privilege_type
+                FROM pg_proc p
+                CROSS JOIN LATERAL aclexplode(p.proacl) acl
+                LEFT JOIN pg_roles r ON r.oid = acl.grantee
+                WHERE p.pronamespace = 'public'::regnamespace AND acl.grantee <> p.proowner""",
+                (rs, roles) -> rs.getString(1) + " to " + roles.render(rs.getString(2)) + ": " + rs.getString(3));
+        withRoles("default_privileges", """
+                SELECT CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
+                                            WHEN 'T' THEN 'types' ELSE 'schemas' END,
+                       pg_get_userbyid(d.defaclrole), r.rolname, acl.privilege_type
                 FROM pg_default_acl d
                 CROSS JOIN LATERAL aclexplode(d.defaclacl) acl
-                JOIN pg_roles r ON r.oid = acl.grantee
-                WHERE d.defaclnamespace = 'public'::regnamespace""");
-        QUERIES.put("schema_usage", """
-                SELECT r.rolname || ': ' || acl.privilege_type
+                LEFT JOIN pg_roles r ON r.oid = acl.grantee
+                WHERE d.defaclnamespace = 'public'::regnamespace""",
+                (rs, roles) -> rs.getString(1) + " of " + roles.render(rs.getString(2)) + " to "
+                        + roles.render(rs.getString(3)) + ": " + rs.getString(4));
+        withRoles("schema_usage", """
+                SELECT r.rolname, acl.privilege_type
                 FROM pg_namespace n
                 CROSS JOIN LATERAL aclexplode(n.nspacl) acl
                 JOIN pg_roles r ON r.oid = acl.grantee
-                WHERE n.nspname = 'public' AND acl.grantee <> n.nspowner""");
+                WHERE n.nspname = 'public' AND acl.grantee <> n.nspowner""",
+                (rs, roles) -> roles.render(rs.getString(1)) + ": " + rs.getString(2));
     }
 
     private SchemaInventory() {
     }
 
-    public static Map<String, SortedSet<String>> read(Connection connection) throws SQLException {
+    /** Every category, in a fixed order, each a sorted set of lines. */
+    public static Map<String, SortedSet<String>> read(Connection connection, Roles roles) throws SQLException {
         Map<String, SortedSet<String>> inventory = new LinkedHashMap<>();
         try (Statement s = connection.createStatement()) {
-            for (Map.Entry<String, String> query : QUERIES.entrySet()) {
+            for (Map.Entry<String, Category> category : CATEGORIES.entrySet()) {
                 SortedSet<String> objects = new TreeSet<>();
-                try (ResultSet rs = s.executeQuery(query.getValue())) {
+                try (ResultSet rs = s.executeQuery(category.getValue().sql())) {
                     while (rs.next()) {
-                        objects.add(rs.getString(1));
+                        objects.add(category.getValue().line().format(rs, roles));
                     }
                 }
-                inventory.put(query.getKey(), objects);
+                inventory.put(category.getKey(), objects);
             }
         }
         return inventory;
+    }
+
+    private static void plain(String name, String sql) {
+        CATEGORIES.put(name, new Category(sql, (rs, roles) -> rs.getString(1)));
+    }
+
+    private static void withRoles(String name, String sql, Line line) {
+        CATEGORIES.put(name, new Category(sql, line));
+    }
+
+    /** The deployment's role names (iu.db.owner-user, iu.db.user), rendered as placeholders. */
+    public record Roles(String owner, String runtime) {
+
+        /** A role name as an inventory line shows it; null is the PUBLIC pseudo-role. */
+        public String render(String role) {
+            if (role == null) {
+                return "PUBLIC";
+            }
+            if (role.equals(owner)) {
+                return OWNER_ROLE;
+            }
+            return role.equals(runtime) ? RUNTIME_ROLE : role;
+        }
+    }
+
+    private record Category(String sql, Line line) {
+    }
+
+    @FunctionalInterface
+    private interface Line {
+        String format(ResultSet rs, Roles roles) throws SQLException;
     }
 }

@@ -79,7 +79,7 @@ class MigrationsTest {
 
     private static Map<String, SortedSet<String>> inventory(TestDb db) throws SQLException {
         try (Connection c = db.owner().getConnection()) {
-            return SchemaInventory.read(c);
+            return SchemaInventory.read(c, new SchemaInventory.Roles(TestPostgres.OWNER, TestPostgres.RUNTIME));
         }
     }
 }

@@ -1,0 +1,68 @@
+package dev.iucore.pipeline.verify;
+
+import dev.iucore.pipeline.db.SchemaInventory;
+import dev.iucore.pipeline.db.SchemaInventory.Roles;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/** Compares the expected manifest with the live catalog, category by category. */
+public final class SchemaConformance {
+
+    private SchemaConformance() {
+    }
+
+    public static Report check(Connection connection, Roles roles, ConformanceManifest manifest) throws SQLException {
+        Map<String, SortedSet<String>> live = LiveSchema.read(connection, roles);
+        Set<String> names = new LinkedHashSet<>(manifest.categories().keySet());
+        names.addAll(live.keySet());
+        List<Category> categories = new ArrayList<>();
+        for (String name : names) {
+            SortedSet<String> expected = manifest.categories().getOrDefault(name, new TreeSet<>());
+            SortedSet<String> found = live.getOrDefault(name, new TreeSet<>());
+            List<String> missing = expected.stream().filter(o -> !found.contains(o)).map(o -> show(roles, o)).toList();
+            List<String> unexpected = found.stream().filter(o -> !expected.contains(o)).map(o -> show(roles, o)).toList();
+            categories.add(new Category(name, expected.size(), found.size(), expected.size() - missing.size(),
+                    missing, unexpected));
+        }
+        return new Report(manifest.schemaVersion(), LiveSchema.schemaVersion(connection).orElse("none"), categories);
+    }
+
+    /** One category: counts, and each object missing from or unexpected in the live catalog. */
+    public record Category(String category, int expected, int found, int matched,
+                           List<String> missing, List<String> unexpected) {
+        public boolean pass() {
+            return missing.isEmpty() && unexpected.isEmpty();
+        }
+
+        /** {@code 24/24 PASS}, {@code 23/24 FAIL}: matched of expected. */
+        public String result() {
+            return matched + "/" + expected + (pass() ? " PASS" : " FAIL");
+        }
+    }
+
+    public record Report(String manifestSchemaVersion, String liveSchemaVersion, List<Category> categories) {
+        public boolean conforms() {
+            return categories.stream().allMatch(Category::pass);
+        }
+
+        public int expectedObjects() {
+            return categories.stream().mapToInt(Category::expected).sum();
+        }
+
+        public long passingCategories() {
+            return categories.stream().filter(Category::pass).count();
+        }
+    }
+
+    /** Placeholders back to this deployment's role names, for people reading the report. */
+    private static String show(Roles roles, String line) {
+        return line.replace(SchemaInventory.OWNER_ROLE, roles.owner()).replace(SchemaInventory.RUNTIME_ROLE, roles.runtime());
+    }
+}
