@@ -87,18 +87,18 @@ class RelayResilienceTest {
         SINK.stub(post(urlEqualTo("/steady")).willReturn(aResponse().withStatus(200).withFixedDelay(100)));
         data.registerType("test.resilience.handover", "live").route("handover-hook", "test.resilience.handover", SINK.url("/steady"));
         data.openGates(false, "handover-hook");
-        data.events("test.resilience.handover", 300);
+        data.events("test.resilience.handover", 200);
         RunningPipeline first = RunningPipeline.start(db(), "relay-first");
         await().atMost(WAIT).until(() -> delivered("handover-hook") >= 40);
         first.close();
         long byFirst = delivered("handover-hook");
-        assertThat(byFirst).as("stopped mid-run").isLessThan(300);
+        assertThat(byFirst).as("stopped mid-run").isLessThan(200);
 
         try (RunningPipeline second = RunningPipeline.start(db(), "relay-second")) {
-            await().atMost(WAIT).until(() -> delivered("handover-hook") == 300);
+            await().atMost(WAIT).until(() -> delivered("handover-hook") == 200);
         }
-        assertEachDeliveredByExactlyOneAttempt("handover-hook", 300);
-        assertThat(db().queryLong("SELECT count(*) FROM iu_route_attempt WHERE node = 'relay-second'")).isEqualTo(300 - byFirst);
+        assertEachDeliveredByExactlyOneAttempt("handover-hook", 200);
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_attempt WHERE node = 'relay-second'")).isEqualTo(200 - byFirst);
     }
 
     @Test
