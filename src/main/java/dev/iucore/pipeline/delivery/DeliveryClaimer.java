@@ -1,14 +1,17 @@
 package dev.iucore.pipeline.delivery;
 
+import dev.iucore.pipeline.outbox.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 
@@ -105,8 +108,13 @@ public final class DeliveryClaimer {
     private final int routeConcurrency;
     private final long leaseMs;
     private final int capacity;
+    /** Set on the exchange by {@link #release}: enough has finished that a claim is worth its cost. */
+    public static final String CLAIM_NOW = "iuClaimNow";
+
     /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
     private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
+    /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
+    private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, int routeConcurrency, long leaseMs,
                            int workers) {
@@ -128,19 +136,31 @@ public final class DeliveryClaimer {
         }
         List<DeliveryTask> tasks;
         try (Connection connection = dataSource.getConnection()) {
+            RelayCommit.begin(connection);
             tasks = claim(connection, wanted);
+            connection.commit();
         }
-        tasks.forEach(task -> unfinished.add(task.deliveryId()));
+        tasks.forEach(task -> {
+            unfinished.add(task.deliveryId());
+            unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
+        });
         exchange.setProperty(CLAIM_FULL, tasks.size() == wanted);
         return tasks;
     }
 
-    /** A worker finished with one claimed delivery, however it ended. */
+    /**
+     * A worker finished with one claimed delivery, however it ended. Claiming again right away
+     * would take one slot per claim; waiting until half the route's slots (or half this process's
+     * capacity) are free lets each claim take several, the poll floor covering the rest.
+     */
     public void release(Exchange exchange) {
         DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
-        if (task != null) {
-            unfinished.remove(task.deliveryId());
+        boolean claimNow = true;
+        if (task != null && unfinished.remove(task.deliveryId())) {
+            int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
+            claimNow = routeLeft <= routeConcurrency / 2 || unfinished.size() <= capacity / 2;
         }
+        exchange.setProperty(CLAIM_NOW, claimNow);
     }
 
     /**
@@ -157,6 +177,7 @@ public final class DeliveryClaimer {
             ps.setString(2, node);
             int released = ps.executeUpdate();
             unfinished.clear();
+            unfinishedByRoute.clear();
             return released;
         }
     }

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
+import dev.iucore.pipeline.outbox.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -89,7 +90,7 @@ public final class DeliveryRecorder {
     public void routeRemoved(Exchange exchange) throws SQLException {
         DeliveryTask task = task(exchange);
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            RelayCommit.begin(c);
             if (holdsLease(c, task) != null) {
                 update(c, task, task.attemptsSoFar(), "dead", 0, "route " + task.routeKey() + " no longer exists");
                 DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(),
@@ -101,7 +102,7 @@ public final class DeliveryRecorder {
 
     void record(DeliveryTask task, AttemptResult result) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            RelayCommit.begin(c);
             try {
                 record(c, task, result);
                 c.commit();

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
+import dev.iucore.pipeline.outbox.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -35,7 +36,7 @@ public final class SqlActionRunner {
     public void runAndRecord(Exchange exchange) throws SQLException {
         DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            RelayCommit.begin(c);
             try {
                 recorder.record(c, task, run(c, task));
                 c.commit();

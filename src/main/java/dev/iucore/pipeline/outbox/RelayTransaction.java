@@ -32,7 +32,7 @@ public final class RelayTransaction {
             return;
         }
         Connection connection = dataSource.getConnection();
-        connection.setAutoCommit(false);
+        RelayCommit.begin(connection);
         exchange.setProperty(CONNECTION, connection);
         exchange.setProperty(OWNED, true);
     }

@@ -48,7 +48,19 @@ public final class RelayBenchmark {
 
     private static final int WORKERS = 8;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        // exec:java waits for every non-daemon thread (HTTP client pools); the figures are out
+        System.exit(status);
+    }
+
+    private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         Path dataDir = Files.createTempDirectory("iu-core-bench");
