@@ -23,23 +23,38 @@ public final class DeliveryRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRecorder.class);
 
-    static final String LOCK = "SELECT attempts, locked_by FROM iu_route_delivery WHERE id = ? FOR UPDATE";
-    static final String INSERT_ATTEMPT = """
-            INSERT INTO iu_route_attempt (delivery_id, attempt_no, outcome, http_status, error_class, error_text,
-                                          latency_ms, node)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
-    static final String UPDATE_DELIVERY = """
+    /**
+     * The whole record in one statement, for the hot path: the delivery's new state (only while this
+     * process holds its lease and nobody recorded in between), its attempt row, and on success a
+     * circuit that is not closed yet closes. A plain UPDATE whose WHERE fails locks nothing, so the
+     * successes of a healthy route never queue on its circuit row.
+     */
+    static final String RECORD = """
+            WITH delivery AS (
+                UPDATE iu_route_delivery
+                   SET attempts = ?, status = ?, next_attempt_at = now() + ? * interval '1 millisecond',
+                       locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = now(),
+                       delivered_at = CASE WHEN ? = 'delivered' THEN now() END
+                 WHERE id = ? AND locked_by = ? AND attempts = ?
+                RETURNING id, route_key),
+            attempt AS (
+                INSERT INTO iu_route_attempt (delivery_id, attempt_no, outcome, http_status, error_class, error_text,
+                                              latency_ms, node)
+                SELECT id, ?, ?, ?, ?, ?, ?, ? FROM delivery
+                RETURNING delivery_id),
+            circuit AS (
+                UPDATE iu_route_circuit c
+                   SET state = 'closed', consecutive_failures = 0, opened_at = NULL, next_probe_at = NULL,
+                       updated_at = now()
+                  FROM delivery
+                 WHERE ? AND c.route_key = delivery.route_key AND (c.state <> 'closed' OR c.consecutive_failures > 0)
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM attempt)""";
+    /** A delivery whose route is gone: dead, with no attempt, while this process holds its lease. */
+    static final String SETTLE_DEAD = """
             UPDATE iu_route_delivery
-               SET attempts = ?, status = ?, next_attempt_at = now() + ? * interval '1 millisecond',
-                   locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = now(),
-                   delivered_at = CASE WHEN ? = 'delivered' THEN now() END
-             WHERE id = ?""";
-    // a plain UPDATE whose WHERE fails locks nothing: concurrent successes of one healthy route never
-    // queue on its circuit row (an upsert would lock it for every one of them); no row reads as closed
-    static final String CIRCUIT_SUCCESS = """
-            UPDATE iu_route_circuit
-               SET state = 'closed', consecutive_failures = 0, opened_at = NULL, next_probe_at = NULL, updated_at = now()
-             WHERE route_key = ? AND (state <> 'closed' OR consecutive_failures > 0)""";
+               SET status = 'dead', locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = now()
+             WHERE id = ? AND locked_by = ?""";
     static final String CIRCUIT_FAILURE = """
             INSERT INTO iu_route_circuit AS c (route_key, state, consecutive_failures, opened_at, next_probe_at)
             VALUES (?, CASE WHEN 1 >= ? THEN 'open' ELSE 'closed' END, 1,
@@ -89,12 +104,21 @@ public final class DeliveryRecorder {
     /** The route row is gone: no try is possible; the delivery is dead-lettered as route_removed. */
     public void routeRemoved(Exchange exchange) throws SQLException {
         DeliveryTask task = task(exchange);
+        String error = "route " + task.routeKey() + " no longer exists";
         try (Connection c = dataSource.getConnection()) {
             RelayCommit.begin(c);
-            if (holdsLease(c, task) != null) {
-                update(c, task, task.attemptsSoFar(), "dead", 0, "route " + task.routeKey() + " no longer exists");
+            int settled;
+            try (PreparedStatement ps = c.prepareStatement(SETTLE_DEAD)) {
+                ps.setString(1, error);
+                ps.setLong(2, task.deliveryId());
+                ps.setString(3, node);
+                settled = ps.executeUpdate();
+            }
+            if (settled == 1) {
                 DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(),
-                        DeadLetterReason.ROUTE_REMOVED, "route " + task.routeKey() + " no longer exists");
+                        DeadLetterReason.ROUTE_REMOVED, error);
+            } else {
+                lostLease(task);
             }
             c.commit();
         }
@@ -119,33 +143,42 @@ public final class DeliveryRecorder {
      * @return false when this process no longer holds the lease and nothing was recorded
      */
     boolean record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
-        Integer attempts = holdsLease(c, task);
-        if (attempts == null) {
+        int attemptNo = task.attemptsSoFar() + 1;
+        DeadLetterReason reason = deadReason(task, result, attemptNo);
+        String status = result.delivered() ? "delivered" : reason != null ? "dead" : "retrying";
+        long delayMs = "retrying".equals(status) ? Backoff.delayMs(task, attemptNo) : 0;
+        int recorded;
+        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+            ps.setInt(1, attemptNo);
+            ps.setString(2, status);
+            ps.setLong(3, delayMs);
+            ps.setString(4, result.delivered() ? null : result.errorText());
+            ps.setString(5, status);
+            ps.setLong(6, task.deliveryId());
+            ps.setString(7, node);
+            ps.setInt(8, task.attemptsSoFar());
+            ps.setInt(9, attemptNo);
+            ps.setString(10, result.outcome().sqlName());
+            ps.setObject(11, result.httpStatus());
+            ps.setString(12, result.errorClass());
+            ps.setString(13, result.errorText());
+            ps.setLong(14, result.latencyMs());
+            ps.setString(15, node);
+            ps.setBoolean(16, result.delivered() && !task.isSqlAction());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                recorded = rs.getInt(1);
+            }
+        }
+        if (recorded == 0) {
+            lostLease(task);
             return false;
         }
-        int attemptNo = attempts + 1;
-        try (PreparedStatement ps = c.prepareStatement(INSERT_ATTEMPT)) {
-            ps.setLong(1, task.deliveryId());
-            ps.setInt(2, attemptNo);
-            ps.setString(3, result.outcome().sqlName());
-            ps.setObject(4, result.httpStatus());
-            ps.setString(5, result.errorClass());
-            ps.setString(6, result.errorText());
-            ps.setLong(7, result.latencyMs());
-            ps.setString(8, node);
-            ps.executeUpdate();
-        }
-        DeadLetterReason reason = deadReason(task, result, attemptNo);
-        if (result.delivered()) {
-            update(c, task, attemptNo, "delivered", 0, null);
-        } else if (reason != null) {
-            update(c, task, attemptNo, "dead", 0, result.errorText());
+        if (reason != null) {
             DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(), reason, result.errorText());
-        } else {
-            update(c, task, attemptNo, "retrying", Backoff.delayMs(task, attemptNo), result.errorText());
         }
-        if (!task.isSqlAction()) {
-            circuit(c, task, result);
+        if (result.outcome().retryable() && !task.isSqlAction()) {
+            openOnFailures(c, task);
         }
         LOG.info("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
                 attemptNo, result.outcome().sqlName(), reason == null ? "" : " -> dead (" + reason.sqlName() + ")");
@@ -169,55 +202,26 @@ public final class DeliveryRecorder {
         return null;
     }
 
-    /** The delivery's attempts so far when this process holds its lease; null when it does not any more. */
-    private Integer holdsLease(Connection c, DeliveryTask task) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(LOCK)) {
-            ps.setLong(1, task.deliveryId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && node.equals(rs.getString(2))) {
-                    return rs.getInt(1);
-                }
-            }
-        }
-        LOG.warn("delivery {} route {}: this process lost its lease (another relay reclaimed it); not recorded",
+    private static void lostLease(DeliveryTask task) {
+        LOG.warn("delivery {} route {}: this process no longer holds its lease (another relay reclaimed it); not recorded",
                 task.deliveryId(), task.routeKey());
-        return null;
     }
 
-    private static void update(Connection c, DeliveryTask task, int attempts, String status, long delayMs, String error)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(UPDATE_DELIVERY)) {
-            ps.setInt(1, attempts);
-            ps.setString(2, status);
-            ps.setLong(3, delayMs);
-            ps.setString(4, AttemptResult.bounded(error));
-            ps.setString(5, status);
-            ps.setLong(6, task.deliveryId());
+    /** Counts a retryable failure; at the route's threshold its circuit opens for circuit_open_ms. */
+    private static void openOnFailures(Connection c, DeliveryTask task) throws SQLException {
+        int threshold = task.circuitFailureThreshold();
+        long openMs = task.circuitOpenMs();
+        try (PreparedStatement ps = c.prepareStatement(CIRCUIT_FAILURE)) {
+            ps.setString(1, task.routeKey());
+            ps.setInt(2, threshold);
+            ps.setInt(3, threshold);
+            ps.setInt(4, threshold);
+            ps.setLong(5, openMs);
+            ps.setInt(6, threshold);
+            ps.setInt(7, threshold);
+            ps.setInt(8, threshold);
+            ps.setLong(9, openMs);
             ps.executeUpdate();
-        }
-    }
-
-    private static void circuit(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
-        if (result.delivered()) {
-            try (PreparedStatement ps = c.prepareStatement(CIRCUIT_SUCCESS)) {
-                ps.setString(1, task.routeKey());
-                ps.executeUpdate();
-            }
-        } else if (result.outcome().retryable()) {
-            int threshold = task.circuitFailureThreshold();
-            long openMs = task.circuitOpenMs();
-            try (PreparedStatement ps = c.prepareStatement(CIRCUIT_FAILURE)) {
-                ps.setString(1, task.routeKey());
-                ps.setInt(2, threshold);
-                ps.setInt(3, threshold);
-                ps.setInt(4, threshold);
-                ps.setLong(5, openMs);
-                ps.setInt(6, threshold);
-                ps.setInt(7, threshold);
-                ps.setInt(8, threshold);
-                ps.setLong(9, openMs);
-                ps.executeUpdate();
-            }
         }
     }
 

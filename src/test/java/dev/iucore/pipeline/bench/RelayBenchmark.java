@@ -80,17 +80,17 @@ public final class RelayBenchmark {
 
             reset(owner);
             insert(owner, "bench.raw", events);
-            results.put("raw JDBC claim-and-mark (batch 500, no relay)", rate(events, rawClaimAndMark(owner)));
+            record(results, "raw JDBC claim-and-mark (batch 500, no relay)", rate(events, rawClaimAndMark(owner)));
 
             for (String route : List.of("bench-log", "bench-http")) {
                 reset(owner);
                 gates(owner, route);
                 insert(owner, "bench." + route.substring(6), events);
                 Duration[] took = relay(settings, owner, events);
-                results.put("relay dispatch, " + route.substring(6) + " route", rate(events, took[0]));
-                results.put("relay dispatch + delivery, " + route.substring(6) + " route", rate(events, took[1]));
+                record(results, "relay dispatch, " + route.substring(6) + " route", rate(events, took[0]));
+                record(results, "relay dispatch + delivery, " + route.substring(6) + " route", rate(events, took[1]));
             }
-            results.put("raw HttpClient loop, " + WORKERS + " threads, same sink", rate(events, rawHttp(sink, events)));
+            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink", rate(events, rawHttp(sink, events)));
         }
         System.out.printf(Locale.ROOT, "%n| measure (%,d events) | events/s |%n|---|---|%n", events);
         results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k, v));
@@ -124,6 +124,12 @@ public final class RelayBenchmark {
         }
     }
 
+    /** Keeps a figure for the table, and prints it at once: a long run shows its progress. */
+    private static void record(Map<String, String> results, String measure, String figure) {
+        results.put(measure, figure);
+        System.out.println(measure + ": " + figure);
+    }
+
     /** The floor: claim 500 with SKIP LOCKED and mark them dispatched, one transaction per batch, nothing else. */
     private static Duration rawClaimAndMark(DataSource owner) throws SQLException {
         long start = System.nanoTime();
@@ -152,11 +158,9 @@ public final class RelayBenchmark {
             all.add(CompletableFuture.runAsync(() -> {
                 try {
                     while (next.getAndIncrement() < events) {
-                        client.send(HttpRequest.newBuilder(URI.create(sink.url()))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"n\": 1}")).build(),
-                                HttpResponse.BodyHandlers.discarding());
+                        sendRetrying(client, sink);
                     }
-                } catch (IOException | InterruptedException e) {
+                } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
             }, pool));
@@ -164,6 +168,20 @@ public final class RelayBenchmark {
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         pool.shutdown();
         return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Like the relay, a try that the sink's connection handling drops is simply tried again. */
+    private static void sendRetrying(HttpClient client, Sink sink) throws InterruptedException {
+        while (true) {
+            try {
+                client.send(HttpRequest.newBuilder(URI.create(sink.url()))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"n\": 1}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                // retried
+            }
+        }
     }
 
     private static void setUp(DataSource owner, Sink sink) throws SQLException {
