@@ -2,6 +2,8 @@ package dev.iucore.pipeline.cli;
 
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.SchemaInventory.Roles;
+import dev.iucore.pipeline.verify.BoundaryCheck;
+import dev.iucore.pipeline.verify.BoundaryProbe;
 import dev.iucore.pipeline.verify.ConformanceManifest;
 import dev.iucore.pipeline.verify.HealthCheck;
 import dev.iucore.pipeline.verify.HealthThresholds;
@@ -26,16 +28,41 @@ import picocli.CommandLine.Parameters;
         subcommands = {VerifyCommand.Boundary.class, VerifyCommand.Conformance.class, VerifyCommand.Health.class})
 final class VerifyCommand {
 
-    @Command(name = "boundary", description = "Prove an event type is internal only: three layers and a rolled-back probe.")
-    static final class Boundary extends NotYetImplemented {
+    @Command(name = "boundary", description = {
+        "Prove an event type is internal only: L1 registry lane not live, L2 no route rows, L3 the worker gate",
+        "blocks; then a probe through the real relay in one transaction that is always rolled back."})
+    static final class Boundary implements Callable<Integer> {
         @Parameters(paramLabel = "<event-type>")
         String eventType;
 
         @Mixin
         JsonOption json;
 
-        Boundary() {
-            super(5);
+        private final CommandContext context;
+
+        Boundary(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BoundaryCheck.Report report = new BoundaryCheck(context.database().runtime(), context.settings())
+                    .check(eventType);
+            if (json.enabled()) {
+                Output.printJson(context.out(), report);
+            } else {
+                Output.printTable(context.out(), List.of("LAYER", "CHECK", "HOLDS", "DETAIL"),
+                        report.layers().stream().map(l -> List.of(l.id(), l.name(), Boolean.toString(l.holds()),
+                                l.detail())).toList());
+                BoundaryProbe.Result probe = report.probe();
+                context.out().printf("probe: event %s %s after one dispatch pass; deliveries %d, attempts %d, "
+                                + "dead letters %d, leased %d; after ROLLBACK %d trace in event_outbox%n",
+                        probe.probeEventId(), probe.statusAfterDispatch(), probe.deliveries(), probe.attempts(),
+                        probe.deadLetters(), probe.deliveriesLeased(), probe.traceAfterRollback());
+                context.out().println("internal_only_holds=" + report.internalOnlyHolds()
+                        + report.broken().map(l -> " (" + l.id() + " " + l.name() + ": " + l.detail() + ")").orElse(""));
+            }
+            return report.internalOnlyHolds() ? ExitCode.OK : ExitCode.FAILED;
         }
     }
 

@@ -3,21 +3,15 @@ package dev.iucore.pipeline.service;
 import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
-import dev.iucore.pipeline.delivery.DeadLetterRecorder;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.DeliveryRecorder;
 import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
-import dev.iucore.pipeline.delivery.RouteResolver;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.WebhookSender;
-import dev.iucore.pipeline.outbox.DispatchPlanner;
-import dev.iucore.pipeline.outbox.OutboxClaimer;
-import dev.iucore.pipeline.outbox.OutboxMarker;
+import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
-import dev.iucore.pipeline.outbox.RelayGateReader;
-import dev.iucore.pipeline.outbox.RelayTransaction;
 import java.sql.SQLException;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -41,14 +35,8 @@ final class RelayComponents {
 
     static RelayComponents bind(Main main, Settings settings, DataSource dataSource) {
         String node = NodeId.of(settings);
-        main.bind("relayTransaction", new RelayTransaction(dataSource));
-        main.bind("relayGateReader", new RelayGateReader());
-        main.bind("outboxClaimer", new OutboxClaimer(node, settings.getInt(Setting.RELAY_BATCH_SIZE),
-                settings.getInt(Setting.RELAY_LEASE_MS)));
-        main.bind("dispatchPlanner", new DispatchPlanner());
-        main.bind("outboxMarker", new OutboxMarker());
-        main.bind("deadLetterRecorder", new DeadLetterRecorder());
-        main.bind("routeResolver", new RouteResolver());
+        DispatchComponents.bind(main::bind, dataSource, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
+                settings.getInt(Setting.RELAY_LEASE_MS));
 
         DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),

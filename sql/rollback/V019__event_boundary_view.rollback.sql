@@ -1,0 +1,1 @@
+DROP VIEW IF EXISTS iu_core_event_boundary;

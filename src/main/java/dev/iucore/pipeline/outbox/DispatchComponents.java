@@ -1,0 +1,27 @@
+package dev.iucore.pipeline.outbox;
+
+import dev.iucore.pipeline.delivery.DeadLetterRecorder;
+import dev.iucore.pipeline.delivery.RouteResolver;
+import java.util.function.BiConsumer;
+import javax.sql.DataSource;
+
+/**
+ * The named beans {@code routes/outbox-dispatch.yaml} calls, bound into whatever registry runs
+ * that route: the service's, or the boundary probe's short-lived context.
+ */
+public final class DispatchComponents {
+
+    private DispatchComponents() {
+    }
+
+    public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, String node, int batchSize,
+                            long leaseMs) {
+        registry.accept("relayTransaction", new RelayTransaction(dataSource));
+        registry.accept("relayGateReader", new RelayGateReader());
+        registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
+        registry.accept("dispatchPlanner", new DispatchPlanner());
+        registry.accept("outboxMarker", new OutboxMarker());
+        registry.accept("deadLetterRecorder", new DeadLetterRecorder());
+        registry.accept("routeResolver", new RouteResolver());
+    }
+}
