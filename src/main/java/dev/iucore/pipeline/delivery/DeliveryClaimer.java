@@ -18,8 +18,8 @@ import org.apache.camel.Exchange;
 /**
  * Leases due deliveries in one statement, route by route: each route gets at most its free slots
  * ({@code iu.delivery.route-concurrency} minus what is in flight), so a slow or failing target
- * never takes every worker; a route whose circuit is open gets none until its probe is due, then
- * one; on an ordered route a delivery waits while an earlier event of its aggregate is still
+ * never takes every worker; a route with a {@code rate_limit_per_second} gets at most that many tries
+ * per rolling second; a route whose circuit is open gets none until its probe is due, then one; on an ordered route a delivery waits while an earlier event of its aggregate is still
  * open; nothing is claimed while {@code delivery_enabled} is closed, and an outbound route only
  * while {@code delivery_live_routes} lists it. Expired leases are claimable again. This process
  * never claims more than its workers can soon take.
@@ -53,7 +53,17 @@ public final class DeliveryClaimer {
                            ELSE ?
                        END - (SELECT count(*) FROM iu_route_delivery busy
                                WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
-                                 AND busy.locked_until IS NOT NULL AND busy.locked_until > now()) AS free
+                                 AND busy.locked_until IS NOT NULL AND busy.locked_until > now()) AS free,
+                       -- a rate limit allows ceil(rate) tries per rolling second, in flight included
+                       CASE WHEN r.rate_limit_per_second IS NULL THEN NULL
+                            ELSE ceil(r.rate_limit_per_second)::int
+                                 - (SELECT count(*) FROM iu_route_attempt recent
+                                      JOIN iu_route_delivery rd ON rd.id = recent.delivery_id
+                                     WHERE rd.route_key = k.route_key AND recent.attempted_at > now() - interval '1 second')
+                                 - (SELECT count(*) FROM iu_route_delivery busy
+                                     WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
+                                       AND busy.locked_until IS NOT NULL AND busy.locked_until > now())
+                       END AS rate_free
                   FROM route_keys k
                   LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
                   LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key
@@ -74,7 +84,7 @@ public final class DeliveryClaimer {
                                       AND earlier.outbox_id < d.outbox_id
                                       AND earlier.status IN ('pending', 'retrying')))
                         ORDER BY d.next_attempt_at, d.id
-                        LIMIT greatest(slots.free, 0)
+                        LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free)), 0)
                           FOR UPDATE OF d SKIP LOCKED) d
             ), chosen AS (
                 SELECT id, lease_ms FROM due ORDER BY next_attempt_at, id LIMIT ?

@@ -156,4 +156,24 @@ class RoutePolicyTest {
                 .containsExactly(Map.of("state", "closed", "consecutive_failures", 0));
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_dead_letter WHERE route_key = 'outage-hook'")).isZero();
     }
+
+    @Test
+    void aRateLimitedRouteTriesAtMostItsRatePerSecond() {
+        SINK.stub(post(urlEqualTo("/limited")).willReturn(aResponse().withStatus(200)));
+        data.registerType("test.policy.limited", "live")
+                .route("limited-hook", "test.policy.limited", SINK.url("/limited"), Map.of("rate_limit_per_second", 5));
+        allRoutesLive();
+        long start = System.nanoTime();
+        data.events("test.policy.limited", 20);
+        await().atMost(WAIT).until(() -> db().queryLong(
+                "SELECT count(*) FROM iu_route_delivery WHERE route_key = 'limited-hook' AND status = 'delivered'") == 20);
+        // 20 tries at 5 per second cannot take less than 3 s, however fast the machine
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(3));
+        assertThat(db().queryLong("""
+                SELECT max(n) FROM (SELECT count(*) OVER (ORDER BY a.attempted_at
+                                                          RANGE BETWEEN interval '999 milliseconds' PRECEDING AND CURRENT ROW) AS n
+                                      FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                                     WHERE d.route_key = 'limited-hook') windows"""))
+                .as("tries in any one second").isLessThanOrEqualTo(5);
+    }
 }
