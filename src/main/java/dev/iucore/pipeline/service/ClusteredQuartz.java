@@ -60,6 +60,9 @@ public final class ClusteredQuartz {
         quartz.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         quartz.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
         quartz.setProperty("org.quartz.jobStore.isClustered", "true");
+        // nodes take the next triggers under the store's row lock, one at a time: without it two nodes
+        // under load were seen to fire one trigger's same firing twice
+        quartz.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         quartz.setProperty("org.quartz.jobStore.dataSource", dataSourceName);
         try {
             return new StdSchedulerFactory(quartz);
