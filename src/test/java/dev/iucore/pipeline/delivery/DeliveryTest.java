@@ -13,7 +13,7 @@ import com.standardwebhooks.Webhook;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
-import dev.iucore.pipeline.testing.RunningPipeline;
+import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,30 +38,17 @@ class DeliveryTest {
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static RunningPipeline pipeline;
-    private static RelayData data;
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "delivery-test");
 
-    @BeforeAll
-    static void start() {
-        data = new RelayData(DB.db());
-        pipeline = RunningPipeline.start(DB.db(), "delivery-test");
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    private final RelayData data = RELAY.data();
 
     private static TestDb db() {
         return DB.db();
     }
 
-    /** Every route in the table live (plus any named that has no row any more), SQL routes on. */
-    private static void allRoutesLive(String... extra) {
-        List<String> live = new java.util.ArrayList<>(List.of(extra));
-        live.addAll(db().query("SELECT route_key FROM iu_outbound_route").stream()
-                .map(r -> (String) r.get("route_key")).toList());
-        data.openGates(true, live.stream().distinct().toArray(String[]::new));
+    private void allRoutesLive(String... extra) {
+        data.allRoutesLive(true, extra);
     }
 
     @Test
@@ -251,7 +236,7 @@ class DeliveryTest {
         assertThat(db().query("""
                 SELECT DISTINCT a.outcome, a.error_class FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.event_id = ?""", event)).containsExactly(Map.of("outcome", "rejected", "error_class", "SchemeRejected"));
-        assertThat(pipeline.camelContext().getEndpoints()).noneMatch(e -> e.getEndpointUri().matches("^(exec|file|bean|sql):.*"));
+        assertThat(RELAY.pipeline().camelContext().getEndpoints()).noneMatch(e -> e.getEndpointUri().matches("^(exec|file|bean|sql):.*"));
     }
 
     @Test

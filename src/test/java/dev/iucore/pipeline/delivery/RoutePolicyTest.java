@@ -12,15 +12,13 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
-import dev.iucore.pipeline.testing.RunningPipeline;
+import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,27 +33,17 @@ class RoutePolicyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static RunningPipeline pipeline;
-    private static RelayData data;
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "policy-test");
 
-    @BeforeAll
-    static void start() {
-        data = new RelayData(DB.db());
-        pipeline = RunningPipeline.start(DB.db(), "policy-test");
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    private final RelayData data = RELAY.data();
 
     private static TestDb db() {
         return DB.db();
     }
 
-    private static void allRoutesLive() {
-        data.openGates(false, db().query("SELECT route_key FROM iu_outbound_route").stream()
-                .map(r -> (String) r.get("route_key")).toArray(String[]::new));
+    private void allRoutesLive() {
+        data.allRoutesLive(false);
     }
 
     @Test

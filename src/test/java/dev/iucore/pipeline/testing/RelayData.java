@@ -58,6 +58,14 @@ public final class RelayData {
         return this;
     }
 
+    /** Every outbound route in the table live, plus any named (a route whose row is gone, say). */
+    public RelayData allRoutesLive(boolean sqlRoutes, String... extra) {
+        java.util.List<String> live = new java.util.ArrayList<>(java.util.List.of(extra));
+        live.addAll(db.query("SELECT route_key FROM iu_outbound_route").stream()
+                .map(r -> (String) r.get("route_key")).toList());
+        return openGates(sqlRoutes, live.stream().distinct().toArray(String[]::new));
+    }
+
     public RelayData closeGates() {
         db.update("UPDATE iu_core_gate SET gate_value = CASE kind WHEN 'list' THEN '' ELSE 'false' END");
         return this;
