@@ -4,8 +4,13 @@ import dev.iucore.pipeline.retention.RetentionProgress;
 import dev.iucore.pipeline.retention.RetentionReport;
 import dev.iucore.pipeline.retention.RetentionRunner;
 import dev.iucore.pipeline.retention.TargetResult;
+import dev.iucore.pipeline.verify.BatchEvidence;
+import dev.iucore.pipeline.verify.MatrixRecorder;
+import java.io.IOException;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -30,9 +35,8 @@ final class RetentionCommand implements Callable<Integer> {
     @Option(names = "--actor", required = true, description = "Who runs it (recorded with every run row).")
     String actor;
 
-    // Declared for the evidence issue (#5), which wires the before/after matrix snapshots; ignored until then.
-    @Option(names = "--evidence", description = "Record a matrix snapshot before and after.")
-    boolean evidence;
+    @Mixin
+    EvidenceOptions evidenceOptions;
 
     @Mixin
     JsonOption json;
@@ -44,14 +48,34 @@ final class RetentionCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() throws SQLException, IOException {
         if (actor.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--actor must name who runs it, not be blank");
         }
-        RetentionReport report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, progressDisplay());
+        BatchEvidence evidence = evidenceOptions.recorder(context, spec);
+        BatchEvidence.Run run = evidence == null ? null : evidence.start("retention", actor,
+                EvidenceOptions.arguments(context, Map.of("actor", actor, "dry_run", mode.dryRun,
+                        "backup", evidenceOptions.backup)), mode.dryRun, null);
+        RetentionReport report;
+        try {
+            report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, progressDisplay());
+        } catch (SQLException | RuntimeException e) {
+            if (run != null) {
+                evidence.finish(run, "failed", Errors.describe(e), Map.of());
+            }
+            throw e;
+        }
+        BatchEvidence.Finished finished = run == null ? null : evidence.finish(run,
+                report.refused() ? "refused" : report.problem().isPresent() ? "failed" : "ok",
+                report.refusal().or(report::problem).orElse(report.summary()), summary(report));
         context.invocation().rowDelta(RUN_TABLE, report.targets().size());
         report.targets().forEach(t -> context.invocation().rowDelta(t.target(), -t.rowsDeleted()));
-        print(report);
+        if (finished != null) {
+            context.invocation().rowDelta("iu_core_batch_run", 1);
+            context.invocation().rowDelta("iu_core_matrix_snapshot", 2);
+            context.invocation().rowDelta("iu_core_matrix_count", 2L * MatrixRecorder.SURFACES.size());
+        }
+        print(report, finished);
         report.refusal().ifPresent(refusal -> {
             throw CommandFailure.refused(refusal);
         });
@@ -69,15 +93,43 @@ final class RetentionCommand implements Callable<Integer> {
         return RetentionProgress.NONE;
     }
 
-    private void print(RetentionReport report) {
+    /** The run row's summary: rows deleted per target (negative, as a row delta) and the retention run. */
+    private static Map<String, Object> summary(RetentionReport report) {
+        Map<String, Long> deleted = new LinkedHashMap<>();
+        Map<String, Long> eligible = new LinkedHashMap<>();
+        report.targets().forEach(t -> {
+            deleted.put(t.target(), -t.rowsDeleted());
+            eligible.put(t.target(), t.rowsEligible());
+        });
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("retention_run_id", report.runId().toString());
+        summary.put("rows_deleted", deleted);
+        summary.put("rows_eligible", eligible);
+        summary.put("text", report.summary());
+        return summary;
+    }
+
+    private void print(RetentionReport report, BatchEvidence.Finished finished) {
         if (json.enabled()) {
-            Output.printJson(context.out(), report);
+            if (finished == null) {
+                Output.printJson(context.out(), report);
+            } else {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("run_id", report.runId());
+                result.put("dry_run", report.dryRun());
+                result.put("targets", report.targets());
+                result.put("evidence_run_id", finished.run().runId());
+                Output.printJson(context.out(), result);
+            }
             return;
         }
         Output.printTable(context.out(), List.of("TARGET", "ELIGIBLE", "DELETED", "DRY RUN", "STATUS", "BATCHES", "NOTE"),
                 report.targets().stream().map(RetentionCommand::row).toList());
         context.out().printf("run %s%s: %d rows deleted%n", report.runId(), report.dryRun() ? " (dry run)" : "",
                 report.rowsDeleted());
+        if (finished != null) {
+            EvidenceOptions.describe(finished).forEach(context.out()::println);
+        }
     }
 
     private static List<String> row(TargetResult t) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
@@ -68,8 +69,18 @@ public final class Migrator {
         return migrate(MigrationVersion.fromVersion(version));
     }
 
+    /**
+     * @throws MigrationException when the connected role lacks a privilege a migration needs: it
+     *         names the privilege, the object and the role that can apply it
+     */
     private List<String> migrate(MigrationVersion target) {
-        MigrateResult result = flyway(target).migrate();
+        Flyway flyway = flyway(target);
+        MigrateResult result;
+        try {
+            result = flyway.migrate();
+        } catch (FlywayException e) {
+            throw MissingPrivilege.explain(e, owner, flyway.info()).orElseThrow(() -> e);
+        }
         List<String> applied = result.migrations.stream().map(m -> m.version).toList();
         if (!applied.isEmpty()) {
             LOG.info("applied migrations {}; schema now at version {}", applied, result.targetSchemaVersion);

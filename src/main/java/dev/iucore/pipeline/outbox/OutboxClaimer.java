@@ -58,6 +58,7 @@ public final class OutboxClaimer {
     public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
         if (exchange.getContext().isStopping()) {
             exchange.setProperty(BATCH_FULL, false);
+            exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
             return List.of();
         }
         List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());

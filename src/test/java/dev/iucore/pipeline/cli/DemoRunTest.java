@@ -2,8 +2,10 @@ package dev.iucore.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestDb;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,9 @@ class DemoRunTest {
     @Test
     void theDemoShowsEveryLayerWorkAndPutsTheGatesBack() {
         TestDb db = DB.db();
-        Cli.Result result = Cli.run(db.settings(), "demo", "run", "--exit");
+        // the delayed lane would release the held event at its next firing
+        Cli.Result result = Cli.run(db.settings().with(Setting.DELAYED_LANE_CRON, RunningPipeline.NEVER),
+                "demo", "run", "--exit");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("every demo event has settled.");
 

@@ -99,4 +99,43 @@ class RetentionCommandTest {
         assertThat(result.err()).contains("--actor must name who runs it");
         assertThat(DB.db().count("iu_core_retention_run")).isZero();
     }
+
+    @Test
+    void withEvidenceTheRunIsRecordedWithMatrixSnapshotsBeforeAndAfter() {
+        data.openGate();
+
+        Cli.Result result = iuCore("retention", "--apply", "--actor", "ops-carol", "--evidence");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
+        Map<String, Object> run = DB.db().query("""
+                SELECT run_id::text AS run_id, kind, actor, dry_run, outcome, matrix_before, matrix_after, backup_before,
+                       summary -> 'rows_deleted' ->> 'iu_auto_instantiate_event_log' AS deleted,
+                       EXISTS (SELECT 1 FROM iu_core_retention_run r
+                                WHERE r.run_id::text = summary ->> 'retention_run_id'
+                                  AND r.target = 'iu_auto_instantiate_event_log' AND r.rows_deleted = 1) AS linked
+                  FROM iu_core_batch_run ORDER BY started_at DESC LIMIT 1""").get(0);
+        String runId = (String) run.get("run_id");
+        assertThat(result.out()).contains("evidence: run " + runId + " (iu-core evidence " + runId + ")");
+        assertThat(run).containsEntry("kind", "retention").containsEntry("actor", "ops-carol").containsEntry("dry_run", false)
+                .containsEntry("outcome", "ok").containsEntry("matrix_before", "retention-" + runId + "-before")
+                .containsEntry("matrix_after", "retention-" + runId + "-after").containsEntry("deleted", "-1")
+                .containsEntry("linked", true);
+        assertThat(run.get("backup_before")).as("no --backup").isNull();
+        assertThat(DB.db().queryLong("""
+                SELECT a.row_count - b.row_count FROM iu_core_matrix_count a, iu_core_matrix_count b
+                 WHERE a.surface = 'iu_auto_instantiate_event_log' AND b.surface = a.surface
+                   AND a.snapshot_id = (SELECT id FROM iu_core_matrix_snapshot WHERE label = ?)
+                   AND b.snapshot_id = (SELECT id FROM iu_core_matrix_snapshot WHERE label = ?)""",
+                run.get("matrix_after"), run.get("matrix_before"))).isEqualTo(-1);
+    }
+
+    @Test
+    void aRefusedRunIsEvidenceToo() {
+        Cli.Result result = iuCore("retention", "--apply", "--actor", "ops-carol", "--evidence");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(DB.db().query("SELECT outcome, message FROM iu_core_batch_run ORDER BY started_at DESC LIMIT 1").get(0))
+                .containsEntry("outcome", "refused")
+                .hasEntrySatisfying("message", m -> assertThat((String) m).startsWith("gate retention_enabled is closed"));
+    }
 }

@@ -19,6 +19,11 @@ import org.apache.camel.ServiceStatus;
  */
 public final class RunningPipeline implements AutoCloseable {
 
+    /** A Quartz cron that does not fire while a test runs. */
+    public static final String NEVER = "0 0 0 1 1 ? 2099";
+    /** A Quartz cron that fires every second. */
+    public static final String EVERY_SECOND = "* * * * * ?";
+
     private final PipelineService service;
     private final CompletableFuture<Void> running;
 
@@ -50,7 +55,9 @@ public final class RunningPipeline implements AutoCloseable {
                 Setting.RELAY_POLL_INTERVAL_MS, "100",
                 Setting.DELIVERY_POLL_INTERVAL_MS, "100",
                 Setting.RELAY_BATCH_SIZE, "200",
-                Setting.DELIVERY_WORKERS, "8"));
+                Setting.DELIVERY_WORKERS, "8",
+                // held events stay held unless a test schedules the delayed lane itself
+                Setting.DELAYED_LANE_CRON, NEVER));
         settings.putAll(overrides);
         return new RunningPipeline(db.settings().with(settings), db);
     }

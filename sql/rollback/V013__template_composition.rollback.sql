@@ -1,0 +1,11 @@
+DROP FUNCTION IF EXISTS fn_iu_core_actor_rollback(text, boolean);
+DELETE FROM iu_sql_event_route WHERE action = 'fn_iu_action_auto_instantiate';
+DELETE FROM iu_sql_action WHERE action_name = 'fn_iu_action_auto_instantiate';
+DROP FUNCTION IF EXISTS fn_iu_action_auto_instantiate(uuid, text, jsonb);
+DROP FUNCTION IF EXISTS fn_iu_core_scaleout(uuid, text, text[], integer[], integer, integer);
+DROP FUNCTION IF EXISTS fn_iu_core_scaleout_plan(uuid, text[], integer[], integer, integer);
+DROP FUNCTION IF EXISTS fn_iu_core_compose_instance(uuid, text, integer, text, text);
+DROP FUNCTION IF EXISTS fn_iu_core_lineage_envelope_refresh();
+DROP FUNCTION IF EXISTS fn_iu_core_envelope_refresh(uuid);
+DROP FUNCTION IF EXISTS fn_iu_core_instance_key(uuid, text, text);
+DROP INDEX IF EXISTS iu_auto_instantiate_event_log_collection_idx;

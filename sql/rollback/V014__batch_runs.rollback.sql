@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS iu_core_batch_run;

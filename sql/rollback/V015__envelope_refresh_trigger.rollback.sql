@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS iu_lineage_envelope_refresh_trg ON iu_collection_template_instance_lineage;

@@ -1,0 +1,68 @@
+package dev.iucore.pipeline.outbox;
+
+import dev.iucore.pipeline.gates.RelayGates;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * The delayed lane's claim: a batch of {@code held} events, oldest first, in one statement with
+ * SKIP LOCKED, so several nodes (or a run that overlaps the next) take disjoint batches. The rows
+ * stay locked until the batch's transaction ends, and that transaction also releases them
+ * (deliveries created, events dispatched), so no lease is needed: a batch that fails leaves its
+ * events held, exactly as they were. While {@code delivery_enabled} is closed it claims nothing.
+ */
+public final class HeldEventClaimer {
+
+    static final String CLAIM = """
+            SELECT e.id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, e.payload::text, e.created_at,
+                   r.delivery_lane, r.enabled
+              FROM event_outbox e
+              LEFT JOIN event_type_registry r ON r.event_type = e.event_type
+             WHERE e.status = 'held'
+             ORDER BY e.id
+             LIMIT ?
+               FOR UPDATE OF e SKIP LOCKED""";
+
+    private final int batchSize;
+
+    public HeldEventClaimer(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("iu.delayed-lane.batch-size must be at least 1, not " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    /** The route's step: claims on the exchange's transaction, using the gates read before. */
+    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
+        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
+        if (exchange.getContext().isStopping() || !RelayGates.of(exchange).deliveryEnabled()) {
+            exchange.setProperty(OutboxClaimer.BATCH_FULL, false);
+            return List.of();
+        }
+        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange));
+        exchange.setProperty(OutboxClaimer.BATCH_FULL, events.size() == batchSize);
+        return events;
+    }
+
+    List<OutboxEvent> claim(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
+            ps.setInt(1, batchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<OutboxEvent> events = new ArrayList<>();
+                while (rs.next()) {
+                    events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
+                            rs.getString(8), (Boolean) rs.getObject(9)));
+                }
+                return events;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.iucore.pipeline.scaleout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.demo.DemoDataLoader;
+import dev.iucore.pipeline.service.PipelineService;
+import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RunningPipeline;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The scheduled scaleout of routes/scaleout.yaml on the clustered Quartz store (one running service per database). */
+class ScaleoutRouteTest {
+
+    @RegisterExtension
+    static final DatabaseExtension DB = DatabaseExtension.migrated();
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String ACTOR = "scheduled-ops";
+
+    @BeforeAll
+    static void demoTemplates() throws Exception {
+        new DemoDataLoader(DB.db().runtime()).load();
+    }
+
+    private static long lineageOf(String actor) {
+        return DB.db().queryLong("SELECT count(*) FROM iu_collection_template_instance_lineage WHERE actor = ?", actor);
+    }
+
+    private static void scaleoutGate(boolean open) {
+        DB.db().update("UPDATE iu_core_gate SET gate_value = ? WHERE gate_name = 'scaleout_enabled'", Boolean.toString(open));
+    }
+
+    @Test
+    void eachScheduledFiringComposesItsOwnBatchWhileTheGateIsOpenAndNothingOnceItCloses() {
+        scaleoutGate(true);
+        try (RunningPipeline pipeline = RunningPipeline.start(DB.db(), "scheduler", Map.of(
+                Setting.SCALEOUT_CRON, RunningPipeline.EVERY_SECOND, Setting.SCALEOUT_TEMPLATES, "tpl:wf:onboarding/v1",
+                Setting.SCALEOUT_N, "2", Setting.SCALEOUT_ACTOR, ACTOR))) {
+            await().atMost(WAIT).until(() -> lineageOf(ACTOR) >= 4);
+            assertThat(DB.db().queryLong("""
+                    SELECT count(DISTINCT event_id) FROM iu_collection_template_instance_lineage WHERE actor = ?""", ACTOR))
+                    .as("one batch per firing").isGreaterThanOrEqualTo(2);
+            assertThat(DB.db().queryLong("""
+                    SELECT count(*) FROM iu_collection_template_instance_lineage WHERE actor = ? AND NOT digest_matches_template""",
+                    ACTOR)).isZero();
+
+            scaleoutGate(false);
+            NotifyBuilder twoRuns = new NotifyBuilder(pipeline.camelContext()).fromRoute("scaleout-schedule").whenDone(2).create();
+            long composed = lineageOf(ACTOR);
+            assertThat(twoRuns.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            // a firing already under way when the gate closed may still commit its batch of 2
+            assertThat(lineageOf(ACTOR)).isLessThanOrEqualTo(composed + 2);
+            long afterClosing = lineageOf(ACTOR);
+            NotifyBuilder moreRuns = new NotifyBuilder(pipeline.camelContext()).fromRoute("scaleout-schedule").whenDone(2).create();
+            assertThat(moreRuns.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(lineageOf(ACTOR)).as("refused while the gate is closed").isEqualTo(afterClosing);
+        }
+        assertThat(DB.db().queryLong("""
+                SELECT count(*) FROM iu_core_gate WHERE gate_name IN ('composer_enabled', 'auto_instantiate_enabled')
+                   AND fn_iu_core_gate_open(gate_name)""")).isZero();
+    }
+
+    @Test
+    void withoutATemplateMixTheDefaultScheduleHasNothingToRun() {
+        // the route runs a batch only when configured() holds; one service per database here, as a
+        // second one would wait for Quartz's cluster recovery of the first
+        assertThat(new ScheduledScaleout(DB.db().runtime(), Setting.SCALEOUT_TEMPLATES.defaultValue(), 20, "idle-ops")
+                .configured()).isFalse();
+    }
+
+    @Test
+    void aMalformedTemplateMixStopsTheServiceAtStartNamingTheProperty() {
+        PipelineService service = new PipelineService(DB.db().settings().with(Setting.SCALEOUT_TEMPLATES, "onboarding"),
+                DB.db().runtime());
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                service.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThatThrownBy(() -> running.get(60, TimeUnit.SECONDS))
+                .hasStackTraceContaining("iu.scaleout.templates")
+                .hasStackTraceContaining("\"onboarding\" is not a template version");
+    }
+}
