@@ -11,7 +11,7 @@ import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /** SHA-256 of a file, and its {@code .sha256} companion in {@code sha256sum} format. */
-final class Sha256 {
+public final class Sha256 {
 
     static final String SUFFIX = ".sha256";
     private static final int BUFFER = 1 << 16;
@@ -20,7 +20,7 @@ final class Sha256 {
     }
 
     /** @param onBytes told how many bytes each read added (progress display) */
-    static String of(Path file, LongConsumer onBytes) throws IOException {
+    public static String of(Path file, LongConsumer onBytes) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

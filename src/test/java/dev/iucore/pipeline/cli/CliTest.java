@@ -74,8 +74,7 @@ class CliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "routes validate src/main/resources/routes         | routes validate     | 6",
-        "evidence 42                                        | evidence            | 5"
+        "routes validate src/main/resources/routes         | routes validate     | 6"
     })
     void commandsOfLaterIssuesSayNotImplementedYetWithExitCode1(String commandLine, String catalogName, int issue) {
         Cli.Result result = iuCore(commandLine.trim().split("\\s+"));
