@@ -57,8 +57,8 @@ final class RetentionCommand implements Callable<Integer> {
                 EvidenceOptions.arguments(context, Map.of("actor", actor, "dry_run", mode.dryRun,
                         "backup", evidenceOptions.backup)), mode.dryRun, null);
         RetentionReport report;
-        try {
-            report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, progressDisplay());
+        try (TargetBars bars = new TargetBars(context)) {
+            report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, bars);
         } catch (SQLException | RuntimeException e) {
             if (run != null) {
                 evidence.finish(run, "failed", Errors.describe(e), Map.of());
@@ -85,12 +85,41 @@ final class RetentionCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /**
-     * The progress display hook: the progress-bar library (added separately) implements
-     * {@link RetentionProgress} here; until then a run shows its table when it ends.
-     */
-    private RetentionProgress progressDisplay() {
-        return RetentionProgress.NONE;
+    /** One progress bar per target while it deletes (on a terminal only, see {@link Progress}). */
+    private static final class TargetBars implements RetentionProgress, AutoCloseable {
+        private final CommandContext context;
+        private Progress bar;
+        private long shown;
+
+        TargetBars(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void targetStarted(String target, long eligible) {
+            if (bar != null) {
+                bar.close();
+            }
+            bar = Progress.start(context, "retention " + target, eligible);
+            shown = 0;
+        }
+
+        @Override
+        public void batchDeleted(String target, long deleted, long eligible) {
+            bar.stepBy(deleted - shown);
+            shown = deleted;
+            if (deleted >= eligible) {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
     }
 
     /** The run row's summary: rows deleted per target (negative, as a row delta) and the retention run. */
