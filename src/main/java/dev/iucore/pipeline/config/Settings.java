@@ -76,6 +76,14 @@ public final class Settings {
         return with(Map.of(setting, value));
     }
 
+    /** A copy with any property replaced, Camel's own keys included ({@code camel.management.port}). */
+    public Settings withProperty(String key, String value) {
+        Properties copy = new Properties();
+        copy.putAll(values);
+        copy.setProperty(key, value);
+        return new Settings(copy);
+    }
+
     public String get(Setting setting) {
         return values.getProperty(setting.key(), setting.defaultValue()).trim();
     }

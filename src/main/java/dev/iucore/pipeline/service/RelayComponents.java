@@ -12,6 +12,7 @@ import dev.iucore.pipeline.delivery.LogSender;
 import dev.iucore.pipeline.delivery.RouteResolver;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.WebhookSender;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchPlanner;
 import dev.iucore.pipeline.outbox.OutboxClaimer;
 import dev.iucore.pipeline.outbox.OutboxMarker;
@@ -39,18 +40,18 @@ final class RelayComponents {
         this.deliveryClaimer = deliveryClaimer;
     }
 
-    static RelayComponents bind(Main main, Settings settings, DataSource dataSource) {
+    static RelayComponents bind(Main main, Settings settings, DataSource dataSource, PipelineMetrics metrics) {
         String node = NodeId.of(settings);
         main.bind("relayTransaction", new RelayTransaction(dataSource));
         main.bind("relayGateReader", new RelayGateReader());
         main.bind("outboxClaimer", new OutboxClaimer(node, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_LEASE_MS)));
-        main.bind("dispatchPlanner", new DispatchPlanner());
+        main.bind("dispatchPlanner", new DispatchPlanner(metrics));
         main.bind("outboxMarker", new OutboxMarker());
         main.bind("deadLetterRecorder", new DeadLetterRecorder());
         main.bind("routeResolver", new RouteResolver());
 
-        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node);
+        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node, metrics);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));

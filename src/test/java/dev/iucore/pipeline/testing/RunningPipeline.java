@@ -21,8 +21,10 @@ public final class RunningPipeline implements AutoCloseable {
 
     private final PipelineService service;
     private final CompletableFuture<Void> running;
+    private final String managementPort;
 
     private RunningPipeline(Settings settings, TestDb db) {
+        managementPort = settings.raw("camel.management.port").orElseThrow();
         service = new PipelineService(settings, db.runtime());
         running = CompletableFuture.runAsync(() -> {
             try {
@@ -50,13 +52,23 @@ public final class RunningPipeline implements AutoCloseable {
                 Setting.RELAY_POLL_INTERVAL_MS, "100",
                 Setting.DELIVERY_POLL_INTERVAL_MS, "100",
                 Setting.RELAY_BATCH_SIZE, "200",
-                Setting.DELIVERY_WORKERS, "8"));
+                Setting.DELIVERY_WORKERS, "8",
+                Setting.METRICS_REFRESH_INTERVAL_MS, "200"));
         settings.putAll(overrides);
         return new RunningPipeline(db.settings().with(settings), db);
     }
 
     public CamelContext camelContext() {
         return service.camelContext();
+    }
+
+    public PipelineService service() {
+        return service;
+    }
+
+    /** The management server: {@code managementUrl("/observe/metrics")}. */
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     @Override
