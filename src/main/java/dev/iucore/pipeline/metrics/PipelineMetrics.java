@@ -28,13 +28,19 @@ public final class PipelineMetrics {
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+    private static final String OPS_ROUTE_FILES = "iu.ops.route.files";
+    private static final String OPS_ROUTE_FILES_DESCRIPTION = "Operator route files checked at start or on a change, applied or rejected";
+
     private final MeterRegistry registry;
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
-        // at 0 from the start, so an alert on increase() sees the first dead-lettered event
+        // at 0 from the start, so an alert on increase() sees the first dead-lettered event and rejected file
         for (String reason : new String[] {"unregistered_type", "type_disabled"}) {
             eventsDeadLettered(reason, 0);
+        }
+        for (String outcome : new String[] {"applied", "rejected"}) {
+            Counter.builder(OPS_ROUTE_FILES).description(OPS_ROUTE_FILES_DESCRIPTION).tag("outcome", outcome).register(registry);
         }
     }
 
@@ -83,5 +89,11 @@ public final class PipelineMetrics {
         // not "…created": Prometheus reserves the _created suffix
         Counter.builder("iu.scaleout.instances").description("Collection instances created by scaleout batches")
                 .register(registry).increment(n);
+    }
+
+    /** A file of the operator's routes directory, at start or on a change: {@code applied} or {@code rejected}. */
+    public void opsRouteFile(String outcome) {
+        Counter.builder(OPS_ROUTE_FILES).description(OPS_ROUTE_FILES_DESCRIPTION).tag("outcome", outcome)
+                .register(registry).increment();
     }
 }

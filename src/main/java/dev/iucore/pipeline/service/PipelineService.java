@@ -6,10 +6,9 @@ import dev.iucore.pipeline.health.DatabaseReadiness;
 import dev.iucore.pipeline.health.MigrationsReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.metrics.RelayGauges;
+import dev.iucore.pipeline.routes.OpsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -35,6 +34,7 @@ public final class PipelineService {
     private final Main main;
     private final PrometheusMeterRegistry registry;
     private final PipelineMetrics metrics;
+    private volatile boolean started;
 
     public PipelineService(Settings settings, DataSource dataSource) {
         this.main = new Main();
@@ -54,13 +54,18 @@ public final class PipelineService {
         Properties initial = new Properties();
         initial.putAll(settings.asMap());
         main.setInitialProperties(initial);
-        main.setOverrideProperties(overrides(settings));
+        OpsRoutes opsRoutes = OpsRoutes.of(settings, dataSource, metrics);
+        main.setOverrideProperties(overrides(settings, opsRoutes));
         RelayComponents relay = RelayComponents.bind(main, settings, dataSource, metrics);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport started) {
                 relay.started(started.getCamelContext());
+                if (opsRoutes != null) {
+                    opsRoutes.watch(started.getCamelContext());
+                }
                 LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
+                PipelineService.this.started = true;
             }
 
             @Override
@@ -80,28 +85,16 @@ public final class PipelineService {
      * then {@code -D}) win over the packaged file Camel reads itself; Camel's own {@code CAMEL_*}
      * environment variables still win over both. The routes: the packaged ones, then the operator's.
      */
-    private static Properties overrides(Settings settings) {
+    private static Properties overrides(Settings settings, OpsRoutes opsRoutes) {
         Properties override = new Properties();
         settings.asMap().forEach((key, value) -> {
             if (key.startsWith("camel.")) {
                 override.setProperty(key, value);
             }
         });
-        override.setProperty("camel.main.routes-include-pattern", routesIncludePattern(settings));
+        override.setProperty("camel.main.routes-include-pattern",
+                opsRoutes == null ? PACKAGED_ROUTES : opsRoutes.includePattern(PACKAGED_ROUTES));
         return override;
-    }
-
-    static String routesIncludePattern(Settings settings) {
-        return settings.optional(Setting.ROUTES_DIR)
-                .map(dir -> {
-                    Path path = Path.of(dir).toAbsolutePath().normalize();
-                    if (!Files.isDirectory(path)) {
-                        throw new dev.iucore.pipeline.config.ConfigurationException(Setting.ROUTES_DIR.key() + " (env "
-                                + Setting.ROUTES_DIR.envName() + ") names " + path + ", which is not a directory");
-                    }
-                    return PACKAGED_ROUTES + ",file:" + path + "/*.yaml";
-                })
-                .orElse(PACKAGED_ROUTES);
     }
 
     /** Starts Camel and blocks until {@link #stop()}; then stops Camel gracefully. */
@@ -113,6 +106,11 @@ public final class PipelineService {
     public void stop() {
         LOG.info("shutdown requested");
         main.completed();
+    }
+
+    /** True once everything runs: the routes, the outbox listener, the watch on the routes directory. */
+    public boolean started() {
+        return started;
     }
 
     /** The Camel context once started; null before. */

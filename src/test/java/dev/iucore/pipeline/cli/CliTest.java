@@ -74,7 +74,6 @@ class CliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "routes validate src/main/resources/routes         | routes validate     | 6",
         "scaleout --n 2 --templates tpl:wf:onboarding/v1 --actor ops | scaleout   | 4",
         "rollback --actor ops --dry-run                     | rollback            | 4",
         "verify boundary iu.template.instance_auto_composed | verify boundary     | 5",

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ServiceStatus;
 
 /**
  * The real service (Camel Main, the packaged YAML routes, the relay's beans) on a test database,
@@ -37,8 +36,7 @@ public final class RunningPipeline implements AutoCloseable {
             if (running.isDone()) {
                 running.join();
             }
-            CamelContext context = service.camelContext();
-            return context != null && context.getStatus() == ServiceStatus.Started;
+            return service.started();
         });
     }
 
