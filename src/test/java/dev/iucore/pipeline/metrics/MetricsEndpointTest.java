@@ -14,6 +14,12 @@ import dev.iucore.pipeline.testing.PrometheusText.Sample;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,13 +29,17 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /observe/metrics} after a known scenario through the real relay, read by Prometheus' own
- * parser.
+ * parser. In order: the last test checks the alert rules against what the first ones produced.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsEndpointTest {
 
     @RegisterExtension
@@ -76,6 +86,7 @@ class MetricsEndpointTest {
     }
 
     @Test
+    @Order(1)
     void countersAfterThreeDeliveredTwoDeadOneHeldAndOneUnregisteredEventAreExact() throws Exception {
         SINK.stub(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
         SINK.stub(post(urlEqualTo("/down")).willReturn(aResponse().withStatus(503)));
@@ -114,6 +125,7 @@ class MetricsEndpointTest {
     }
 
     @Test
+    @Order(2)
     void gaugesShowTheBacklogItsAgeTheGatesAndTheLastRetentionRun() throws Exception {
         data.registerType("test.metrics.waiting", "live").closeGates();
         DB.db().update("""
@@ -143,9 +155,23 @@ class MetricsEndpointTest {
     }
 
     @Test
+    @Order(3)
     void scaleoutInstancesAreCountedThroughThePublicMethod() throws Exception {
         pipeline.service().metrics().scaleoutInstancesCreated(20);
         pipeline.service().metrics().scaleoutInstancesCreated(5);
         assertThat(value(scrape(), "iu_scaleout_instances_total", Map.of())).isEqualTo(25);
+    }
+
+    @Test
+    @Order(4)
+    void everyMetricTheAlertRulesUseIsInTheScrape() throws Exception {
+        Set<String> scraped = scrape().stream().map(Sample::name).collect(Collectors.toSet());
+        Matcher used = Pattern.compile("\\biu_[a-z_]+").matcher(Files.readString(Path.of("deploy", "prometheus", "iu-core-alerts.yml")));
+        int checked = 0;
+        while (used.find()) {
+            assertThat(scraped).as("alert rules use %s", used.group()).contains(used.group());
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(10);
     }
 }
