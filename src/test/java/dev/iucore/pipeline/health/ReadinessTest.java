@@ -13,9 +13,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +114,26 @@ class ReadinessTest {
             refuseConnections(false);
         }
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("/observe/health/ready").status()).isEqualTo(200));
+    }
+
+    @Test
+    void theManagementServerListensOnLoopbackOnly() throws Exception {
+        int port = URI.create(pipeline.managementUrl("/")).getPort();
+        // the kernel's own table of listening sockets (state 0A), local address in hex: 0100007F is
+        // 127.0.0.1, and the JVM's dual-stack socket shows it as ::ffff:127.0.0.1
+        List<String> listening = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.trim().split("\\s+");
+                String[] local = fields[1].split(":");
+                if (fields[3].equals("0A") && Integer.parseInt(local[1], 16) == port) {
+                    listening.add(local[0]);
+                }
+            }
+        }
+        assertThat(listening).isNotEmpty().allMatch(address -> address.equals("0100007F")
+                || address.equals("0000000000000000FFFF00000100007F"));
     }
 
     /** The test database stops (or resumes) taking connections, and drops the ones it has. */
