@@ -2,10 +2,21 @@ package dev.iucore.pipeline.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import dev.iucore.pipeline.config.ConfigurationException;
+import dev.iucore.pipeline.config.Setting;
 import org.slf4j.LoggerFactory;
 
-/** Commands log warnings only, so their output stays readable; the service logs at its level. */
+/** Commands log warnings only, so their output stays readable; the service logs at its level, as text or JSON. */
 final class Logging {
+
+    /** The console appender of logback.xml. */
+    static final String TEXT = "TEXT";
+    static final String JSON = "JSON";
 
     private static volatile int verbosity;
 
@@ -16,8 +27,14 @@ final class Logging {
         root().setLevel(verbosity == 0 ? Level.WARN : verbosity == 1 ? Level.INFO : Level.DEBUG);
     }
 
-    static void service(String level) {
+    static void service(String level, String format) {
         root().setLevel(verbosity > 1 ? Level.DEBUG : Level.toLevel(level, Level.INFO));
+        switch (format) {
+            case "text" -> { }
+            case "json" -> json();
+            default -> throw new ConfigurationException(Setting.LOG_FORMAT.key() + " (env " + Setting.LOG_FORMAT.envName()
+                    + ") must be text or json, not \"" + format + "\"");
+        }
     }
 
     static void verbose(int level) {
@@ -27,6 +44,40 @@ final class Logging {
 
     static boolean isVerbose() {
         return verbosity > 0;
+    }
+
+    /**
+     * One JSON object per line on stderr in place of the text lines: level, time, thread, logger,
+     * the formatted message, key-value pairs (a delivery outcome's event_id, route_key, attempt,
+     * outcome) and the exception, if any.
+     */
+    private static void json() {
+        Logger root = root();
+        if (root.getAppender(JSON) != null) {
+            return;
+        }
+        LoggerContext context = root.getLoggerContext();
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(context);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.setWithMessage(false);
+        encoder.setWithArguments(false);
+        encoder.setWithFormattedMessage(true);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setName(JSON);
+        appender.setTarget("System.err");
+        appender.setEncoder(encoder);
+        appender.start();
+        root.addAppender(appender);
+        Appender<ILoggingEvent> text = root.getAppender(TEXT);
+        if (text != null) {
+            root.detachAppender(text);
+            text.stop();
+        }
     }
 
     private static Logger root() {

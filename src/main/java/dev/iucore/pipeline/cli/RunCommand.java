@@ -24,7 +24,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Logging.service(context.settings().get(Setting.LOG_LEVEL));
+        Logging.service(context.settings().get(Setting.LOG_LEVEL), context.settings().get(Setting.LOG_FORMAT));
         Database database = openService(context);
         PipelineService service = new PipelineService(context.settings(), database.runtime());
         TerminationSignals.onTerminate(service::stop);

@@ -15,6 +15,9 @@ import java.util.Properties;
  * Resolved configuration. Later sources win: the packaged {@code application.properties}, the
  * optional file named by {@code iu.config-file}, environment variables, JVM system properties.
  * The same merged view is handed to Camel Main, so routes and commands agree on every value.
+ * A Camel key those files set also takes its environment variable ({@code camel.management.port}
+ * from {@code CAMEL_MANAGEMENT_PORT}): Camel reads its variables itself, but skips any ending in
+ * {@code _PORT}, which it takes for Kubernetes service links.
  */
 public final class Settings {
 
@@ -56,6 +59,12 @@ public final class Settings {
                 merged.setProperty(setting.key(), fromEnv);
             }
         }
+        for (String key : merged.stringPropertyNames()) {
+            String fromEnv = key.startsWith("camel.") ? env.get(Setting.envName(key)) : null;
+            if (fromEnv != null) {
+                merged.setProperty(key, fromEnv);
+            }
+        }
         for (String key : system.stringPropertyNames()) {
             if (key.startsWith("iu.") || key.startsWith("camel.")) {
                 merged.setProperty(key, system.getProperty(key));
@@ -74,6 +83,14 @@ public final class Settings {
 
     public Settings with(Setting setting, String value) {
         return with(Map.of(setting, value));
+    }
+
+    /** A copy with any property replaced, Camel's own keys included ({@code camel.management.port}). */
+    public Settings withProperty(String key, String value) {
+        Properties copy = new Properties();
+        copy.putAll(values);
+        copy.setProperty(key, value);
+        return new Settings(copy);
     }
 
     public String get(Setting setting) {

@@ -97,6 +97,19 @@ public final class Migrator {
                 .toList();
     }
 
+    /**
+     * Every version this build packages, oldest first, whatever the database has applied. It only
+     * reads the history, so the runtime role may ask (the readiness check does).
+     */
+    public List<String> packaged() {
+        return Arrays.stream(flyway().info().all())
+                .filter(i -> i.getVersion() != null && i.getState().isResolved())
+                .map(i -> i.getVersion())
+                .sorted()
+                .map(MigrationVersion::getVersion)
+                .toList();
+    }
+
     /** Versions known to this build but not yet applied. */
     public List<String> pending() {
         return Arrays.stream(flyway().info().pending()).map(i -> i.getVersion().getVersion()).toList();

@@ -1,6 +1,8 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
 import dev.iucore.pipeline.outbox.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code dead} with a dead letter; the route's circuit counts the run of failures. It records only
  * while this process still holds the delivery's lease: when another relay reclaimed an expired
  * lease, that relay's try is the one that counts, and {@code (delivery_id, attempt_no)} is unique
- * besides, so no attempt is ever recorded twice.
+ * besides, so no attempt is ever recorded twice. Once the record committed, the outcome is logged
+ * (one line: delivery, event, route, attempt, outcome) and counted in the metrics.
  */
 public final class DeliveryRecorder {
 
@@ -70,10 +73,12 @@ public final class DeliveryRecorder {
 
     private final DataSource dataSource;
     private final String node;
+    private final PipelineMetrics metrics;
 
-    public DeliveryRecorder(DataSource dataSource, String node) {
+    public DeliveryRecorder(DataSource dataSource, String node, PipelineMetrics metrics) {
         this.dataSource = dataSource;
         this.node = node;
+        this.metrics = metrics;
     }
 
     /** The route's step after a sender: records the result the sender left on the exchange. */
@@ -121,6 +126,9 @@ public final class DeliveryRecorder {
                 lostLease(task);
             }
             c.commit();
+            if (settled == 1) {
+                announce(new Recorded(task, null, null, DeadLetterReason.ROUTE_REMOVED));
+            }
         }
     }
 
@@ -128,8 +136,9 @@ public final class DeliveryRecorder {
         try (Connection c = dataSource.getConnection()) {
             RelayCommit.begin(c);
             try {
-                record(c, task, result);
+                Recorded recorded = record(c, task, result);
                 c.commit();
+                announce(recorded);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -138,11 +147,12 @@ public final class DeliveryRecorder {
     }
 
     /**
-     * Records on the caller's transaction (an SQL action records with its own work).
+     * Records on the caller's transaction (an SQL action records with its own work); the caller
+     * commits, then {@link #announce}s what was recorded.
      *
-     * @return false when this process no longer holds the lease and nothing was recorded
+     * @return what was recorded, or null when this process no longer holds the lease and nothing was
      */
-    boolean record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
+    Recorded record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
         int attemptNo = task.attemptsSoFar() + 1;
         DeadLetterReason reason = deadReason(task, result, attemptNo);
         String status = result.delivered() ? "delivered" : reason != null ? "dead" : "retrying";
@@ -172,7 +182,7 @@ public final class DeliveryRecorder {
         }
         if (recorded == 0) {
             lostLease(task);
-            return false;
+            return null;
         }
         if (reason != null) {
             DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(), reason, result.errorText());
@@ -180,9 +190,32 @@ public final class DeliveryRecorder {
         if (result.outcome().retryable() && !task.isSqlAction()) {
             openOnFailures(c, task);
         }
-        LOG.info("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
-                attemptNo, result.outcome().sqlName(), reason == null ? "" : " -> dead (" + reason.sqlName() + ")");
-        return true;
+        return new Recorded(task, attemptNo, result, reason);
+    }
+
+    /**
+     * After the commit: one log line per outcome (with the event id, route key, attempt and
+     * outcome also as key-value pairs, which the JSON log format carries as fields) and the metrics.
+     * Null (a lost lease) announces nothing: that try is another relay's to count.
+     */
+    void announce(Recorded recorded) {
+        if (recorded == null) {
+            return;
+        }
+        DeliveryTask task = recorded.task();
+        String outcome = recorded.result() == null ? "not_tried" : recorded.result().outcome().sqlName();
+        DeliveryOutcome state = recorded.result() != null && recorded.result().delivered() ? DeliveryOutcome.DELIVERED
+                : recorded.reason() == null ? DeliveryOutcome.RETRYING : DeliveryOutcome.DEAD;
+        LOG.atInfo().addKeyValue("event_id", task.eventId()).addKeyValue("route_key", task.routeKey())
+                .addKeyValue("attempt", recorded.attemptNo()).addKeyValue("outcome", outcome)
+                .log("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
+                        recorded.attemptNo() == null ? "-" : recorded.attemptNo(), outcome,
+                        recorded.reason() == null ? "" : " -> dead (" + recorded.reason().sqlName() + ")");
+        metrics.delivery(task.routeKey(), state, recorded.result() == null ? null : recorded.result().latencyMs());
+    }
+
+    /** One recorded outcome: a try (attempt and result), or a delivery settled without one (both null). */
+    record Recorded(DeliveryTask task, Integer attemptNo, AttemptResult result, DeadLetterReason reason) {
     }
 
     /** Null while the delivery may be tried again. */

@@ -38,8 +38,9 @@ public final class SqlActionRunner {
         try (Connection c = dataSource.getConnection()) {
             RelayCommit.begin(c);
             try {
-                recorder.record(c, task, run(c, task));
+                DeliveryRecorder.Recorded recorded = recorder.record(c, task, run(c, task));
                 c.commit();
+                recorder.announce(recorded);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -29,9 +29,15 @@ public final class GateService {
     }
 
     public List<GateState> list() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return list(c);
+        }
+    }
+
+    /** Every gate on the caller's connection. */
+    public static List<GateState> list(Connection c) throws SQLException {
         List<GateState> gates = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(LIST);
+        try (PreparedStatement ps = c.prepareStatement(LIST);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 gates.add(new GateState(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),

@@ -2,6 +2,7 @@ package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.delivery.DeadLetterRecorder;
 import dev.iucore.pipeline.delivery.RouteResolver;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -14,12 +15,12 @@ public final class DispatchComponents {
     private DispatchComponents() {
     }
 
-    public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, String node, int batchSize,
-                            long leaseMs) {
+    public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
+                            String node, int batchSize, long leaseMs) {
         registry.accept("relayTransaction", new RelayTransaction(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
-        registry.accept("dispatchPlanner", new DispatchPlanner());
+        registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
         registry.accept("deadLetterRecorder", new DeadLetterRecorder());
         registry.accept("routeResolver", new RouteResolver());

@@ -1,10 +1,17 @@
 package dev.iucore.pipeline.outbox;
 
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 
 /** The dispatch route's per-event decisions, noted in the batch's {@link DispatchPlan}. */
 public final class DispatchPlanner {
+
+    private final PipelineMetrics metrics;
+
+    public DispatchPlanner(PipelineMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     public void deadLetterUnregistered(@Body OutboxEvent event, Exchange exchange) {
         DispatchPlan.of(exchange).unregistered.add(event.id());
@@ -15,10 +22,20 @@ public final class DispatchPlanner {
     }
 
     public void hold(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).held.add(event.id());
+        DispatchPlan.of(exchange).hold(event);
     }
 
     public void dispatch(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).dispatched.add(event.id());
+        DispatchPlan.of(exchange).dispatch(event);
+    }
+
+    /**
+     * The route's step after the commit: counts the batch's decisions. A batch run inside a
+     * caller's transaction (the boundary probe, which rolls back) counts nothing.
+     */
+    public void committed(Exchange exchange) {
+        if (RelayTransaction.owned(exchange)) {
+            DispatchPlan.of(exchange).countInto(metrics);
+        }
     }
 }

@@ -77,7 +77,7 @@ public final class RelayTransaction {
         return connection;
     }
 
-    private static boolean owned(Exchange exchange) {
+    static boolean owned(Exchange exchange) {
         return Boolean.TRUE.equals(exchange.getProperty(OWNED, Boolean.class));
     }
 }

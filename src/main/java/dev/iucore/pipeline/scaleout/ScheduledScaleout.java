@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import javax.sql.DataSource;
 import org.apache.camel.Header;
 
@@ -21,10 +22,12 @@ public final class ScheduledScaleout {
     private final List<TemplateVersion> templates;
     private final int count;
     private final String actor;
+    private final PipelineMetrics metrics;
 
     /** Checks the properties when the service starts, not when the schedule first fires. */
-    public ScheduledScaleout(DataSource dataSource, String templates, int count, String actor) {
+    public ScheduledScaleout(DataSource dataSource, String templates, int count, String actor, PipelineMetrics metrics) {
         this.runner = new ScaleoutRunner(dataSource);
+        this.metrics = metrics;
         try {
             this.templates = TemplateVersion.parseList(templates);
             if (!this.templates.isEmpty()) {
@@ -48,7 +51,9 @@ public final class ScheduledScaleout {
         Instant firing = scheduledFireTime == null ? Instant.now() : scheduledFireTime.toInstant();
         ScaleoutBatch batch = ScaleoutBatch.of(actor, count, templates, "schedule:" + firing);
         try {
-            return new Outcome(runner.run(batch, composed -> { }).summary(), false);
+            ScaleoutReport report = runner.run(batch, composed -> { });
+            metrics.scaleoutInstancesCreated(report.composed());
+            return new Outcome(report.summary(), false);
         } catch (ScaleoutException e) {
             return new Outcome("scheduled scaleout batch " + batch.batchId() + " (" + batch.name() + "): "
                     + e.getMessage(), true);

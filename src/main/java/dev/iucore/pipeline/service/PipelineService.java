@@ -2,11 +2,17 @@ package dev.iucore.pipeline.service;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.iucore.pipeline.health.DatabaseReadiness;
+import dev.iucore.pipeline.health.MigrationsReadiness;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.metrics.RelayGauges;
+import dev.iucore.pipeline.routes.OpsRoutes;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
@@ -16,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The long-lived service: Camel Main with the runtime DataSource bound as {@code dataSource}, the
- * packaged YAML routes and then the operator's routes directory. {@link #run()} blocks until
- * {@link #stop()} is called (by a signal), then shuts Camel down gracefully.
+ * packaged YAML routes and then the operator's routes directory, and the management server's
+ * health checks and metrics (Camel's and ours, in one Prometheus registry). {@link #run()} blocks
+ * until {@link #stop()} is called (by a signal), then shuts Camel down gracefully.
  */
 public final class PipelineService {
 
@@ -25,6 +32,9 @@ public final class PipelineService {
     static final String PACKAGED_ROUTES = "classpath:routes/*.yaml";
 
     private final Main main;
+    private final PrometheusMeterRegistry registry;
+    private final PipelineMetrics metrics;
+    private volatile boolean started;
 
     public PipelineService(Settings settings, DataSource dataSource) {
         this.main = new Main();
@@ -32,24 +42,36 @@ public final class PipelineService {
         main.bind("dataSource", dataSource);
         // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
         main.bind("quartz", ClusteredQuartz.component(settings, dataSource));
+        // Camel's micrometer-prometheus takes the registry bound under this name, so our meters share it
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
+        metrics = new PipelineMetrics(registry);
+        main.bind("pipelineMetrics", metrics);
+        main.bind("relayGauges", new RelayGauges(dataSource, registry));
+        // readiness checks, found by Camel's health registry among the bound beans
+        main.bind(DatabaseReadiness.ID, new DatabaseReadiness(dataSource));
+        main.bind(MigrationsReadiness.ID, new MigrationsReadiness(dataSource, settings.get(Setting.DB_USER)));
         Properties initial = new Properties();
         initial.putAll(settings.asMap());
         main.setInitialProperties(initial);
-        // wins over application.properties, which names the packaged routes only
-        Properties override = new Properties();
-        override.setProperty("camel.main.routes-include-pattern", routesIncludePattern(settings));
-        main.setOverrideProperties(override);
-        RelayComponents relay = RelayComponents.bind(main, settings, dataSource);
+        OpsRoutes opsRoutes = OpsRoutes.of(settings, dataSource, metrics);
+        main.setOverrideProperties(overrides(settings, opsRoutes));
+        RelayComponents relay = RelayComponents.bind(main, settings, dataSource, metrics);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport started) {
                 relay.started(started.getCamelContext());
+                if (opsRoutes != null) {
+                    opsRoutes.watch(started.getCamelContext());
+                }
                 LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
+                PipelineService.this.started = true;
             }
 
             @Override
             public void afterStop(BaseMainSupport stopped) {
                 relay.stopped();
+                registry.close();
             }
         });
         // the process installs its own signal handling, so the database outlives Camel's shutdown
@@ -58,17 +80,21 @@ public final class PipelineService {
         }
     }
 
-    static String routesIncludePattern(Settings settings) {
-        return settings.optional(Setting.ROUTES_DIR)
-                .map(dir -> {
-                    Path path = Path.of(dir).toAbsolutePath().normalize();
-                    if (!Files.isDirectory(path)) {
-                        throw new dev.iucore.pipeline.config.ConfigurationException(Setting.ROUTES_DIR.key() + " (env "
-                                + Setting.ROUTES_DIR.envName() + ") names " + path + ", which is not a directory");
-                    }
-                    return PACKAGED_ROUTES + ",file:" + path + "/*.yaml";
-                })
-                .orElse(PACKAGED_ROUTES);
+    /**
+     * Camel's keys as our configuration resolved them (packaged file, then {@code IU_CONFIG_FILE},
+     * then {@code -D}) win over the packaged file Camel reads itself; Camel's own {@code CAMEL_*}
+     * environment variables still win over both. The routes: the packaged ones, then the operator's.
+     */
+    private static Properties overrides(Settings settings, OpsRoutes opsRoutes) {
+        Properties override = new Properties();
+        settings.asMap().forEach((key, value) -> {
+            if (key.startsWith("camel.")) {
+                override.setProperty(key, value);
+            }
+        });
+        override.setProperty("camel.main.routes-include-pattern",
+                opsRoutes == null ? PACKAGED_ROUTES : opsRoutes.includePattern(PACKAGED_ROUTES));
+        return override;
     }
 
     /** Starts Camel and blocks until {@link #stop()}; then stops Camel gracefully. */
@@ -82,8 +108,18 @@ public final class PipelineService {
         main.completed();
     }
 
+    /** True once everything runs: the routes, the outbox listener, the watch on the routes directory. */
+    public boolean started() {
+        return started;
+    }
+
     /** The Camel context once started; null before. */
     public CamelContext camelContext() {
         return main.getCamelContext();
+    }
+
+    /** Our meters: where batches running in the service count what they did (scaleout, for one). */
+    public PipelineMetrics metrics() {
+        return metrics;
     }
 }

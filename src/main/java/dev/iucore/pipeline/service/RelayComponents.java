@@ -10,6 +10,7 @@ import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.WebhookSender;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
 import java.sql.SQLException;
@@ -33,12 +34,12 @@ final class RelayComponents {
         this.deliveryClaimer = deliveryClaimer;
     }
 
-    static RelayComponents bind(Main main, Settings settings, DataSource dataSource) {
+    static RelayComponents bind(Main main, Settings settings, DataSource dataSource, PipelineMetrics metrics) {
         String node = NodeId.of(settings);
-        DispatchComponents.bind(main::bind, dataSource, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
+        DispatchComponents.bind(main::bind, dataSource, metrics, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_LEASE_MS));
 
-        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node);
+        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node, metrics);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));

@@ -2,6 +2,8 @@ package dev.iucore.pipeline.verify;
 
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.RelayTransaction;
 import java.sql.Connection;
@@ -88,7 +90,9 @@ public final class BoundaryProbe {
         Properties properties = new Properties();
         properties.putAll(settings.asMap());
         camel.getPropertiesComponent().setInitialProperties(properties);
-        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, "boundary-probe", 1, 60_000);
+        // the probe's transaction is not the route's own, so the dispatch counts nothing into these
+        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()),
+                "boundary-probe", 1, 60_000);
         camel.setAutoStartup(false);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, DISPATCH_ROUTES));
         camel.start();

@@ -72,20 +72,6 @@ class CliTest {
         assertThat(DB.db().queryLong("SELECT count(*) FROM iu_core_gate WHERE fn_iu_core_gate_open(gate_name)")).isZero();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "routes validate src/main/resources/routes         | routes validate     | 6"
-    })
-    void commandsOfLaterIssuesSayNotImplementedYetWithExitCode1(String commandLine, String catalogName, int issue) {
-        Cli.Result result = iuCore(commandLine.trim().split("\\s+"));
-        assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(result.err()).contains("iu-core " + catalogName + ": not implemented yet (issue #" + issue + ")");
-        assertNoStackTrace(result);
-        assertThat(DB.db().query("""
-                SELECT outcome, exit_code FROM iu_command_log WHERE command_name = ? ORDER BY id DESC LIMIT 1""",
-                catalogName)).containsExactly(Map.of("outcome", "failed", "exit_code", 1));
-    }
-
     @Test
     void gatesListAsJsonHasOneObjectPerGate() throws Exception {
         Cli.Result result = iuCore("gates", "list", "--json");

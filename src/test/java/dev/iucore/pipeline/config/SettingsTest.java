@@ -41,6 +41,15 @@ class SettingsTest {
     }
 
     @Test
+    void aCamelKeyOfThePackagedFileTakesItsEnvironmentVariableAlsoAPort() {
+        Settings settings = Settings.load(Map.of("CAMEL_MANAGEMENT_PORT", "19999", "CAMEL_MANAGEMENT_HOST", "10.0.0.7"),
+                new Properties());
+        assertThat(settings.raw("camel.management.port")).contains("19999");
+        assertThat(settings.raw("camel.management.host")).contains("10.0.0.7");
+        assertThat(Settings.load(Map.of(), new Properties()).raw("camel.management.port")).contains("9876");
+    }
+
+    @Test
     void aBadValueNamesTheKeyTheVariableAndWhatIsExpected() {
         Settings settings = Settings.load(Map.of("IU_DB_POOL_SIZE", "lots", "IU_MIGRATE_ON_START", "maybe"), new Properties());
         assertThatThrownBy(() -> settings.getInt(Setting.DB_POOL_SIZE))

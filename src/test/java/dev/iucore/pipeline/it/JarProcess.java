@@ -43,9 +43,17 @@ final class JarProcess {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(k -> k.startsWith("IU_"));
+        builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
+        // each service its own management port: several run in a test, and builds run side by side
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", Integer.toString(freePort()));
         builder.environment().putAll(env);
         return new JarProcess(builder.start());
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Runs a one-shot command to its end. */
@@ -72,6 +80,10 @@ final class JarProcess {
             Thread.sleep(100);
         }
         throw new IllegalStateException("no \"" + fragment + "\" within " + timeout + ":\n" + output());
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     long pid() {

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.demo.DemoDataLoader;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.iucore.pipeline.service.PipelineService;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RunningPipeline;
@@ -64,6 +66,8 @@ class ScaleoutRouteTest {
             NotifyBuilder moreRuns = new NotifyBuilder(pipeline.camelContext()).fromRoute("scaleout-schedule").whenDone(2).create();
             assertThat(moreRuns.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(lineageOf(ACTOR)).as("refused while the gate is closed").isEqualTo(afterClosing);
+            assertThat(pipeline.service().metrics().registry().get("iu.scaleout.instances").counter().count())
+                    .as("every scheduled instance counted").isEqualTo(afterClosing);
         }
         assertThat(DB.db().queryLong("""
                 SELECT count(*) FROM iu_core_gate WHERE gate_name IN ('composer_enabled', 'auto_instantiate_enabled')
@@ -74,8 +78,8 @@ class ScaleoutRouteTest {
     void withoutATemplateMixTheDefaultScheduleHasNothingToRun() {
         // the route runs a batch only when configured() holds; one service per database here, as a
         // second one would wait for Quartz's cluster recovery of the first
-        assertThat(new ScheduledScaleout(DB.db().runtime(), Setting.SCALEOUT_TEMPLATES.defaultValue(), 20, "idle-ops")
-                .configured()).isFalse();
+        assertThat(new ScheduledScaleout(DB.db().runtime(), Setting.SCALEOUT_TEMPLATES.defaultValue(), 20, "idle-ops",
+                new PipelineMetrics(new SimpleMeterRegistry())).configured()).isFalse();
     }
 
     @Test

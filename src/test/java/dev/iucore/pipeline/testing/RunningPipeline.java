@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ServiceStatus;
 
 /**
  * The real service (Camel Main, the packaged YAML routes, the relay's beans) on a test database,
@@ -26,8 +25,10 @@ public final class RunningPipeline implements AutoCloseable {
 
     private final PipelineService service;
     private final CompletableFuture<Void> running;
+    private final String managementPort;
 
     private RunningPipeline(Settings settings, TestDb db) {
+        managementPort = settings.raw("camel.management.port").orElseThrow();
         service = new PipelineService(settings, db.runtime());
         running = CompletableFuture.runAsync(() -> {
             try {
@@ -40,8 +41,7 @@ public final class RunningPipeline implements AutoCloseable {
             if (running.isDone()) {
                 running.join();
             }
-            CamelContext context = service.camelContext();
-            return context != null && context.getStatus() == ServiceStatus.Started;
+            return service.started();
         });
     }
 
@@ -56,6 +56,7 @@ public final class RunningPipeline implements AutoCloseable {
                 Setting.DELIVERY_POLL_INTERVAL_MS, "100",
                 Setting.RELAY_BATCH_SIZE, "200",
                 Setting.DELIVERY_WORKERS, "8",
+                Setting.METRICS_REFRESH_INTERVAL_MS, "200",
                 // held events stay held unless a test schedules the delayed lane itself
                 Setting.DELAYED_LANE_CRON, NEVER));
         settings.putAll(overrides);
@@ -64,6 +65,15 @@ public final class RunningPipeline implements AutoCloseable {
 
     public CamelContext camelContext() {
         return service.camelContext();
+    }
+
+    public PipelineService service() {
+        return service;
+    }
+
+    /** The management server: {@code managementUrl("/observe/metrics")}. */
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     @Override

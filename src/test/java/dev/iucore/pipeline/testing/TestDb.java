@@ -53,13 +53,26 @@ public final class TestDb implements AutoCloseable {
         return TestPostgres.ownerDataSource(name);
     }
 
-    /** Settings that point the product at this database as an external one. */
+    /**
+     * Settings that point the product at this database as an external one, with the management
+     * server on a free port of its own (several services run in one test JVM, and builds side by side).
+     */
     public Settings settings() {
         return Settings.load(Map.of(), new Properties()).with(Map.of(
                 Setting.DB_URL, url,
                 Setting.DB_USER, TestPostgres.RUNTIME,
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
-                Setting.NODE_ID, "test-node"));
+                Setting.NODE_ID, "test-node"))
+                .withProperty("camel.management.port", Integer.toString(freePort()));
+    }
+
+    /** A TCP port nothing listens on right now. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public long count(String table) {

@@ -1,0 +1,99 @@
+package dev.iucore.pipeline.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * The service's own Micrometer meters, in Camel's {@link MeterRegistry}, so they are scraped from
+ * {@code /observe/metrics} beside Camel's route metrics. Each relay step that knows an outcome makes
+ * one call here; the names, tags and meanings are listed once, in the README (Observability).
+ * Tags are bounded: registered event types, route keys of the route table, reason codes, outcomes;
+ * never an event id or an unregistered type.
+ */
+public final class PipelineMetrics {
+
+    /** Delivery outcomes as {@code iu_route_delivery.status} records them after a try. */
+    public enum DeliveryOutcome {
+        DELIVERED, RETRYING, DEAD;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Latency buckets of a webhook try, so a p99 can be read from the histogram. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private static final String OPS_ROUTE_FILES = "iu.ops.route.files";
+    private static final String OPS_ROUTE_FILES_DESCRIPTION = "Operator route files checked at start or on a change, applied or rejected";
+
+    private final MeterRegistry registry;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        // at 0 from the start, so an alert on increase() sees the first dead-lettered event and rejected file
+        for (String reason : new String[] {"unregistered_type", "type_disabled"}) {
+            eventsDeadLettered(reason, 0);
+        }
+        for (String outcome : new String[] {"applied", "rejected"}) {
+            Counter.builder(OPS_ROUTE_FILES).description(OPS_ROUTE_FILES_DESCRIPTION).tag("outcome", outcome).register(registry);
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Events of a registered type a committed dispatch batch marked {@code dispatched}. */
+    public void eventsDispatched(String eventType, int n) {
+        Counter.builder("iu.events.dispatched").description("Outbox events dispatched (deliveries created for their routes)")
+                .tag("event_type", eventType).register(registry).increment(n);
+    }
+
+    /** Events of a delayed-lane type a committed dispatch batch held for the delayed-lane batch. */
+    public void eventsHeld(String eventType, int n) {
+        Counter.builder("iu.events.held").description("Outbox events held for the delayed lane")
+                .tag("event_type", eventType).register(registry).increment(n);
+    }
+
+    /** Events a committed dispatch batch dead-lettered (unregistered_type, type_disabled). */
+    public void eventsDeadLettered(String reason, int n) {
+        Counter.builder("iu.events.dead.lettered").description("Outbox events dead-lettered at dispatch, by reason")
+                .tag("reason", reason).register(registry).increment(n);
+    }
+
+    /**
+     * One recorded try of a delivery (or a delivery settled without one, latency null): counted by
+     * route and outcome, its latency timed by route.
+     */
+    public void delivery(String routeKey, DeliveryOutcome outcome, Long latencyMs) {
+        Counter.builder("iu.deliveries").description("Delivery tries recorded, by route and the state they left")
+                .tag("route", routeKey).tag("outcome", outcome.tag()).register(registry).increment();
+        if (latencyMs != null) {
+            Timer.builder("iu.delivery.latency").description("Duration of one delivery try, by route")
+                    .tag("route", routeKey).serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry).record(Duration.ofMillis(latencyMs));
+        }
+    }
+
+    /**
+     * Collection instances a scaleout batch created, counted once its transaction committed. Only
+     * batches run inside the service process show here; a one-shot {@code iu-core scaleout} is its
+     * own process and is recorded in {@code iu_command_log} instead.
+     */
+    public void scaleoutInstancesCreated(long n) {
+        // not "…created": Prometheus reserves the _created suffix
+        Counter.builder("iu.scaleout.instances").description("Collection instances created by scaleout batches")
+                .register(registry).increment(n);
+    }
+
+    /** A file of the operator's routes directory, at start or on a change: {@code applied} or {@code rejected}. */
+    public void opsRouteFile(String outcome) {
+        Counter.builder(OPS_ROUTE_FILES).description(OPS_ROUTE_FILES_DESCRIPTION).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.iucore.pipeline.metrics;
+
+import dev.iucore.pipeline.gates.GateService;
+import dev.iucore.pipeline.gates.GateState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gauges of the database's state: outbox backlog and oldest pending age, held events, open
+ * circuits, open dead letters, gate states and the last retention run per target. A scrape never
+ * queries: the {@code observe-refresh} route calls {@link #refresh()} every
+ * {@code iu.metrics.refresh-interval-ms}, a handful of index-backed queries on one connection, and
+ * the gauges show the last values read. They describe the whole database, so every node of a
+ * cluster reports the same numbers; {@code iu_stats_age_seconds} tells how fresh they are.
+ */
+public final class RelayGauges {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayGauges.class);
+
+    // each subquery reads a partial index (pending, held) or a small table
+    static final String QUEUES = """
+            SELECT (SELECT count(*) FROM event_outbox WHERE status = 'pending'),
+                   (SELECT extract(epoch FROM now() - min(created_at)) FROM event_outbox WHERE status = 'pending'),
+                   (SELECT count(*) FROM event_outbox WHERE status = 'held'),
+                   (SELECT count(*) FROM iu_route_circuit WHERE state <> 'closed'),
+                   (SELECT count(*) FROM iu_route_dead_letter WHERE replayed_at IS NULL AND resolved_at IS NULL)""";
+    static final String LAST_RETENTION_RUNS = """
+            SELECT DISTINCT ON (target) target, rows_eligible, rows_deleted,
+                   extract(epoch FROM coalesce(finished_at, started_at))
+              FROM iu_core_retention_run
+             WHERE status <> 'running'
+             ORDER BY target, started_at DESC""";
+
+    private final DataSource dataSource;
+    private final MultiGauge gates;
+    private final MultiGauge retentionEligible;
+    private final MultiGauge retentionDeleted;
+    private final MultiGauge retentionFinished;
+    private volatile double backlog = Double.NaN;
+    private volatile double oldestPendingAge = Double.NaN;
+    private volatile double held = Double.NaN;
+    private volatile double openCircuits = Double.NaN;
+    private volatile double openDeadLetters = Double.NaN;
+    private volatile long refreshedAtMillis;
+
+    public RelayGauges(DataSource dataSource, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        Gauge.builder("iu.outbox.backlog", this, g -> g.backlog)
+                .description("Outbox events pending dispatch").register(registry);
+        Gauge.builder("iu.outbox.oldest.pending.age", this, g -> g.oldestPendingAge).baseUnit("seconds")
+                .description("Age of the oldest pending outbox event (0 when none is pending)").register(registry);
+        Gauge.builder("iu.outbox.held", this, g -> g.held)
+                .description("Outbox events held for the delayed lane").register(registry);
+        Gauge.builder("iu.circuits.open", this, g -> g.openCircuits)
+                .description("Routes whose circuit is open or half open").register(registry);
+        Gauge.builder("iu.dead.letters.open", this, g -> g.openDeadLetters)
+                .description("Dead letters neither replayed nor resolved").register(registry);
+        Gauge.builder("iu.stats.age", this, RelayGauges::ageSeconds).baseUnit("seconds")
+                .description("Seconds since these gauges were last read from the database").register(registry);
+        gates = MultiGauge.builder("iu.gate.open").description("1 when the gate is open, 0 when closed").register(registry);
+        retentionEligible = MultiGauge.builder("iu.retention.last.run.rows.eligible")
+                .description("Rows the last finished retention run found eligible, per target").register(registry);
+        retentionDeleted = MultiGauge.builder("iu.retention.last.run.rows.deleted")
+                .description("Rows the last finished retention run deleted, per target (0 for a dry run)").register(registry);
+        retentionFinished = MultiGauge.builder("iu.retention.last.run.finished").baseUnit("seconds")
+                .description("When the last retention run per target finished, seconds since the epoch").register(registry);
+    }
+
+    /** The route's step: reads every gauge's value in one go; on a database error the last values stay. */
+    public void refresh() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setReadOnly(true);
+            readQueues(c);
+            readRetention(c);
+            readGates(c);
+            refreshedAtMillis = System.currentTimeMillis();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("metrics gauges not refreshed, they keep their last values: {}", e.getMessage());
+        }
+    }
+
+    private void readQueues(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(QUEUES); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            backlog = rs.getLong(1);
+            double age = rs.getDouble(2);
+            oldestPendingAge = rs.wasNull() ? 0 : age;
+            held = rs.getLong(3);
+            openCircuits = rs.getLong(4);
+            openDeadLetters = rs.getLong(5);
+        }
+    }
+
+    private void readRetention(Connection c) throws SQLException {
+        List<MultiGauge.Row<?>> eligible = new ArrayList<>();
+        List<MultiGauge.Row<?>> deleted = new ArrayList<>();
+        List<MultiGauge.Row<?>> finished = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(LAST_RETENTION_RUNS); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Tags target = Tags.of("target", rs.getString(1));
+                eligible.add(MultiGauge.Row.of(target, rs.getLong(2)));
+                deleted.add(MultiGauge.Row.of(target, rs.getLong(3)));
+                finished.add(MultiGauge.Row.of(target, rs.getDouble(4)));
+            }
+        }
+        retentionEligible.register(eligible, true);
+        retentionDeleted.register(deleted, true);
+        retentionFinished.register(finished, true);
+    }
+
+    private void readGates(Connection c) throws SQLException {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (GateState gate : GateService.list(c)) {
+            rows.add(MultiGauge.Row.of(Tags.of("gate", gate.name()), gate.open() ? 1 : 0));
+        }
+        gates.register(rows, true);
+    }
+
+    private double ageSeconds() {
+        long at = refreshedAtMillis;
+        return at == 0 ? Double.NaN : (System.currentTimeMillis() - at) / 1000.0;
+    }
+}
