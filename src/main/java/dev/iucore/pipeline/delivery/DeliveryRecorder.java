@@ -86,19 +86,6 @@ public final class DeliveryRecorder {
         record(task(exchange), exchange.getProperty(AttemptResult.PROPERTY, AttemptResult.class));
     }
 
-    /** After a successful send through a Camel endpoint (kafka). */
-    public void delivered(Exchange exchange) throws SQLException {
-        record(task(exchange), AttemptResult.delivered(null, 0));
-    }
-
-    /** After a send through a Camel endpoint failed: the caught exception is the error. */
-    public void failed(Exchange exchange) throws SQLException {
-        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        record(task(exchange), error == null
-                ? AttemptResult.failed(Outcome.FAILED, null, "Unknown", "the send failed", 0)
-                : AttemptResult.failed(Outcome.FAILED, error, 0));
-    }
-
     /** A target outside the scheme allowlist: one rejected attempt and a dead letter, nothing resolved. */
     public void rejectScheme(Exchange exchange) throws SQLException {
         DeliveryTask task = task(exchange);
