@@ -1,10 +1,13 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.delivery.RouteStatusReader;
+import dev.iucore.pipeline.delivery.RouteStatusReader.RouteStatus;
 import dev.iucore.pipeline.routes.RouteFileReport;
 import dev.iucore.pipeline.routes.RouteFileValidator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +16,67 @@ import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code iu-core routes validate <file|dir>}. */
-@Command(name = "routes", description = "Work with the YAML routes.", subcommands = RoutesCommand.Validate.class)
+/** {@code iu-core routes list} (the route table) and {@code iu-core routes validate <file|dir>} (YAML routes). */
+@Command(name = "routes", description = "Show the route table; check YAML route files.",
+        subcommands = {RoutesCommand.ListRoutes.class, RoutesCommand.Validate.class})
 final class RoutesCommand {
+
+    @Command(name = "list", description = {
+        "Show every outbound and SQL route: whether it delivers now or why not (gated, disabled, paused by its",
+        "circuit, probing, removed), its circuit and rate limit, and its pending, retrying and dead work."})
+    static final class ListRoutes implements Callable<Integer> {
+
+        @Option(names = "--event-type", paramLabel = "<type>", description = "Only the routes of this event type.")
+        String eventType;
+
+        @Mixin
+        JsonOption json;
+
+        private final CommandContext context;
+
+        ListRoutes(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws SQLException {
+            List<RouteStatus> routes = new RouteStatusReader(context.database().runtime()).list(eventType);
+            if (json.enabled()) {
+                Output.printJson(context.out(), Map.of("routes", routes));
+            } else if (routes.isEmpty()) {
+                context.out().println(eventType == null ? "no routes" : "no routes for " + eventType);
+            } else {
+                Output.printTable(context.out(),
+                        List.of("ROUTE", "KIND", "EVENT TYPE", "TARGET", "STATE", "CIRCUIT", "RATE/S", "PENDING",
+                                "RETRYING", "DEAD"),
+                        routes.stream().map(r -> List.of(r.routeKey(), r.kind(), orDash(r.eventType()),
+                                orDash(r.target()), r.state(), circuit(r),
+                                r.rateLimitPerSecond() == null ? "-" : r.rateLimitPerSecond().toPlainString(),
+                                Long.toString(r.deliveriesPending()), Long.toString(r.deliveriesRetrying()),
+                                Long.toString(r.deadLettersOpen()))).toList());
+            }
+            return ExitCode.OK;
+        }
+
+        private static String circuit(RouteStatus route) {
+            if (route.circuitFailureThreshold() == null) {
+                return "-";
+            }
+            String failures = route.consecutiveFailures() + "/" + route.circuitFailureThreshold();
+            return route.nextProbeAt() == null || "closed".equals(route.circuitState())
+                    ? route.circuitState() + " " + failures
+                    : route.circuitState() + " " + failures + ", probe at " + route.nextProbeAt();
+        }
+
+        private static String orDash(String value) {
+            return value == null ? "-" : value;
+        }
+    }
 
     @Command(name = "validate", description = {
         "Check operator route files (a file, or a directory's *.yaml) as the service would before loading them:",

@@ -7,8 +7,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RunningPipeline;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -22,11 +21,8 @@ class KafkaUnreachableTest {
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
     @Test
-    void anUnreachableBrokerIsATimedOutAttemptThatIsRetriedAndTheEventStays() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+    void anUnreachableBrokerIsATimedOutAttemptThatIsRetriedAndTheEventStays() {
+        int closedPort = TestDb.freePort();
         RelayData data = new RelayData(DB.db());
         data.registerType("test.kafka.unreachable", "live")
                 .route("nowhere-topic", "test.kafka.unreachable", "kafka:iu.test.nowhere",

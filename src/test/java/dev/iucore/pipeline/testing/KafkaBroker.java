@@ -3,7 +3,6 @@ package dev.iucore.pipeline.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +47,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         // the broker logs every config and partition move at INFO; its warnings are what a failing test needs
         ((Logger) LoggerFactory.getLogger("kafka")).setLevel(Level.WARN);
         logDir = Files.createTempDirectory("iu-kafka");
-        port = freePort();
-        int controllerPort = freePort();
+        port = TestDb.freePort();
+        int controllerPort = TestDb.freePort();
         Properties props = new Properties();
         props.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
@@ -120,11 +119,5 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
             }
         }
         return records;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,70 @@
+-- The route table as an operator reads it, for `iu-core routes list` and dashboards: every
+-- outbound and SQL route with what decides whether it delivers now (its enabled flag, the gates,
+-- its circuit, its rate limit) and its open and dead work. A route whose row was deleted while
+-- deliveries of it are still open is listed too, as kind 'removed', so that work is never
+-- invisible. The gates are read as the querying session sees them.
+CREATE VIEW iu_core_route_status AS
+WITH gates AS (
+    SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
+           fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
+           fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
+), routes AS (
+    SELECT route_key, 'outbound'::text AS route_kind, event_type, target_uri AS target, enabled, ordered,
+           max_attempts, rate_limit_per_second, circuit_failure_threshold
+      FROM iu_outbound_route
+    UNION ALL
+    SELECT route_key, 'sql', event_type, action, enabled, false, max_attempts, NULL, NULL
+      FROM iu_sql_event_route
+    UNION ALL
+    SELECT DISTINCT d.route_key, 'removed', NULL::text, NULL::text, false, false, NULL::integer, NULL::numeric,
+           NULL::integer
+      FROM iu_route_delivery d
+     WHERE d.status IN ('pending', 'retrying')
+       AND NOT EXISTS (SELECT 1 FROM iu_outbound_route o WHERE o.route_key = d.route_key)
+       AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = d.route_key)
+), assessed AS (
+    SELECT r.*,
+           CASE r.route_kind
+               WHEN 'outbound' THEN g.delivery_open AND r.route_key = ANY (g.live_routes)
+               WHEN 'sql' THEN g.delivery_open AND g.sql_open
+               ELSE false
+           END AS live,
+           coalesce(c.state, 'closed') AS circuit_state,
+           coalesce(c.consecutive_failures, 0) AS consecutive_failures,
+           c.next_probe_at
+      FROM routes r
+     CROSS JOIN gates g
+      LEFT JOIN iu_route_circuit c ON c.route_key = r.route_key
+)
+SELECT a.route_key,
+       a.route_kind,
+       a.event_type,
+       a.target,
+       a.enabled,
+       a.live,
+       CASE
+           WHEN a.route_kind = 'removed' THEN 'removed'
+           WHEN NOT a.enabled THEN 'disabled'
+           WHEN NOT a.live THEN 'gated'
+           WHEN a.circuit_state = 'open' AND a.next_probe_at > now() THEN 'paused'
+           WHEN a.circuit_state IN ('open', 'half_open') THEN 'probing'
+           ELSE 'delivering'
+       END AS state,
+       a.ordered,
+       a.max_attempts,
+       a.rate_limit_per_second,
+       a.circuit_state,
+       a.consecutive_failures,
+       a.circuit_failure_threshold,
+       a.next_probe_at,
+       (SELECT count(*) FROM iu_route_delivery d
+         WHERE d.route_key = a.route_key AND d.status = 'pending') AS deliveries_pending,
+       (SELECT count(*) FROM iu_route_delivery d
+         WHERE d.route_key = a.route_key AND d.status = 'retrying') AS deliveries_retrying,
+       (SELECT count(*) FROM iu_route_dead_letter l
+         WHERE l.route_key = a.route_key AND l.replayed_at IS NULL AND l.resolved_at IS NULL) AS dead_letters_open
+  FROM assessed a;
+
+-- Not a mutating command: `routes list` reads the view above.
+INSERT INTO dot_iu_command_catalog (command_name, mutating, gates_needed, dry_run_supported, description) VALUES
+    ('routes list', false, '{}', false, 'Show the route table: live or gated, circuit, rate limit, open and dead work.');
