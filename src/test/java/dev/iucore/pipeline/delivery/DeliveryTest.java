@@ -276,19 +276,41 @@ class DeliveryTest {
     @Test
     void aDeliveryWhoseRouteWasRemovedIsDeadLetteredAsRouteRemoved() {
         data.registerType("test.delivery.gone", "live").route("gone-hook", "test.delivery.gone", "log:gone");
+        UUID event = openDeliveryOfARemovedRoute("test.delivery.gone", "outbound", "gone-hook",
+                "DELETE FROM iu_outbound_route WHERE route_key = 'gone-hook'");
+        allRoutesLive("gone-hook");
+        assertDeadAsRouteRemoved(event, "gone-hook");
+    }
+
+    @Test
+    void aDeliveryWhoseSqlRouteWasRemovedIsDeadLetteredAsRouteRemovedNotLeftWaiting() {
+        data.registerType("test.delivery.gonesql", "live");
+        db().update("""
+                INSERT INTO iu_sql_event_route (route_key, event_type, action)
+                VALUES ('gone-action', 'test.delivery.gonesql', 'fn_iu_action_record_vector_sync')""");
+        UUID event = openDeliveryOfARemovedRoute("test.delivery.gonesql", "sql", "gone-action",
+                "DELETE FROM iu_sql_event_route WHERE route_key = 'gone-action'");
+        data.allRoutesLive(true);
+        assertDeadAsRouteRemoved(event, "gone-action");
+    }
+
+    /** A delivery created while its route existed, waiting while delivery was closed; then the route row is deleted. */
+    private UUID openDeliveryOfARemovedRoute(String eventType, String routeKind, String routeKey, String deleteRoute) {
         db().update("UPDATE iu_core_gate SET gate_value = 'false' WHERE gate_name = 'delivery_enabled'");
         UUID event = UUID.randomUUID();
-        // a delivery created while the route existed, waiting while delivery was closed
         db().update("""
                 INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, status, dispatched_at)
-                VALUES (?, 'test.delivery.gone', 'test', 'a-1', 'dispatched', now())""", event);
+                VALUES (?, ?, 'test', 'a-1', 'dispatched', now())""", event, eventType);
         db().update("""
                 INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
-                SELECT event_id, id, aggregate_id, 'outbound', 'gone-hook' FROM event_outbox WHERE event_id = ?""", event);
-        db().update("DELETE FROM iu_outbound_route WHERE route_key = 'gone-hook'");
-        allRoutesLive("gone-hook");
-        await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "gone-hook")));
+                SELECT event_id, id, aggregate_id, ?, ? FROM event_outbox WHERE event_id = ?""", routeKind, routeKey, event);
+        db().update(deleteRoute);
+        return event;
+    }
+
+    private void assertDeadAsRouteRemoved(UUID event, String routeKey) {
+        await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, routeKey)));
         assertThat(db().queryValue("SELECT reason FROM iu_route_dead_letter WHERE event_id = ?", event)).isEqualTo("route_removed");
-        assertThat(data.attempts(event, "gone-hook")).isZero();
+        assertThat(data.attempts(event, routeKey)).isZero();
     }
 }

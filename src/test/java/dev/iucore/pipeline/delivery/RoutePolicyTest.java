@@ -48,7 +48,7 @@ class RoutePolicyTest {
 
     @Test
     void aSlowTargetNeverDelaysAnotherRoutesDeliveries() {
-        SINK.stub(post(urlEqualTo("/sluggish")).willReturn(aResponse().withStatus(200).withFixedDelay(2000)));
+        SINK.stub(post(urlEqualTo("/sluggish")).willReturn(aResponse().withStatus(200).withFixedDelay(4000)));
         SINK.stub(post(urlEqualTo("/brisk")).willReturn(aResponse().withStatus(200)));
         data.registerType("test.policy.slow", "live").registerType("test.policy.fast", "live")
                 .route("sluggish-hook", "test.policy.slow", SINK.url("/sluggish"), Map.of("read_timeout_ms", 10000))
@@ -63,15 +63,15 @@ class RoutePolicyTest {
             fast.add(data.event("test.policy.fast", "f-" + i, "{}"));
         }
         // the slow route may hold at most its 4 slots of the 8 workers: every fast delivery lands
-        // while the slow ones are still queued behind 2 s responses
-        await().atMost(Duration.ofSeconds(5)).until(() -> fast.stream()
+        // while the slow ones are still queued behind 4 s responses (three rounds: 12 s)
+        await().atMost(Duration.ofSeconds(10)).until(() -> fast.stream()
                 .allMatch(e -> "delivered".equals(data.deliveryStatus(e, "brisk-hook"))));
         long slowDelivered = slow.stream().filter(e -> "delivered".equals(data.deliveryStatus(e, "sluggish-hook"))).count();
         assertThat(slowDelivered).as("slow deliveries done when all fast ones were").isLessThan(12);
         assertThat(db().queryLong("""
                 SELECT max(n) FROM (SELECT count(*) AS n FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.route_key = 'sluggish-hook' GROUP BY date_trunc('second', a.attempted_at)) per_second"""))
-                .as("at most 4 slow deliveries finish per 2 s round").isLessThanOrEqualTo(4);
+                .as("at most 4 slow deliveries finish per 4 s round").isLessThanOrEqualTo(4);
     }
 
     @Test
@@ -86,7 +86,8 @@ class RoutePolicyTest {
         SINK.stub(post(urlEqualTo("/ordered")).atPriority(5).willReturn(aResponse().withStatus(200)));
         data.registerType("test.policy.ordered", "live")
                 .route("ordered-hook", "test.policy.ordered", SINK.url("/ordered"),
-                        Map.of("ordered", true, "backoff_initial_ms", 300, "backoff_max_ms", 600));
+                        // a read timeout no loaded machine reaches: a timed-out try would be sent again
+                        Map.of("ordered", true, "backoff_initial_ms", 300, "backoff_max_ms", 600, "read_timeout_ms", 10000));
         allRoutesLive();
         for (int seq = 1; seq <= 3; seq++) {
             data.event("test.policy.ordered", "A", "{\"agg\": \"A\", \"seq\": " + seq + "}");
