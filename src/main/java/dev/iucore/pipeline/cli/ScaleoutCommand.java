@@ -89,7 +89,7 @@ final class ScaleoutCommand implements Callable<Integer> {
             throw e;
         }
         BatchEvidence.Finished finished = run == null ? null
-                : evidence.finish(run, "ok", report.summary(), summary(report));
+                : evidence.finish(run, "ok", report.summary(), report.evidenceSummary());
         if (!dryRun) {
             report.rowsAdded().forEach(context.invocation()::rowDelta);
         }
@@ -135,19 +135,6 @@ final class ScaleoutCommand implements Callable<Integer> {
         arguments.put("dry_run", dryRun);
         arguments.put("backup", evidenceOptions.backup);
         return arguments;
-    }
-
-    /** The run row's summary: the counts per table and what the batch reported. */
-    private static Map<String, Object> summary(ScaleoutReport report) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("batch_id", report.batchId().toString());
-        summary.put("requested", report.requested());
-        summary.put("composed", report.composed());
-        summary.put("already_composed", report.alreadyComposed());
-        summary.put("digest_mismatches", report.digestMismatches());
-        summary.put("rows_added", report.rowsAdded());
-        summary.put("text", report.summary());
-        return summary;
     }
 
     private void print(ScaleoutReport report, BatchEvidence.Finished finished) {

@@ -61,6 +61,19 @@ public record ScaleoutReport(UUID batchId, String batchName, String actor, boole
         return line;
     }
 
+    /** The batch-run record's summary: the counts per table and what the batch reported. */
+    public Map<String, Object> evidenceSummary() {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("batch_id", batchId.toString());
+        summary.put("requested", requested);
+        summary.put("composed", composed());
+        summary.put("already_composed", alreadyComposed());
+        summary.put("digest_mismatches", digestMismatches());
+        summary.put("rows_added", rowsAdded());
+        summary.put("text", summary());
+        return summary;
+    }
+
     /** One template version of the mix. */
     public record TemplateTotals(String template, int pieces, int instances, int composed, int alreadyComposed,
                                  long memberships, int digestMismatches) {

@@ -2,11 +2,15 @@ package dev.iucore.pipeline.scaleout;
 
 import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.verify.BatchEvidence;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
-import dev.iucore.pipeline.metrics.PipelineMetrics;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.Header;
 
@@ -14,19 +18,25 @@ import org.apache.camel.Header;
  * The scheduled scaleout batch of {@code routes/scaleout.yaml}: its mix, count and actor come from
  * properties, and each scheduled firing is its own batch, named by its scheduled time, so a firing
  * that runs twice (a misfire recovered, a node taking over) composes its instances once. With no
- * template mix configured (the default) there is nothing to run.
+ * template mix configured (the default) there is nothing to run. A firing that runs leaves the
+ * same evidence as {@code scaleout --evidence} (a batch run with matrix snapshots before and after,
+ * the rollback handle), since nobody watched it happen; one refused before it starts (gate closed,
+ * unknown template) leaves only its log line.
  */
 public final class ScheduledScaleout {
 
     private final ScaleoutRunner runner;
+    private final BatchEvidence evidence;
     private final List<TemplateVersion> templates;
     private final int count;
     private final String actor;
     private final PipelineMetrics metrics;
 
     /** Checks the properties when the service starts, not when the schedule first fires. */
-    public ScheduledScaleout(DataSource dataSource, String templates, int count, String actor, PipelineMetrics metrics) {
+    public ScheduledScaleout(DataSource dataSource, BatchEvidence evidence, String templates, int count, String actor,
+                             PipelineMetrics metrics) {
         this.runner = new ScaleoutRunner(dataSource);
+        this.evidence = evidence;
         this.metrics = metrics;
         try {
             this.templates = TemplateVersion.parseList(templates);
@@ -47,17 +57,43 @@ public final class ScheduledScaleout {
     }
 
     /** Runs this firing's batch; a refusal or an unknown template is an outcome to log, not an error. */
-    public Outcome run(@Header("scheduledFireTime") Date scheduledFireTime) throws SQLException {
+    public Outcome run(@Header("scheduledFireTime") Date scheduledFireTime) throws SQLException, IOException {
         Instant firing = scheduledFireTime == null ? Instant.now() : scheduledFireTime.toInstant();
         ScaleoutBatch batch = ScaleoutBatch.of(actor, count, templates, "schedule:" + firing);
         try {
+            runner.check(batch, false);
+        } catch (ScaleoutException e) {
+            return new Outcome(describe(batch, e), true);
+        }
+        BatchEvidence.Run run = evidence.start("scaleout", actor, arguments(batch), false, actor);
+        try {
             ScaleoutReport report = runner.run(batch, composed -> { });
             metrics.scaleoutInstancesCreated(report.composed());
-            return new Outcome(report.summary(), false);
+            evidence.finish(run, "ok", report.summary(), report.evidenceSummary());
+            return new Outcome(report.summary() + "; evidence: run " + run.runId(), false);
         } catch (ScaleoutException e) {
-            return new Outcome("scheduled scaleout batch " + batch.batchId() + " (" + batch.name() + "): "
-                    + e.getMessage(), true);
+            evidence.finish(run, e.isRefused() ? "refused" : "failed", e.getMessage(),
+                    Map.of("batch_id", batch.batchId().toString()));
+            return new Outcome(describe(batch, e) + "; evidence: run " + run.runId(), true);
+        } catch (SQLException | RuntimeException e) {
+            evidence.finish(run, "failed", String.valueOf(e.getMessage()), Map.of("batch_id", batch.batchId().toString()));
+            throw e;
         }
+    }
+
+    private static String describe(ScaleoutBatch batch, ScaleoutException e) {
+        return "scheduled scaleout batch " + batch.batchId() + " (" + batch.name() + "): " + e.getMessage();
+    }
+
+    private static Map<String, Object> arguments(ScaleoutBatch batch) {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("n", batch.count());
+        arguments.put("templates", batch.templates().stream().map(TemplateVersion::toString).toList());
+        arguments.put("actor", batch.actor());
+        arguments.put("batch_id", batch.batchId().toString());
+        arguments.put("batch_name", batch.name());
+        arguments.put("scheduled", true);
+        return arguments;
     }
 
     /** What to log: a summary, and whether the batch did not run. */

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.service;
 
+import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.DatabaseReadiness;
@@ -7,6 +8,7 @@ import dev.iucore.pipeline.health.MigrationsReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.metrics.RelayGauges;
 import dev.iucore.pipeline.routes.OpsRoutes;
+import dev.iucore.pipeline.verify.BatchEvidence;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Properties;
@@ -48,6 +50,8 @@ public final class PipelineService {
         metrics = new PipelineMetrics(registry);
         main.bind("pipelineMetrics", metrics);
         main.bind("relayGauges", new RelayGauges(dataSource, registry));
+        // the scheduled batches record their runs as `--evidence` does (no backups: pg_dump is an operator's call)
+        main.bind("batchEvidence", new BatchEvidence(dataSource, null, NodeId.of(settings)));
         // readiness checks, found by Camel's health registry among the bound beans
         main.bind(DatabaseReadiness.ID, new DatabaseReadiness(dataSource));
         main.bind(MigrationsReadiness.ID, new MigrationsReadiness(dataSource, settings.get(Setting.DB_USER)));

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.iucore.pipeline.service.PipelineService;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RunningPipeline;
+import dev.iucore.pipeline.testing.Cli;
+import dev.iucore.pipeline.verify.BatchEvidence;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +71,20 @@ class ScaleoutRouteTest {
             assertThat(pipeline.service().metrics().registry().get("iu.scaleout.instances").counter().count())
                     .as("every scheduled instance counted").isEqualTo(afterClosing);
         }
+        // every batch that ran left its evidence; the refused firings (gate closed) left none
+        assertThat(DB.db().queryLong("""
+                SELECT coalesce(sum((summary->>'composed')::bigint), 0) FROM iu_core_batch_run
+                 WHERE kind = 'scaleout' AND actor = ? AND outcome = 'ok' AND rollback_handle = ?
+                   AND matrix_before IS NOT NULL AND matrix_after IS NOT NULL AND arguments->>'scheduled' = 'true'""",
+                ACTOR, ACTOR)).as("instances composed, as the batch runs record them").isEqualTo(lineageOf(ACTOR));
+        assertThat(DB.db().queryLong("SELECT count(*) FROM iu_core_batch_run WHERE actor = ? AND outcome <> 'ok'", ACTOR))
+                .isZero();
+        String runId = DB.db().queryValue("""
+                SELECT run_id::text FROM iu_core_batch_run WHERE actor = ? AND (summary->>'composed')::int = 2
+                 ORDER BY started_at LIMIT 1""", ACTOR).toString();
+        Cli.Result report = Cli.run(DB.db().settings(), "evidence", runId);
+        assertThat(report.exitCode()).as(report.out() + report.err()).isZero();
+        assertThat(report.out()).contains(runId).contains(ACTOR);
         assertThat(DB.db().queryLong("""
                 SELECT count(*) FROM iu_core_gate WHERE gate_name IN ('composer_enabled', 'auto_instantiate_enabled')
                    AND fn_iu_core_gate_open(gate_name)""")).isZero();
@@ -78,8 +94,9 @@ class ScaleoutRouteTest {
     void withoutATemplateMixTheDefaultScheduleHasNothingToRun() {
         // the route runs a batch only when configured() holds; one service per database here, as a
         // second one would wait for Quartz's cluster recovery of the first
-        assertThat(new ScheduledScaleout(DB.db().runtime(), Setting.SCALEOUT_TEMPLATES.defaultValue(), 20, "idle-ops",
-                new PipelineMetrics(new SimpleMeterRegistry())).configured()).isFalse();
+        assertThat(new ScheduledScaleout(DB.db().runtime(), new BatchEvidence(DB.db().runtime(), null, "idle"),
+                Setting.SCALEOUT_TEMPLATES.defaultValue(), 20, "idle-ops", new PipelineMetrics(new SimpleMeterRegistry()))
+                .configured()).isFalse();
     }
 
     @Test
