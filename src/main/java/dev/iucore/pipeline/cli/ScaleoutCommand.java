@@ -126,12 +126,7 @@ final class ScaleoutCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> arguments(ScaleoutBatch batch) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        arguments.put("n", batch.count());
-        arguments.put("templates", batch.templates().stream().map(TemplateVersion::toString).toList());
-        arguments.put("actor", batch.actor());
-        arguments.put("batch_id", batch.batchId().toString());
-        arguments.put("batch_name", batch.name());
+        Map<String, Object> arguments = batch.arguments();
         arguments.put("dry_run", dryRun);
         arguments.put("backup", evidenceOptions.backup);
         return arguments;

@@ -1,7 +1,9 @@
 package dev.iucore.pipeline.scaleout;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -45,5 +47,16 @@ public record ScaleoutBatch(UUID batchId, String name, String actor, int count, 
 
     Integer[] versions() {
         return templates.stream().map(TemplateVersion::version).toArray(Integer[]::new);
+    }
+
+    /** The batch as a batch-run record's arguments. */
+    public Map<String, Object> arguments() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("n", count);
+        arguments.put("templates", templates.stream().map(TemplateVersion::toString).toList());
+        arguments.put("actor", actor);
+        arguments.put("batch_id", batchId.toString());
+        arguments.put("batch_name", name);
+        return arguments;
     }
 }

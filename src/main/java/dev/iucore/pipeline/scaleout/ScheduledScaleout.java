@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -86,12 +85,7 @@ public final class ScheduledScaleout {
     }
 
     private static Map<String, Object> arguments(ScaleoutBatch batch) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        arguments.put("n", batch.count());
-        arguments.put("templates", batch.templates().stream().map(TemplateVersion::toString).toList());
-        arguments.put("actor", batch.actor());
-        arguments.put("batch_id", batch.batchId().toString());
-        arguments.put("batch_name", batch.name());
+        Map<String, Object> arguments = batch.arguments();
         arguments.put("scheduled", true);
         return arguments;
     }
