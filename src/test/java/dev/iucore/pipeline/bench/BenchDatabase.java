@@ -6,6 +6,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import dev.iucore.pipeline.db.Migrator;
+import dev.iucore.pipeline.testing.TestDb;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,11 +98,15 @@ final class BenchDatabase implements AutoCloseable {
         return new HikariDataSource(config);
     }
 
-    /** Settings of a service on this database, node {@code bench}, with the benchmark's overrides. */
+    /**
+     * Settings of a service on this database, node {@code bench}, with the benchmark's overrides;
+     * the management server on a free port, so a benchmark runs beside a service or a build.
+     */
     Settings settings(Map<Setting, String> overrides) {
         Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench"));
         values.putAll(overrides);
-        return Settings.load(Map.of(), new Properties()).with(values);
+        return Settings.load(Map.of(), new Properties()).with(values)
+                .withProperty("camel.management.port", Integer.toString(TestDb.freePort()));
     }
 
     /** The line every benchmark prints first: what the figures were measured on. */
