@@ -1,6 +1,5 @@
 package dev.iucore.pipeline.bench;
 
-import ch.qos.logback.classic.Level;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.slf4j.LoggerFactory;
 
 /**
  * Insert-to-delivery latency at a steady rate (DESIGN §12), never a test: the real service with
@@ -46,22 +44,13 @@ public final class LatencyBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        // exec:java waits for every non-daemon thread (the pools' housekeepers); the figures are out
-        System.exit(status);
+        BenchMain.run(args, LatencyBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
         int[] rates = Arrays.stream((args.length > 0 ? args[0] : "50,200").split(",")).mapToInt(Integer::parseInt).toArray();
         Duration each = Duration.ofSeconds(args.length > 1 ? Integer.parseInt(args[1]) : 60);
         Duration warmUp = Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 10);
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         StringBuilder table = new StringBuilder("| rate | from insert commit to | events | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|---|\n");
         try (BenchDatabase database = BenchDatabase.start(); BenchSink sink = new BenchSink()) {
             System.out.println(database.machine());

@@ -1,6 +1,5 @@
 package dev.iucore.pipeline.bench;
 
-import ch.qos.logback.classic.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.LoggerFactory;
 
 /**
  * The relay's heap with a large backlog (DESIGN §12), never a test: {@code iu-core run} in its own
@@ -36,22 +34,13 @@ public final class MemoryBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        // exec:java waits for every non-daemon thread (JMX and HTTP clients); the figures are out
-        System.exit(status);
+        BenchMain.run(args, MemoryBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Duration work = Duration.ofSeconds(args.length > 1 ? Integer.parseInt(args[1]) : 120);
         List<String> jvmOptions = args.length > 2 ? Arrays.asList(args).subList(2, args.length) : List.of();
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         Path output = Files.createTempFile("iu-core-bench-service", ".log");
         try (BenchDatabase database = BenchDatabase.start()) {
             System.out.println(database.machine());

@@ -1,6 +1,5 @@
 package dev.iucore.pipeline.bench;
 
-import ch.qos.logback.classic.Level;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import java.io.IOException;
@@ -21,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.LoggerFactory;
 
 /**
  * Relay throughput, side by side in one run on one durable embedded PostgreSQL (fsync and
@@ -47,20 +45,11 @@ public final class RelayBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        // exec:java waits for every non-daemon thread (HTTP client pools); the figures are out
-        System.exit(status);
+        BenchMain.run(args, RelayBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         Map<String, String> results = new LinkedHashMap<>();
         try (BenchDatabase database = BenchDatabase.start(); BenchSink sink = new BenchSink()) {
             System.out.println(database.machine());
