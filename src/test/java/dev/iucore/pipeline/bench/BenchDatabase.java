@@ -1,0 +1,184 @@
+package dev.iucore.pipeline.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.db.EmbeddedPostgresServer;
+import dev.iucore.pipeline.db.Migrator;
+import dev.iucore.pipeline.testing.TestDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The relay benchmarks' database: the product's own embedded PostgreSQL, durable (fsync and
+ * synchronous_commit on, as the service runs it), migrated, in a fresh temporary directory removed
+ * on close; with the setup every relay benchmark needs (a type, its routes, the gates, a backlog).
+ * The statements are the benchmarks' own; only numbers and the benchmarks' fixed names go in them.
+ */
+final class BenchDatabase implements AutoCloseable {
+
+    static final String OWNER = "iu_core_owner";
+    static final String RUNTIME = "iu_core_app";
+
+    static final String REGISTER_TYPE = "INSERT INTO event_type_registry (event_type, delivery_lane, description) VALUES (?, 'live', 'bench')";
+    static final String ROUTE = "INSERT INTO iu_outbound_route (route_key, event_type, target_uri) VALUES (?, ?, ?)";
+    /** One statement: a dispatcher between two updates would see delivery open with no live route. */
+    static final String OPEN_GATES = """
+            UPDATE iu_core_gate SET gate_value = CASE gate_name WHEN 'delivery_enabled' THEN 'true' ELSE ? END
+             WHERE gate_name IN ('delivery_enabled', 'delivery_live_routes')""";
+    static final String EMPTY = "TRUNCATE event_outbox, iu_route_delivery, iu_route_attempt, iu_route_dead_letter CASCADE";
+    /** A backlog of pending events in one statement: 200 bytes of payload each, 1,000 aggregates. */
+    static final String BACKLOG = """
+            INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
+            SELECT ?, 'bench', 'a-' || (i % 1000), jsonb_build_object('n', i, 'text', repeat('x', 200))
+              FROM generate_series(1, ?) AS i""";
+    static final String PENDING = "SELECT count(*) FROM event_outbox WHERE status = 'pending'";
+    static final String DELIVERED = "SELECT count(*) FROM iu_route_delivery WHERE status = 'delivered'";
+
+    private final Path dataDir;
+    private final EmbeddedPostgresServer server;
+    private final DataSource owner;
+
+    private BenchDatabase(Path dataDir, EmbeddedPostgresServer server) {
+        this.dataDir = dataDir;
+        this.server = server;
+        this.owner = dataSource(OWNER);
+    }
+
+    static BenchDatabase start() throws IOException {
+        Path dataDir = Files.createTempDirectory("iu-core-bench");
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dataDir, 0, EmbeddedPostgresServer.Mode.SERVICE,
+                "bench", new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME), true);
+        BenchDatabase database = new BenchDatabase(dataDir, server);
+        new Migrator(database.owner, RUNTIME).migrate();
+        return database;
+    }
+
+    String url() {
+        return server.jdbcUrl(EmbeddedPostgresServer.DATABASE);
+    }
+
+    /** The owner role, unpooled: the benchmarks' setup and their progress counts. */
+    DataSource owner() {
+        return owner;
+    }
+
+    /** The runtime role, pooled as the service's would be; the caller closes it. */
+    HikariDataSource runtimePool(int size) {
+        return runtimePool(size, false);
+    }
+
+    /**
+     * The runtime role, pooled; the caller closes it.
+     *
+     * @param asyncCommit every session commits without waiting for the disk, as the relay's own
+     *                    bookkeeping does (RelayCommit); false: the database's default
+     */
+    HikariDataSource runtimePool(int size, boolean asyncCommit) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url());
+        config.setUsername(RUNTIME);
+        config.setMaximumPoolSize(size);
+        if (asyncCommit) {
+            config.setConnectionInitSql("SET synchronous_commit TO OFF");
+        }
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * Settings of a service on this database, node {@code bench}, with the benchmark's overrides;
+     * the management server on a free port, so a benchmark runs beside a service or a build.
+     */
+    Settings settings(Map<Setting, String> overrides) {
+        Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench"));
+        values.putAll(overrides);
+        return Settings.load(Map.of(), new Properties()).with(values)
+                .withProperty("camel.management.port", Integer.toString(TestDb.freePort()));
+    }
+
+    /** The line every benchmark prints first: what the figures were measured on. */
+    String machine() throws SQLException {
+        return String.format("machine: %d cores, %d MiB max heap, Java %s, PostgreSQL %s (embedded, fsync on), load average %.1f",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"), queryString("SHOW server_version"),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** A live event type with these outbound routes ({@code route key -> target}). */
+    void typeWithRoutes(String eventType, Map<String, String> routes) throws SQLException {
+        execute(REGISTER_TYPE, eventType);
+        for (Map.Entry<String, String> route : routes.entrySet()) {
+            execute(ROUTE, route.getKey(), eventType, route.getValue());
+        }
+    }
+
+    /** delivery_enabled open and exactly these routes live. */
+    void openGates(String... liveRoutes) throws SQLException {
+        execute(OPEN_GATES, String.join(",", liveRoutes));
+    }
+
+    /** No events, deliveries, attempts or dead letters; the tables vacuumed, so runs start alike. */
+    void empty() throws SQLException {
+        execute(EMPTY);
+        execute("VACUUM ANALYZE event_outbox");
+    }
+
+    /** {@code events} pending events of one type, inserted in one statement, then analysed. */
+    void backlog(String eventType, int events) throws SQLException {
+        execute(BACKLOG, eventType, events);
+        execute("ANALYZE event_outbox");
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void execute(String sql, Object... params) throws SQLException {
+        try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        }
+    }
+
+    private String queryString(String sql) throws SQLException {
+        try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private DataSource dataSource(String user) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(url());
+        ds.setUser(user);
+        return ds;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.iucore.pipeline.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A local HTTP sink on 127.0.0.1 answering 200 to everything, on its own small thread pool. It
+ * notes when each webhook first arrived (by its {@code webhook-id}), so a benchmark can tell the
+ * moment a delivery reached its target apart from the moment the relay recorded it.
+ */
+final class BenchSink implements AutoCloseable {
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final Map<String, Instant> firstReceived = new ConcurrentHashMap<>();
+
+    BenchSink() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.createContext("/sink", exchange -> {
+            Instant now = Instant.now();
+            String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
+            if (webhookId != null) {
+                firstReceived.putIfAbsent(webhookId, now);
+            }
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/sink";
+    }
+
+    /** When the webhook with this id first arrived; null if it never did. */
+    Instant firstReceived(String webhookId) {
+        return firstReceived.get(webhookId);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdown();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.iucore.pipeline.bench;
+
+import dev.iucore.pipeline.cli.IuCoreMain;
+import dev.iucore.pipeline.testing.TestDb;
+import java.io.File;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * {@code iu-core run} in a JVM of its own, configured only by the environment as an operator would
+ * (the database, the node, the log level, the management port): the service exactly as deployed,
+ * with the JVM's default heap unless the benchmark passes options. Its output goes to a file.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int managementPort;
+    private final Path output;
+
+    private ServiceProcess(Process process, int managementPort, Path output) {
+        this.process = process;
+        this.managementPort = managementPort;
+        this.output = output;
+    }
+
+    /** Starts {@code iu-core run} on the database with these JVM options; waits until it answers ready. */
+    static ServiceProcess start(BenchDatabase database, List<String> jvmOptions, Path output) throws Exception {
+        int port = TestDb.freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", productClasspath(), IuCoreMain.class.getName(), "run"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(Map.of(
+                "IU_DB_URL", database.url(),
+                "IU_DB_USER", BenchDatabase.RUNTIME,
+                "IU_MIGRATE_ON_START", "false",
+                "IU_NODE_ID", "bench-memory",
+                "IU_LOG_LEVEL", "WARN",
+                "CAMEL_MANAGEMENT_PORT", Integer.toString(port)));
+        ServiceProcess service = new ServiceProcess(builder.start(), port, output);
+        service.awaitReady(Duration.ofMinutes(2));
+        return service;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady(Duration limit) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready")).build();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("iu-core run exited with " + process.exitValue() + "; its output: " + output);
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("iu-core run was not ready within " + limit.toSeconds() + " s; its output: " + output);
+    }
+
+    /**
+     * The product's classes and dependencies from the class loader exec:java gave the benchmark,
+     * less the test classes (the test-scoped jars stay: they are only loaded when used).
+     */
+    private static String productClasspath() throws URISyntaxException {
+        if (!(ServiceProcess.class.getClassLoader() instanceof URLClassLoader loader)) {
+            return System.getProperty("java.class.path");
+        }
+        List<String> entries = new ArrayList<>();
+        for (URL url : loader.getURLs()) {
+            String entry = Path.of(url.toURI()).toString();
+            if (!entry.endsWith("test-classes")) {
+                entries.add(entry);
+            }
+        }
+        return entries.stream().collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** SIGTERM, as an operator stops it: Camel shuts down gracefully. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
