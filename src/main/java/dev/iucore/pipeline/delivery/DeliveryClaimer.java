@@ -34,17 +34,20 @@ public final class DeliveryClaimer {
                 SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
                        fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
                        fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
-            ), open_keys AS (
-                -- the distinct route keys of open deliveries, one index probe per key (a loose index
-                -- scan), so an SQL route deleted with deliveries open is claimed and dead-lettered
-                -- route_removed instead of waiting unseen; an outbound one is found through the live list
-                (SELECT route_key FROM iu_route_delivery WHERE status IN ('pending', 'retrying')
+            ), sql_open_keys AS (
+                -- the distinct route keys of open SQL deliveries, one probe of their own small index per
+                -- key (a loose index scan), so an SQL route deleted with deliveries open is claimed and
+                -- dead-lettered route_removed instead of waiting unseen; an outbound one is found
+                -- through the live list
+                (SELECT route_key FROM iu_route_delivery
+                  WHERE route_kind = 'sql' AND status IN ('pending', 'retrying')
                   ORDER BY route_key LIMIT 1)
                 UNION ALL
                 SELECT (SELECT d.route_key FROM iu_route_delivery d
-                         WHERE d.status IN ('pending', 'retrying') AND d.route_key > o.route_key
+                         WHERE d.route_kind = 'sql' AND d.status IN ('pending', 'retrying')
+                           AND d.route_key > o.route_key
                          ORDER BY d.route_key LIMIT 1)
-                  FROM open_keys o WHERE o.route_key IS NOT NULL
+                  FROM sql_open_keys o WHERE o.route_key IS NOT NULL
             ), route_keys AS (
                 SELECT k.route_key, 'outbound'::text AS route_kind
                   FROM gates g CROSS JOIN unnest(g.live_routes) AS k(route_key)
@@ -55,10 +58,9 @@ public final class DeliveryClaimer {
                  WHERE g.delivery_open AND g.sql_open
                 UNION
                 SELECT o.route_key, 'sql'
-                  FROM open_keys o CROSS JOIN gates g
+                  FROM sql_open_keys o CROSS JOIN gates g
                  WHERE g.delivery_open AND g.sql_open AND o.route_key IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = o.route_key)
-                   AND NOT EXISTS (SELECT 1 FROM iu_outbound_route r WHERE r.route_key = o.route_key)
             ), slots AS (
                 SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
                        greatest(?, coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS iu_route_delivery_sql_open_idx;
