@@ -24,9 +24,11 @@ public final class OutboxClaimer {
 
     static final String CLAIM = """
             WITH claimed AS (
+                -- an id array, not IN (subquery): the generic plan of the prepared statement cannot see
+                -- the LIMIT and would hash-join a sequential scan of the whole outbox to it
                 UPDATE event_outbox o
                    SET locked_by = ?, locked_until = now() + ? * interval '1 millisecond'
-                 WHERE o.id IN (
+                 WHERE o.id = ANY (ARRAY(
                        SELECT e.id
                          FROM event_outbox e
                          LEFT JOIN event_type_registry r ON r.event_type = e.event_type
@@ -36,7 +38,7 @@ public final class OutboxClaimer {
                           AND (? OR r.event_type IS NULL OR NOT r.enabled OR r.delivery_lane <> 'live')
                         ORDER BY e.available_at, e.id
                         LIMIT ?
-                          FOR UPDATE OF e SKIP LOCKED)
+                          FOR UPDATE OF e SKIP LOCKED))
                 RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at)
             SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at,
                    r.delivery_lane, r.enabled
