@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 public final class PrometheusText {
 
     private static final Path WHEELS = Path.of("/opt/pypi/files");
+    private static final String DEBIAN_PYTHON = "/usr/bin/python3";
     private static final ObjectMapper JSON = new ObjectMapper();
     // every sample of every family, as JSON lines; any line the parser rejects fails the run
     private static final String PARSE = """
@@ -92,8 +93,14 @@ public final class PrometheusText {
             if (executable == null) {
                 throw new IllegalStateException("the metrics format check needs python3 on the PATH");
             }
-            python = new Python(executable, run(executable, "import prometheus_client") != null
-                    ? Optional.empty() : Optional.of(wheel()));
+            if (run(executable, "import prometheus_client") != null) {
+                python = new Python(executable, Optional.empty());
+            } else if (Files.isExecutable(Path.of(DEBIAN_PYTHON)) && run(DEBIAN_PYTHON, "import prometheus_client") != null) {
+                // Debian's python3-prometheus-client (what src/test/sh/ensure-test-tools.sh installs)
+                python = new Python(DEBIAN_PYTHON, Optional.empty());
+            } else {
+                python = new Python(executable, Optional.of(wheel()));
+            }
         }
         return python;
     }
