@@ -4,10 +4,19 @@
 -- deliveries of it are still open is listed too, as kind 'removed', so that work is never
 -- invisible. The gates are read as the querying session sees them.
 CREATE VIEW iu_core_route_status AS
-WITH gates AS (
+WITH RECURSIVE gates AS (
     SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
            fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
            fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
+), open_keys AS (
+    -- the distinct route keys of open deliveries: one probe of the per-route claim index per key
+    -- (a loose index scan), not a pass over every open delivery
+    (SELECT route_key FROM iu_route_delivery WHERE status IN ('pending', 'retrying') ORDER BY route_key LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.route_key FROM iu_route_delivery d
+             WHERE d.status IN ('pending', 'retrying') AND d.route_key > o.route_key
+             ORDER BY d.route_key LIMIT 1)
+      FROM open_keys o WHERE o.route_key IS NOT NULL
 ), routes AS (
     SELECT route_key, 'outbound'::text AS route_kind, event_type, target_uri AS target, enabled, ordered,
            max_attempts, rate_limit_per_second, circuit_failure_threshold
@@ -16,12 +25,12 @@ WITH gates AS (
     SELECT route_key, 'sql', event_type, action, enabled, false, max_attempts, NULL, NULL
       FROM iu_sql_event_route
     UNION ALL
-    SELECT DISTINCT d.route_key, 'removed', NULL::text, NULL::text, false, false, NULL::integer, NULL::numeric,
+    SELECT k.route_key, 'removed', NULL::text, NULL::text, false, false, NULL::integer, NULL::numeric,
            NULL::integer
-      FROM iu_route_delivery d
-     WHERE d.status IN ('pending', 'retrying')
-       AND NOT EXISTS (SELECT 1 FROM iu_outbound_route o WHERE o.route_key = d.route_key)
-       AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = d.route_key)
+      FROM open_keys k
+     WHERE k.route_key IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM iu_outbound_route o WHERE o.route_key = k.route_key)
+       AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = k.route_key)
 ), assessed AS (
     SELECT r.*,
            CASE r.route_kind
