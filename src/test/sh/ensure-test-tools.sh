@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run by `mvn verify` before the tests (skipped with -DskipTests). Two tests use system tools
-# beyond a JDK and Maven: the backup tests PostgreSQL's client tools (pg_dump and pg_restore, 15
-# or newer, to dump the embedded PostgreSQL 15) and the metrics test Python 3 with
+# Run by the tests that need it (testing/SystemTools), once per test JVM. Two kinds of test use
+# system tools beyond a JDK and Maven: the backup tests PostgreSQL's client tools (pg_dump and
+# pg_restore, 15 or newer, to dump the embedded PostgreSQL 15) and the metrics test Python 3 with
 # prometheus_client (a real Prometheus text-format parser). When one is missing this installs it
 # from Debian's packages (as root, or with password-less sudo); when it cannot, it says what is
 # missing and the tests that need it fail naming it. On a machine that has them it does nothing.

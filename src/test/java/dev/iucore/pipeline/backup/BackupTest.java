@@ -10,6 +10,7 @@ import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.demo.DemoDataLoader;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.SystemTools;
 import dev.iucore.pipeline.testing.TestDb;
 import dev.iucore.pipeline.testing.TestPostgres;
 import dev.iucore.pipeline.verify.MatrixRecorder;
@@ -47,6 +48,7 @@ class BackupTest {
 
     @BeforeAll
     static void someData() throws Exception {
+        SystemTools.ensure();
         new DemoDataLoader(DB.db().runtime()).load();
         DB.db().update("""
                 INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)

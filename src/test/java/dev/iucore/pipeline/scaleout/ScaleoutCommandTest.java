@@ -9,6 +9,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.demo.DemoDataLoader;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.SystemTools;
 import dev.iucore.pipeline.testing.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,6 +233,7 @@ class ScaleoutCommandTest {
 
     @Test
     void withEvidenceTheRunIsRecordedWithMatrixSnapshotsAndBackupsBeforeAndAfter(@TempDir Path backups) throws Exception {
+        SystemTools.ensure();
         openScaleoutGate();
         Cli.Result result = Cli.run(DB.db().settings().with(Setting.BACKUP_DIR, backups.toString()),
                 "scaleout", "--n", "20", "--templates", MIX, "--actor", ACTOR, "--evidence", "--backup");

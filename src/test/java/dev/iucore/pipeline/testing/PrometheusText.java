@@ -89,6 +89,7 @@ public final class PrometheusText {
 
     private static synchronized Python python() throws IOException, InterruptedException {
         if (python == null) {
+            SystemTools.ensure();
             String executable = run(null, "import sys; print(sys.executable)");
             if (executable == null) {
                 throw new IllegalStateException("the metrics format check needs python3 on the PATH");
@@ -96,7 +97,7 @@ public final class PrometheusText {
             if (run(executable, "import prometheus_client") != null) {
                 python = new Python(executable, Optional.empty());
             } else if (Files.isExecutable(Path.of(DEBIAN_PYTHON)) && run(DEBIAN_PYTHON, "import prometheus_client") != null) {
-                // Debian's python3-prometheus-client (what src/test/sh/ensure-test-tools.sh installs)
+                // Debian's python3-prometheus-client (what SystemTools installs when missing)
                 python = new Python(DEBIAN_PYTHON, Optional.empty());
             } else {
                 python = new Python(executable, Optional.of(wheel()));

@@ -9,6 +9,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.demo.DemoDataLoader;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.SystemTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -34,6 +35,7 @@ class EvidenceTest {
 
     @BeforeAll
     static void aScaleoutWithEvidence() throws Exception {
+        SystemTools.ensure();
         new DemoDataLoader(DB.db().runtime()).load();
         Cli.run(DB.db().settings(), "gates", "open", "scaleout_enabled", "--actor", "ops", "--reason", "change 4711");
         Cli.Result scaleout = Cli.run(DB.db().settings().with(Setting.BACKUP_DIR, backups.toString()),
