@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
-/** How a relay benchmark's {@code main} runs: logs at WARN, a stack trace and exit 1 on failure. */
+/** How a benchmark's {@code main} runs: logs at WARN, a stack trace and exit 1 on failure. */
 final class BenchMain {
 
     /** A benchmark's body, given the command's arguments. */

@@ -1,31 +1,18 @@
 package dev.iucore.pipeline.bench;
 
-import dev.iucore.pipeline.config.Setting;
-import dev.iucore.pipeline.config.Settings;
-import dev.iucore.pipeline.db.Database;
-import dev.iucore.pipeline.db.EmbeddedPostgresServer;
-import dev.iucore.pipeline.db.Migrator;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.retention.RetentionReport;
 import dev.iucore.pipeline.retention.RetentionRunner;
 import dev.iucore.pipeline.retention.TargetResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Map;
-import java.util.Properties;
-import javax.sql.DataSource;
 
 /**
  * Retention rows/s for BENCHMARKS.md, never a test: deletes N eligible rows (default 1,000,000)
  * of one target in the default batches, on the product's own embedded PostgreSQL with fsync and
  * synchronous_commit on, in a fresh temporary data directory. Prints one line per scenario.
  *
- * <pre>mvn -B -q test-compile org.codehaus.mojo:exec-maven-plugin:3.6.4:java \
- *     -Dexec.mainClass=dev.iucore.pipeline.bench.RetentionBenchmark -Dexec.classpathScope=test [-Dexec.args=1000000]</pre>
+ * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.iucore.pipeline.bench.RetentionBenchmark [-Dexec.args=1000000]</pre>
  */
 public final class RetentionBenchmark {
 
@@ -51,41 +38,36 @@ public final class RetentionBenchmark {
     static final String EMPTY = "TRUNCATE event_outbox, iu_route_delivery, iu_route_attempt, iu_route_dead_letter, iu_core_retention_run";
     static final String ENABLE_ONLY = "UPDATE iu_core_retention_policy SET enabled = (target = ?)";
     static final String OPEN_GATE = "UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'retention_enabled'";
-    static final String VERSION = "SHOW server_version";
 
     private RetentionBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchMain.run(args, RetentionBenchmark::run);
+    }
+
+    private static void run(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        Path dataDir = Files.createTempDirectory("iu-core-bench");
-        Settings settings = Settings.load(Map.of(), new Properties()).with(Map.of(Setting.DATA_DIR, dataDir.toString()));
-        try (Database database = Database.open(settings, EmbeddedPostgresServer.Mode.COMMAND, "bench", true)) {
-            new Migrator(database.owner(), database.runtimeUser()).migrate();
-            DataSource owner = database.owner();
-            System.out.printf("machine: %d cores, %d MiB max heap, Java %s, PostgreSQL %s (embedded, fsync on)%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                    System.getProperty("java.version"), queryString(owner, VERSION));
-            execute(owner, OPEN_GATE);
-            RetentionRunner runner = new RetentionRunner(database.runtime());
+        try (BenchDatabase database = BenchDatabase.start(); HikariDataSource runtime = database.runtimePool(4)) {
+            System.out.println(database.machine());
+            database.execute(OPEN_GATE);
+            RetentionRunner runner = new RetentionRunner(runtime);
 
-            execute(owner, EMPTY);
-            execute(owner, SEED_EVENTS, rows);
-            measure(owner, runner, "event_outbox", rows);
+            database.execute(EMPTY);
+            database.execute(SEED_EVENTS, rows);
+            measure(database, runner, "event_outbox", rows);
 
-            execute(owner, EMPTY);
-            execute(owner, YOUNG_EVENTS, rows / 4);
-            execute(owner, SEED_DELIVERIES);
-            execute(owner, SEED_ATTEMPTS);
-            measure(owner, runner, "iu_route_attempt", rows);
-        } finally {
-            deleteRecursively(dataDir);
+            database.execute(EMPTY);
+            database.execute(YOUNG_EVENTS, rows / 4);
+            database.execute(SEED_DELIVERIES);
+            database.execute(SEED_ATTEMPTS);
+            measure(database, runner, "iu_route_attempt", rows);
         }
     }
 
-    private static void measure(DataSource owner, RetentionRunner runner, String target, int rows) throws SQLException {
-        execute(owner, "VACUUM ANALYZE");
-        execute(owner, ENABLE_ONLY, target);
+    private static void measure(BenchDatabase database, RetentionRunner runner, String target, int rows) throws SQLException {
+        database.execute("VACUUM ANALYZE");
+        database.execute(ENABLE_ONLY, target);
 
         long dryStart = System.nanoTime();
         RetentionReport dryRun = runner.run("bench", true);
@@ -104,27 +86,5 @@ public final class RetentionBenchmark {
                 result.batchSize(), seconds, result.rowsDeleted() / seconds,
                 dryRun.targets().stream().filter(t -> t.target().equals(target)).findFirst().orElseThrow().rowsEligible(),
                 drySeconds);
-    }
-
-    private static void execute(DataSource owner, String sql, Object... params) throws SQLException {
-        try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.execute();
-        }
-    }
-
-    private static String queryString(DataSource owner, String sql) throws SQLException {
-        try (Connection c = owner.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
