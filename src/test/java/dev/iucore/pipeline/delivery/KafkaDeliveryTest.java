@@ -7,15 +7,13 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.KafkaBroker;
 import dev.iucore.pipeline.testing.RelayData;
-import dev.iucore.pipeline.testing.RunningPipeline;
+import dev.iucore.pipeline.testing.RelayExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,20 +26,13 @@ class KafkaDeliveryTest {
     @RegisterExtension
     static final KafkaBroker KAFKA = new KafkaBroker();
 
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "kafka-test",
+            () -> Map.of(Setting.KAFKA_BROKERS, KAFKA.bootstrapServers()));
+
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static RunningPipeline relay;
 
-    private final RelayData data = new RelayData(DB.db());
-
-    @BeforeAll
-    static void startRelay() {
-        relay = RunningPipeline.start(DB.db(), "kafka-test", Map.of(Setting.KAFKA_BROKERS, KAFKA.bootstrapServers()));
-    }
-
-    @AfterAll
-    static void stopRelay() {
-        relay.close();
-    }
+    private final RelayData data = RELAY.data();
 
     @Test
     void aKafkaRoutePublishesThePayloadKeyedByAggregateInOrderAndRecordsTheAttempt() throws Exception {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
+import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,22 +28,17 @@ class DelayedLaneTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static RunningPipeline pipeline;
-    private static RelayData data;
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "lane-test",
+            () -> Map.of(Setting.DELAYED_LANE_CRON, RunningPipeline.EVERY_SECOND, Setting.DELAYED_LANE_BATCH_SIZE, "2"));
+
+    private final RelayData data = RELAY.data();
 
     @BeforeAll
-    static void start() {
-        data = new RelayData(DB.db());
-        data.registerType("test.lane.report", "delayed")
+    static void routeTable() {
+        RELAY.data().registerType("test.lane.report", "delayed")
                 .route("lane-listed", "test.lane.report", "log:lane-listed")
                 .route("lane-unlisted", "test.lane.report", "log:lane-unlisted");
-        pipeline = RunningPipeline.start(DB.db(), "lane-test", Map.of(Setting.DELAYED_LANE_CRON, RunningPipeline.EVERY_SECOND,
-                Setting.DELAYED_LANE_BATCH_SIZE, "2"));
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
     }
 
     @BeforeEach
@@ -83,7 +78,7 @@ class DelayedLaneTest {
         await().atMost(WAIT).until(() -> "held".equals(data.status(report)));
         Map<String, Object> before = db().query("SELECT *, xmin::text AS version FROM event_outbox WHERE event_id = ?", report).get(0);
 
-        NotifyBuilder twoRuns = new NotifyBuilder(pipeline.camelContext()).fromRoute("delayed-lane-schedule").whenDone(2).create();
+        NotifyBuilder twoRuns = new NotifyBuilder(RELAY.pipeline().camelContext()).fromRoute("delayed-lane-schedule").whenDone(2).create();
         assertThat(twoRuns.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the delayed lane ran").isTrue();
 
         assertThat(db().query("SELECT *, xmin::text AS version FROM event_outbox WHERE event_id = ?", report).get(0))

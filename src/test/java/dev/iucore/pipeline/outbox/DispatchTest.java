@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
-import dev.iucore.pipeline.testing.RunningPipeline;
+import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,21 +22,16 @@ class DispatchTest {
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
-    private static RunningPipeline pipeline;
-    private static RelayData data;
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "dispatch-test");
+
+    private final RelayData data = RELAY.data();
 
     @BeforeAll
-    static void start() {
-        data = new RelayData(DB.db());
-        data.registerType("test.dispatch.live", "live")
+    static void routeTable() {
+        RELAY.data().registerType("test.dispatch.live", "live")
                 .route("dispatch-log", "test.dispatch.live", "log:dispatch-test")
                 .route("dispatch-unlisted", "test.dispatch.live", "log:dispatch-unlisted");
-        pipeline = RunningPipeline.start(DB.db(), "dispatch-test");
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
     }
 
     @BeforeEach

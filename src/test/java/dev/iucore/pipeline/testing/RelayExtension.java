@@ -1,5 +1,8 @@
 package dev.iucore.pipeline.testing;
 
+import dev.iucore.pipeline.config.Setting;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,18 +16,25 @@ public final class RelayExtension implements BeforeAllCallback, AfterAllCallback
 
     private final DatabaseExtension database;
     private final String node;
+    private final Supplier<Map<Setting, String>> overrides;
     private RunningPipeline pipeline;
     private RelayData data;
 
     public RelayExtension(DatabaseExtension database, String node) {
+        this(database, node, Map::of);
+    }
+
+    /** @param overrides settings of the service, read when it starts (after the extensions before it) */
+    public RelayExtension(DatabaseExtension database, String node, Supplier<Map<Setting, String>> overrides) {
         this.database = database;
         this.node = node;
+        this.overrides = overrides;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         data = new RelayData(database.db());
-        pipeline = RunningPipeline.start(database.db(), node);
+        pipeline = RunningPipeline.start(database.db(), node, overrides.get());
     }
 
     @Override
