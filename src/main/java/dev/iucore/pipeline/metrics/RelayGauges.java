@@ -29,9 +29,14 @@ public final class RelayGauges {
     private static final Logger LOG = LoggerFactory.getLogger(RelayGauges.class);
 
     // each subquery reads a partial index (pending, held) or a small table
+    /** Past this many pending events the backlog gauge stops counting: a refresh stays cheap on any backlog. */
+    static final int BACKLOG_COUNT_LIMIT = 100_000;
+    // both outbox figures read the pending index from its head: counting all of a 600,000-event
+    // backlog took 0.2 s on every core at each refresh (0.9 s under load), min(created_at) as much
     static final String QUEUES = """
-            SELECT (SELECT count(*) FROM event_outbox WHERE status = 'pending'),
-                   (SELECT extract(epoch FROM now() - min(created_at)) FROM event_outbox WHERE status = 'pending'),
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM event_outbox WHERE status = 'pending' LIMIT ?) pending),
+                   (SELECT extract(epoch FROM now() - created_at) FROM event_outbox WHERE status = 'pending'
+                     ORDER BY available_at, id LIMIT 1),
                    (SELECT count(*) FROM event_outbox WHERE status = 'held'),
                    (SELECT count(*) FROM iu_route_circuit WHERE state <> 'closed'),
                    (SELECT count(*) FROM iu_route_dead_letter WHERE replayed_at IS NULL AND resolved_at IS NULL)""";
@@ -91,14 +96,17 @@ public final class RelayGauges {
     }
 
     private void readQueues(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(QUEUES); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            backlog = rs.getLong(1);
-            double age = rs.getDouble(2);
-            oldestPendingAge = rs.wasNull() ? 0 : age;
-            held = rs.getLong(3);
-            openCircuits = rs.getLong(4);
-            openDeadLetters = rs.getLong(5);
+        try (PreparedStatement ps = c.prepareStatement(QUEUES)) {
+            ps.setInt(1, BACKLOG_COUNT_LIMIT);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                backlog = rs.getLong(1);
+                double age = rs.getDouble(2);
+                oldestPendingAge = rs.wasNull() ? 0 : age;
+                held = rs.getLong(3);
+                openCircuits = rs.getLong(4);
+                openDeadLetters = rs.getLong(5);
+            }
         }
     }
 
