@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.delivery;
 
+import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.outbox.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +9,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,119 +16,23 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 
 /**
- * Leases due deliveries in one statement, route by route: each route gets at most its free slots
- * ({@code iu.delivery.route-concurrency} minus what is in flight), so a slow or failing target
- * never takes every worker; a route with a {@code rate_limit_per_second} gets at most that many tries
- * per rolling second; a route whose circuit is open gets none until its probe is due, then one; on an ordered route a delivery waits while an earlier event of its aggregate is still
- * open; nothing is claimed while {@code delivery_enabled} is closed, and an outbound route only
- * while {@code delivery_live_routes} lists it. Expired leases are claimable again. This process
- * never claims more than its workers can soon take.
+ * Leases due deliveries in one statement ({@code claim.sql}), route by route: each route gets at
+ * most its free slots in this process ({@code iu.delivery.route-concurrency} minus what this process
+ * has in flight on it), so a slow or failing target never takes every worker; a route with a
+ * {@code rate_limit_per_second} gets at most that many tries per rolling second; a route whose
+ * circuit is open gets none until its probe is due, then one; on an ordered route a delivery waits
+ * while an earlier event of its aggregate is still open; nothing is claimed while
+ * {@code delivery_enabled} is closed, and an outbound route only while {@code delivery_live_routes}
+ * lists it. Expired leases are claimable again. This process never claims more than its workers can
+ * soon take. The in-flight bound is counted here, not in the database, so a claim reads only the
+ * head of each route's due index, whatever the backlog.
  */
 public final class DeliveryClaimer {
 
     /** Set on the exchange: the claim was as large as asked, so there is probably more. */
     public static final String CLAIM_FULL = "iuClaimFull";
 
-    static final String CLAIM = """
-            WITH RECURSIVE gates AS (
-                SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
-                       fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
-                       fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
-            ), sql_open_keys AS (
-                -- the distinct route keys of open SQL deliveries, one probe of their own small index per
-                -- key (a loose index scan), so an SQL route deleted with deliveries open is claimed and
-                -- dead-lettered route_removed instead of waiting unseen; an outbound one is found
-                -- through the live list
-                (SELECT route_key FROM iu_route_delivery
-                  WHERE route_kind = 'sql' AND status IN ('pending', 'retrying')
-                  ORDER BY route_key LIMIT 1)
-                UNION ALL
-                SELECT (SELECT d.route_key FROM iu_route_delivery d
-                         WHERE d.route_kind = 'sql' AND d.status IN ('pending', 'retrying')
-                           AND d.route_key > o.route_key
-                         ORDER BY d.route_key LIMIT 1)
-                  FROM sql_open_keys o WHERE o.route_key IS NOT NULL
-            ), route_keys AS (
-                SELECT k.route_key, 'outbound'::text AS route_kind
-                  FROM gates g CROSS JOIN unnest(g.live_routes) AS k(route_key)
-                 WHERE g.delivery_open
-                UNION
-                SELECT s.route_key, 'sql'
-                  FROM iu_sql_event_route s CROSS JOIN gates g
-                 WHERE g.delivery_open AND g.sql_open
-                UNION
-                SELECT o.route_key, 'sql'
-                  FROM sql_open_keys o CROSS JOIN gates g
-                 WHERE g.delivery_open AND g.sql_open AND o.route_key IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = o.route_key)
-            ), slots AS (
-                SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
-                       greatest(?, coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
-                       CASE
-                           WHEN r.route_key IS NOT NULL AND NOT r.enabled THEN 0
-                           WHEN s.route_key IS NOT NULL AND NOT s.enabled THEN 0
-                           WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
-                           WHEN c.state = 'open' THEN 1
-                           ELSE ?
-                       END - (SELECT count(*) FROM iu_route_delivery busy
-                               WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
-                                 AND busy.locked_until IS NOT NULL AND busy.locked_until > now()) AS free,
-                       -- a rate limit allows ceil(rate) tries per rolling second, in flight included
-                       CASE WHEN r.rate_limit_per_second IS NULL THEN NULL
-                            ELSE ceil(r.rate_limit_per_second)::int
-                                 - (SELECT count(*) FROM iu_route_attempt recent
-                                      JOIN iu_route_delivery rd ON rd.id = recent.delivery_id
-                                     WHERE rd.route_key = k.route_key AND recent.attempted_at > now() - interval '1 second')
-                                 - (SELECT count(*) FROM iu_route_delivery busy
-                                     WHERE busy.route_key = k.route_key AND busy.status IN ('pending', 'retrying')
-                                       AND busy.locked_until IS NOT NULL AND busy.locked_until > now())
-                       END AS rate_free
-                  FROM route_keys k
-                  LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
-                  LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key
-                  LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
-            ), due AS (
-                SELECT d.id, d.next_attempt_at, slots.lease_ms
-                  FROM slots
-                 CROSS JOIN LATERAL (
-                       SELECT d.id, d.next_attempt_at
-                         FROM iu_route_delivery d
-                        WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
-                          AND d.status IN ('pending', 'retrying')
-                          AND d.next_attempt_at <= now()
-                          AND (d.locked_until IS NULL OR d.locked_until <= now())
-                          AND (NOT slots.ordered OR NOT EXISTS (
-                                   SELECT 1 FROM iu_route_delivery earlier
-                                    WHERE earlier.route_key = d.route_key AND earlier.aggregate_id = d.aggregate_id
-                                      AND earlier.outbox_id < d.outbox_id
-                                      AND earlier.status IN ('pending', 'retrying')))
-                        ORDER BY d.next_attempt_at, d.id
-                        LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free)), 0)
-                          FOR UPDATE OF d SKIP LOCKED) d
-            ), chosen AS (
-                SELECT id, lease_ms FROM due ORDER BY next_attempt_at, id LIMIT ?
-            ), claimed AS (
-                -- by an id array, not a join with chosen: the server-side prepared statement soon runs a
-                -- generic plan, which cannot see the LIMIT above and joined by a sequential scan of every
-                -- delivery (0.1 s at 300,000 rows, the delivery stall under a backlog in BENCHMARKS.md)
-                UPDATE iu_route_delivery d
-                   SET locked_by = ?,
-                       locked_until = now() + (SELECT c.lease_ms FROM chosen c WHERE c.id = d.id) * interval '1 millisecond',
-                       updated_at = now()
-                 WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
-                RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
-            )
-            SELECT c.id, c.event_id, e.event_type, c.aggregate_id, e.payload::text, c.route_kind, c.route_key,
-                   c.attempts, coalesce(r.route_key, s.route_key) IS NOT NULL AS route_exists,
-                   r.target_uri, r.secret_ref, r.connect_timeout_ms, r.read_timeout_ms,
-                   coalesce(r.max_attempts, s.max_attempts, 1), coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000),
-                   coalesce(r.backoff_factor, s.backoff_factor, 2), coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000),
-                   r.circuit_failure_threshold, r.circuit_open_ms, s.action
-              FROM claimed c
-              JOIN event_outbox e ON e.event_id = c.event_id
-              LEFT JOIN iu_outbound_route r ON c.route_kind = 'outbound' AND r.route_key = c.route_key
-              LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
-             ORDER BY c.id""";
+    private static final NamedSql CLAIM = NamedSql.load(DeliveryClaimer.class, "claim.sql");
 
     static final String RELEASE = """
             UPDATE iu_route_delivery SET locked_by = NULL, locked_until = NULL, updated_at = now()
@@ -215,22 +119,21 @@ public final class DeliveryClaimer {
     }
 
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
-            ps.setLong(1, leaseMs);
-            ps.setInt(2, routeConcurrency);
-            ps.setInt(3, limit);
-            ps.setString(4, node);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<DeliveryTask> tasks = new ArrayList<>();
-                while (rs.next()) {
-                    tasks.add(new DeliveryTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
-                            rs.getBoolean(9), rs.getString(10), rs.getString(11), (Integer) rs.getObject(12),
-                            (Integer) rs.getObject(13), rs.getInt(14), rs.getInt(15), rs.getBigDecimal(16),
-                            rs.getInt(17), (Integer) rs.getObject(18), (Integer) rs.getObject(19), rs.getString(20)));
-                }
-                return tasks;
+        List<String> busyRoutes = new ArrayList<>();
+        List<Integer> busyCounts = new ArrayList<>();
+        unfinishedByRoute.forEach((route, count) -> {
+            busyRoutes.add(route);
+            busyCounts.add(count.get());
+        });
+        Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", routeConcurrency,
+                "busy_routes", busyRoutes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),
+                "limit", limit, "node", node);
+        try (PreparedStatement ps = CLAIM.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
+            List<DeliveryTask> tasks = new ArrayList<>();
+            while (rs.next()) {
+                tasks.add(DeliveryTask.from(rs));
             }
+            return tasks;
         }
     }
 }

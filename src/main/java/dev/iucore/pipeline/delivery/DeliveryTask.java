@@ -1,6 +1,8 @@
 package dev.iucore.pipeline.delivery;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.UUID;
 
 /** A claimed delivery with its event and its route's policy as they were at claim time. */
@@ -11,6 +13,18 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                            Integer circuitFailureThreshold, Integer circuitOpenMs, String action) {
 
     public static final String PROPERTY = "iuDelivery";
+
+    /** The row mapper of the delivery claim (claim.sql), by column name. */
+    static DeliveryTask from(ResultSet rs) throws SQLException {
+        return new DeliveryTask(rs.getLong("delivery_id"), rs.getObject("event_id", UUID.class),
+                rs.getString("event_type"), rs.getString("aggregate_id"), rs.getString("payload"),
+                rs.getString("route_kind"), rs.getString("route_key"), rs.getInt("attempts"),
+                rs.getBoolean("route_exists"), rs.getString("target_uri"), rs.getString("secret_ref"),
+                (Integer) rs.getObject("connect_timeout_ms"), (Integer) rs.getObject("read_timeout_ms"),
+                rs.getInt("max_attempts"), rs.getInt("backoff_initial_ms"), rs.getBigDecimal("backoff_factor"),
+                rs.getInt("backoff_max_ms"), (Integer) rs.getObject("circuit_failure_threshold"),
+                (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"));
+    }
 
     public boolean isSqlAction() {
         return "sql".equals(routeKind);

@@ -1,8 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.EOFException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +10,12 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.camel.Exchange;
 
@@ -50,25 +54,88 @@ public final class WebhookSender {
         } catch (MissingSecretException e) {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
         }
+        // deadline of the whole try, body included: the client's own request timeout stops counting
+        // once the headers are in, and a receiver may then stall or trickle its body for ever
+        long budgetMs = task.connectTimeoutMs() + (long) task.readTimeoutMs();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
+        Exchanged first = exchange(task, request, deadline, budgetMs);
+        // a pooled connection the receiver had closed fails before any byte of the response came
+        // back (receivers that close after every response, HTTP/1.0 ones): that says nothing about
+        // the receiver, so the request goes once more, within the same try and the same deadline
+        Exchanged done = first.staleConnection() ? exchange(task, request, deadline, budgetMs) : first;
+        return done.result(millisSince(start));
+    }
+
+    /** One request and its response (or how it failed), within the try's deadline. */
+    private Exchanged exchange(DeliveryTask task, HttpRequest request, long deadline, long budgetMs) {
+        AtomicInteger status = new AtomicInteger();
+        CompletableFuture<HttpResponse<String>> response = client(task).sendAsync(request, info -> {
+            status.set(info.statusCode());
+            return info.statusCode() / 100 == 2
+                    ? HttpResponse.BodySubscribers.replacing("")
+                    : new BodyHead(ERROR_BODY_BYTES);
+        });
         try {
-            HttpResponse<InputStream> response = client(task).send(request, HttpResponse.BodyHandlers.ofInputStream());
-            long latency = millisSince(start);
-            int status = response.statusCode();
+            HttpResponse<String> done = response.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return new Exchanged(done.statusCode(), done.body(), null, false);
+        } catch (TimeoutException e) {
+            response.cancel(true);
+            int seen = status.get();
+            return new Exchanged(seen == 0 ? null : seen, null, new HttpTimeoutException(seen == 0
+                    ? "no response within " + budgetMs + " ms"
+                    : "HTTP " + seen + " but its body did not finish within " + budgetMs + " ms"), false);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            Throwable timeout = timeoutIn(cause);
+            if (timeout != null) {
+                return new Exchanged(null, null, timeout, false);
+            }
+            return new Exchanged(null, null, cause, status.get() == 0 && closedBeforeResponse(cause));
+        } catch (InterruptedException e) {
+            response.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Exchanged(null, null, e, false);
+        }
+    }
+
+    /** The client's own request timeout, however deep the client wrapped it; null if there is none. */
+    private static Throwable timeoutIn(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HttpTimeoutException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The connection ended before the first byte of a response: EOF on the status line, or a reset. */
+    private static boolean closedBeforeResponse(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof EOFException || message.contains("received no bytes") || message.contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What one exchange gave: a status and body excerpt, or the error that ended it. */
+    private record Exchanged(Integer status, String body, Throwable error, boolean staleConnection) {
+
+        AttemptResult result(long latency) {
+            if (error instanceof HttpTimeoutException) {
+                return AttemptResult.failed(Outcome.TIMEOUT, status, error.getClass().getSimpleName(), error.getMessage(),
+                        latency);
+            }
+            if (error != null) {
+                return AttemptResult.failed(Outcome.FAILED, error, latency);
+            }
             if (status >= 200 && status < 300) {
-                response.body().close();
                 return AttemptResult.delivered(status, latency);
             }
-            String body = head(response.body());
             boolean retryable = status == 408 || status == 429 || status >= 500;
             return AttemptResult.failed(retryable ? Outcome.FAILED : Outcome.PERMANENT_FAILURE, status, "HttpStatus",
                     "HTTP " + status + (body.isEmpty() ? "" : ": " + body), latency);
-        } catch (HttpTimeoutException e) {
-            return AttemptResult.failed(Outcome.TIMEOUT, e, millisSince(start));
-        } catch (IOException e) {
-            return AttemptResult.failed(Outcome.FAILED, e, millisSince(start));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return AttemptResult.failed(Outcome.FAILED, e, millisSince(start));
         }
     }
 
@@ -108,12 +175,6 @@ public final class WebhookSender {
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build());
-    }
-
-    private static String head(InputStream body) throws IOException {
-        try (body) {
-            return new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8).strip();
-        }
     }
 
     private static long millisSince(long start) {

@@ -31,11 +31,14 @@ public final class OutboxClaimer {
                  WHERE o.id = ANY (ARRAY(
                        SELECT e.id
                          FROM event_outbox e
-                         LEFT JOIN event_type_registry r ON r.event_type = e.event_type
                         WHERE e.status = 'pending'
                           AND e.available_at <= now()
                           AND (e.locked_until IS NULL OR e.locked_until < now())
-                          AND (? OR r.event_type IS NULL OR NOT r.enabled OR r.delivery_lane <> 'live')
+                          -- a per-row test, not a join: a join with the registry was planned as a hash join
+                          -- of every pending event, sorted, whenever the plan could not see the LIMIT
+                          AND (? OR NOT EXISTS (SELECT 1 FROM event_type_registry r
+                                                 WHERE r.event_type = e.event_type AND r.enabled
+                                                   AND r.delivery_lane = 'live'))
                         ORDER BY e.available_at, e.id
                         LIMIT ?
                           FOR UPDATE OF e SKIP LOCKED))

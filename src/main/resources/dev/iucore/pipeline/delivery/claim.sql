@@ -1,0 +1,114 @@
+-- The delivery claim: leases due deliveries route by route, in one statement.
+-- :lease_ms           the lease floor (a route's lease is at least its connect + read timeout + 5 s)
+-- :route_concurrency  a route's in-flight bound in this process
+-- :busy_routes, :busy_counts  what this process has in flight per route (parallel arrays)
+-- :limit              at most this many in all
+-- :node               this process, the lease holder
+--
+-- Its cost must not grow with the backlog. So nothing here counts or scans a route's open
+-- deliveries: the in-flight bound is this process's own count (passed in), and each route's due
+-- deliveries are read from the head of its own index (route_key, next_attempt_at, id) up to its free
+-- slots. The lease columns are in no index, so a claim is a HOT update that adds no index entry at
+-- the head of that index, where a delivered row leaves only its one dead entry (V027).
+WITH RECURSIVE gates AS (
+    SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
+           fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
+           fn_iu_core_gate_open('sql_routes_enabled') AS sql_open
+), sql_open_keys AS (
+    -- the distinct route keys of open SQL deliveries, one probe of their own small index per key (a
+    -- loose index scan), so an SQL route deleted with deliveries open is claimed and dead-lettered
+    -- route_removed instead of waiting unseen; an outbound one is found through the live list
+    (SELECT route_key FROM iu_route_delivery
+      WHERE route_kind = 'sql' AND status IN ('pending', 'retrying')
+      ORDER BY route_key LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.route_key FROM iu_route_delivery d
+             WHERE d.route_kind = 'sql' AND d.status IN ('pending', 'retrying')
+               AND d.route_key > o.route_key
+             ORDER BY d.route_key LIMIT 1)
+      FROM sql_open_keys o WHERE o.route_key IS NOT NULL
+), route_keys AS (
+    SELECT k.route_key, 'outbound'::text AS route_kind
+      FROM gates g CROSS JOIN unnest(g.live_routes) AS k(route_key)
+     WHERE g.delivery_open
+    UNION
+    SELECT s.route_key, 'sql'
+      FROM iu_sql_event_route s CROSS JOIN gates g
+     WHERE g.delivery_open AND g.sql_open
+    UNION
+    SELECT o.route_key, 'sql'
+      FROM sql_open_keys o CROSS JOIN gates g
+     WHERE g.delivery_open AND g.sql_open AND o.route_key IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = o.route_key)
+), busy AS (
+    SELECT b.route_key, b.in_flight FROM unnest(CAST(:busy_routes AS text[]), CAST(:busy_counts AS int[])) AS b(route_key, in_flight)
+), slots AS (
+    SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
+           greatest(CAST(:lease_ms AS bigint), coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
+           CASE
+               WHEN r.route_key IS NOT NULL AND NOT r.enabled THEN 0
+               WHEN s.route_key IS NOT NULL AND NOT s.enabled THEN 0
+               WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
+               WHEN c.state = 'open' THEN 1
+               ELSE CAST(:route_concurrency AS int)
+           END - coalesce(b.in_flight, 0) AS free,
+           -- a rate limit allows ceil(rate) tries per rolling second: those recorded, and ours in flight
+           CASE WHEN r.rate_limit_per_second IS NULL THEN NULL
+                ELSE ceil(r.rate_limit_per_second)::int - coalesce(b.in_flight, 0)
+                     - (SELECT count(*) FROM iu_route_attempt recent
+                          JOIN iu_route_delivery rd ON rd.id = recent.delivery_id
+                         WHERE rd.route_key = k.route_key AND recent.attempted_at > now() - interval '1 second')
+           END AS rate_free
+      FROM route_keys k
+      LEFT JOIN busy b ON b.route_key = k.route_key
+      LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
+      LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key
+      LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
+), due AS (
+    SELECT d.id, d.next_attempt_at, slots.lease_ms
+      FROM slots
+     CROSS JOIN LATERAL (
+           SELECT d.id, d.next_attempt_at
+             FROM iu_route_delivery d
+            WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
+              AND d.status IN ('pending', 'retrying')
+              AND d.next_attempt_at <= now()
+              AND (d.locked_until IS NULL OR d.locked_until <= now())
+              AND (NOT slots.ordered OR NOT EXISTS (
+                       SELECT 1 FROM iu_route_delivery earlier
+                        WHERE earlier.route_key = d.route_key AND earlier.aggregate_id = d.aggregate_id
+                          AND earlier.outbox_id < d.outbox_id
+                          AND earlier.status IN ('pending', 'retrying')))
+            -- route_key first: the order of the per-route index, which the planner then walks from its head
+            ORDER BY d.route_key, d.next_attempt_at, d.id
+            LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free)), 0)
+              FOR UPDATE OF d SKIP LOCKED) d
+     WHERE slots.free > 0
+), chosen AS (
+    SELECT id, lease_ms FROM due ORDER BY next_attempt_at, id LIMIT :limit
+), claimed AS (
+    -- by an id array, not a join with chosen: the server-side prepared statement soon runs a generic
+    -- plan, which cannot see the LIMIT above and joined by a sequential scan of every delivery
+    UPDATE iu_route_delivery d
+       SET locked_by = :node,
+           locked_until = now() + (SELECT c.lease_ms FROM chosen c WHERE c.id = d.id) * interval '1 millisecond',
+           updated_at = now()
+     WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
+    RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
+)
+SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
+       c.route_kind, c.route_key, c.attempts,
+       coalesce(r.route_key, s.route_key) IS NOT NULL AS route_exists,
+       r.target_uri, r.secret_ref, r.connect_timeout_ms, r.read_timeout_ms,
+       coalesce(r.max_attempts, s.max_attempts, 1) AS max_attempts,
+       coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000) AS backoff_initial_ms,
+       coalesce(r.backoff_factor, s.backoff_factor, 2) AS backoff_factor,
+       coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000) AS backoff_max_ms,
+       r.circuit_failure_threshold, r.circuit_open_ms, s.action
+  FROM claimed c
+  -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
+  -- the lateral from being flattened into a join that may scan the whole outbox)
+ CROSS JOIN LATERAL (SELECT o.event_type, o.payload FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
+  LEFT JOIN iu_outbound_route r ON c.route_kind = 'outbound' AND r.route_key = c.route_key
+  LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
+ ORDER BY c.id

@@ -1,0 +1,96 @@
+package dev.iucore.pipeline.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RawReceiver;
+import dev.iucore.pipeline.testing.RawReceiver.Behaviour;
+import dev.iucore.pipeline.testing.RelayData;
+import dev.iucore.pipeline.testing.RelayExtension;
+import dev.iucore.pipeline.testing.TestDb;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Receivers unlike a polite test server: stalling, trickling, closing every connection. */
+class ReceiverBehaviourTest {
+
+    @RegisterExtension
+    static final DatabaseExtension DB = DatabaseExtension.migrated();
+
+    @RegisterExtension
+    static final RelayExtension RELAY = new RelayExtension(DB, "receiver-test");
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int CONNECT_MS = 500;
+    private static final int READ_MS = 1000;
+    /** The delivery lease of such a route: its connect and read timeouts plus 5 s (iu.delivery.lease-ms is larger). */
+    private static final long LEASE_FLOOR_MS = CONNECT_MS + READ_MS + 5000;
+
+    private final RelayData data = RELAY.data();
+
+    private static TestDb db() {
+        return DB.db();
+    }
+
+    @AfterEach
+    void closeGates() {
+        data.closeGates();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Behaviour.class, names = {"STALL_BEFORE_HEADERS", "STALL_AFTER_HEADERS", "TRICKLE_BODY"})
+    void aTryEndsAtItsTimeoutWhateverTheReceiverDoesAndFreesItsSlot(Behaviour behaviour) throws Exception {
+        String type = "test.receiver." + behaviour.name().toLowerCase();
+        String route = "stall-" + behaviour.name().toLowerCase().replace('_', '-');
+        try (RawReceiver receiver = new RawReceiver(behaviour)) {
+            data.registerType(type, "live").route(route, type, receiver.url("/hook"),
+                    Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS, "max_attempts", 1));
+            data.openGates(false, route);
+            // more events than the route's four in-flight slots: the last ones are tried only if
+            // the first tries ended and gave their slots back
+            data.events(type, 6);
+
+            await().atMost(WAIT).until(() -> db().queryLong(
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'dead'", route) == 6);
+            List<Map<String, Object>> attempts = db().query("""
+                    SELECT a.outcome, a.latency_ms, a.error_class, a.error_text FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = ?""", route);
+            assertThat(attempts).hasSize(6).allSatisfy(attempt -> {
+                assertThat(attempt.get("outcome")).isEqualTo("timeout");
+                assertThat(((Number) attempt.get("latency_ms")).longValue())
+                        .as("the try ended before its lease did").isLessThan(LEASE_FLOOR_MS);
+            });
+            // each try sends once, or twice when its first connection ended before any response
+            assertThat(receiver.requests()).as(attempts.toString()).isBetween(6, 12);
+            assertThat(db().queryLong("""
+                    SELECT count(*) FROM iu_route_dead_letter WHERE route_key = ? AND reason = 'attempts_exhausted'""",
+                    route)).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aReceiverThatClosesEveryConnectionGetsEveryEventAtTheFirstTry() throws Exception {
+        try (RawReceiver receiver = new RawReceiver(Behaviour.CLOSE_EVERY_CONNECTION)) {
+            data.registerType("test.receiver.close", "live").route("http10-close", "test.receiver.close",
+                    receiver.url("/hook"), Map.of("max_attempts", 3, "backoff_initial_ms", 60000, "backoff_max_ms", 60000));
+            data.openGates(false, "http10-close");
+            data.events("test.receiver.close", 400);
+
+            await().atMost(WAIT).until(() -> db().queryLong(
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = 'http10-close' AND status = 'delivered'") == 400);
+            // a stale pooled connection never counts as a failure of a healthy receiver
+            assertThat(db().query("""
+                    SELECT a.outcome, count(*) AS n FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'http10-close'
+                     GROUP BY a.outcome"""))
+                    .containsExactly(Map.of("outcome", "delivered", "n", 400L));
+        }
+    }
+}
