@@ -46,7 +46,7 @@ public enum Setting {
     DELIVERY_WORKERS("iu.delivery.workers", "8",
             "Concurrent delivery attempts of this process."),
     DELIVERY_ROUTE_CONCURRENCY("iu.delivery.route-concurrency", "4",
-            "Most deliveries of one route in flight at once across the cluster, so a slow target cannot take every worker."),
+            "Most deliveries of one route in flight at once in this process, so a slow target cannot take every worker."),
     DELIVERY_BATCH_SIZE("iu.delivery.batch-size", "100",
             "Most deliveries one claim leases."),
     DELIVERY_POLL_INTERVAL_MS("iu.delivery.poll-interval-ms", "500",

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * while this process still holds the delivery's lease: when another relay reclaimed an expired
  * lease, that relay's try is the one that counts, and {@code (delivery_id, attempt_no)} is unique
  * besides, so no attempt is ever recorded twice. Once the record committed, the outcome is logged
- * (one line: delivery, event, route, attempt, outcome) and counted in the metrics.
+ * (one line: delivery, event, route, attempt, outcome; DEBUG when delivered) and counted in the metrics.
  */
 public final class DeliveryRecorder {
 
@@ -193,7 +193,9 @@ public final class DeliveryRecorder {
         String outcome = recorded.result() == null ? "not_tried" : recorded.result().outcome().sqlName();
         DeliveryOutcome state = recorded.result() != null && recorded.result().delivered() ? DeliveryOutcome.DELIVERED
                 : recorded.reason() == null ? DeliveryOutcome.RETRYING : DeliveryOutcome.DEAD;
-        LOG.atInfo().addKeyValue("event_id", task.eventId()).addKeyValue("route_key", task.routeKey())
+        // a delivered try logs at DEBUG: the metrics count them, and a line each is a cost on the hot
+        // path; what needs an operator's eye (a retry, a dead letter) stays at INFO
+        (state == DeliveryOutcome.DELIVERED ? LOG.atDebug() : LOG.atInfo()).addKeyValue("event_id", task.eventId()).addKeyValue("route_key", task.routeKey())
                 .addKeyValue("attempt", recorded.attemptNo()).addKeyValue("outcome", outcome)
                 .log("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
                         recorded.attemptNo() == null ? "-" : recorded.attemptNo(), outcome,
