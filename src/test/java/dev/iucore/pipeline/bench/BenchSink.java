@@ -10,8 +10,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A local HTTP sink on 127.0.0.1 answering 200 to everything, on its own small thread pool. It
- * notes when each webhook first arrived (by its {@code webhook-id}), so a benchmark can tell the
+ * A local HTTP sink on 127.0.0.1 answering 200 to everything, on its own small thread pool; under
+ * {@link #closingUrl()} it answers {@code Connection: close} and closes every connection, as
+ * HTTP/1.0 receivers and many proxy front-ends do. It notes when each webhook first arrived (by its {@code webhook-id}), so a benchmark can tell the
  * moment a delivery reached its target apart from the moment the relay recorded it.
  */
 final class BenchSink implements AutoCloseable {
@@ -22,22 +23,32 @@ final class BenchSink implements AutoCloseable {
 
     BenchSink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        server.createContext("/sink", exchange -> {
-            Instant now = Instant.now();
-            String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
-            if (webhookId != null) {
-                firstReceived.putIfAbsent(webhookId, now);
-            }
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
+        for (boolean closing : new boolean[] {false, true}) {
+            server.createContext(closing ? "/close" : "/sink", exchange -> {
+                Instant now = Instant.now();
+                String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
+                if (webhookId != null) {
+                    firstReceived.putIfAbsent(webhookId, now);
+                }
+                exchange.getRequestBody().readAllBytes();
+                if (closing) {
+                    exchange.getResponseHeaders().set("Connection", "close");
+                }
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+        }
         server.setExecutor(executor);
         server.start();
     }
 
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/sink";
+    }
+
+    /** The same sink, closing the connection after every response. */
+    String closingUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/close";
     }
 
     /** When the webhook with this id first arrived; null if it never did. */

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code log} route and to a local HTTP sink, against the raw JDBC claim-and-mark limit on the same
  * database, the textbook camel-sql {@code onConsume} consumer (with the database's durable commits
  * and with the relay's asynchronous ones) and a raw HttpClient loop to the same sink. Prints a
- * Markdown table; not a test.
+ * Markdown table; not a test. The HTTP rows run twice: against a sink that keeps connections alive and
+ * against one that closes every connection (as HTTP/1.0 receivers do).
  *
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
@@ -56,6 +57,7 @@ public final class RelayBenchmark {
             database.typeWithRoutes("bench.raw", Map.of());
             database.typeWithRoutes("bench.log", Map.of("bench-log", "log:bench"));
             database.typeWithRoutes("bench.http", Map.of("bench-http", sink.url()));
+            database.typeWithRoutes("bench.close", Map.of("bench-close", sink.closingUrl()));
             Settings settings = database.settings(Map.of(
                     Setting.DB_POOL_SIZE, "20",
                     Setting.DELIVERY_WORKERS, Integer.toString(WORKERS),
@@ -71,7 +73,7 @@ public final class RelayBenchmark {
                         + (asyncCommit ? "off" : "on"), rate(events, TextbookSqlConsumer.drain(database, asyncCommit)));
             }
 
-            for (String route : List.of("bench-log", "bench-http")) {
+            for (String route : List.of("bench-log", "bench-http", "bench-close")) {
                 database.empty();
                 database.openGates(route);
                 database.backlog("bench." + route.substring(6), events);
@@ -79,7 +81,12 @@ public final class RelayBenchmark {
                 record(results, "relay dispatch, " + route.substring(6) + " route", rate(events, took[0]));
                 record(results, "relay dispatch + delivery, " + route.substring(6) + " route", rate(events, took[1]));
             }
-            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink", rate(events, rawHttp(sink, events)));
+            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink",
+                    rate(events, rawHttp(sink.url(), events)));
+            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink closing every connection",
+                    rate(events, rawHttp(sink.closingUrl(), events)));
+            record(results, "relay tries counted as failed, receiver closing every connection",
+                    Long.toString(database.count("SELECT count(*) FROM iu_route_attempt WHERE outcome <> 'delivered'")));
         }
         System.out.printf(Locale.ROOT, "%n| measure (%,d events) | events/s |%n|---|---|%n", events);
         results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k, v));
@@ -123,7 +130,7 @@ public final class RelayBenchmark {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    private static Duration rawHttp(BenchSink sink, int events) throws Exception {
+    private static Duration rawHttp(String url, int events) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
@@ -133,7 +140,7 @@ public final class RelayBenchmark {
             all.add(CompletableFuture.runAsync(() -> {
                 try {
                     while (next.getAndIncrement() < events) {
-                        sendRetrying(client, sink);
+                        sendRetrying(client, url);
                     }
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
@@ -146,10 +153,10 @@ public final class RelayBenchmark {
     }
 
     /** Like the relay, a try that the sink's connection handling drops is simply tried again. */
-    private static void sendRetrying(HttpClient client, BenchSink sink) throws InterruptedException {
+    private static void sendRetrying(HttpClient client, String url) throws InterruptedException {
         while (true) {
             try {
-                client.send(HttpRequest.newBuilder(URI.create(sink.url()))
+                client.send(HttpRequest.newBuilder(URI.create(url))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"n\": 1}")).build(),
                         HttpResponse.BodyHandlers.discarding());
                 return;
