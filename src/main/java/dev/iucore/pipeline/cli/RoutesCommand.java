@@ -109,7 +109,7 @@ final class RoutesCommand {
                 throw CommandFailure.failed("no *.yaml route files in " + path);
             }
             // endpoints are resolved, never connected: a data source that points nowhere is enough for sql:
-            RouteFileValidator validator = new RouteFileValidator(context.settings().asMap(), new PGSimpleDataSource());
+            RouteFileValidator validator = new RouteFileValidator(context.settings().camelProperties(), new PGSimpleDataSource());
             List<RouteFileReport> reports = new ArrayList<>();
             files.forEach(file -> reports.add(validator.validate(file)));
             boolean valid = reports.stream().allMatch(RouteFileReport::valid);
