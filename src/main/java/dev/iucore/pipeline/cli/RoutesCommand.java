@@ -80,8 +80,8 @@ final class RoutesCommand {
 
     @Command(name = "validate", description = {
         "Check operator route files (a file, or a directory's *.yaml) as the service would before loading them:",
-        "the ops rules, then Camel's own reading in a context that is built but not started. Each error with its",
-        "file and line; exit 1 on any."})
+        "what an ops route may contain (an allowlist), then Camel's own reading in a context that is built but",
+        "not started. Each error with its file and line; exit 1 on any."})
     static final class Validate implements Callable<Integer> {
 
         @Parameters(paramLabel = "<file|dir>", description = "A YAML route file or a directory of them.")
