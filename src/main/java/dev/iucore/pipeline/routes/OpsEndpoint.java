@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.util.URISupport;
 
@@ -51,16 +52,27 @@ final class OpsEndpoint {
 
     static final List<String> ALLOWED_SCHEMES = List.copyOf(SCHEMES.keySet());
 
+    private static final Pattern RAW = Pattern.compile("RAW[({](.*)[)}]", Pattern.DOTALL);
+
     private OpsEndpoint() {
+    }
+
+    /** {@code #name}, {@code #class:…}, {@code #type:…}: Camel looks up or creates it, also from inside {@code RAW(…)}. */
+    private static boolean namesAnObject(String value) {
+        String v = value.strip();
+        Matcher raw = RAW.matcher(v);
+        if (raw.matches()) {
+            v = raw.group(1).strip();
+        }
+        return v.startsWith("#") || v.toLowerCase(Locale.ROOT).startsWith("%23");
     }
 
     /**
      * @param uri the URI as written, options after {@code ?} included
      * @param parameters the options written beside it ({@code parameters:})
-     * @param dynamic a {@code toD}: Simple functions (already checked) may stand in its path
      * @return what is wrong, if anything
      */
-    static Optional<String> check(String uri, Map<String, String> parameters, boolean dynamic) {
+    static Optional<String> check(String uri, Map<String, String> parameters) {
         int colon = uri.indexOf(':');
         String scheme = colon < 0 ? "" : uri.substring(0, colon).strip().toLowerCase(Locale.ROOT);
         Scheme allowed = SCHEMES.get(scheme);
@@ -71,8 +83,7 @@ final class OpsEndpoint {
         String rest = uri.substring(colon + 1);
         int question = rest.indexOf('?');
         String path = (question < 0 ? rest : rest.substring(0, question)).replaceFirst("^//", "");
-        String checkedPath = dynamic ? OpsText.withoutFunctions(path) : path;
-        if (!allowed.path().matcher(checkedPath).matches()) {
+        if (!allowed.path().matcher(path).matches()) {
             return Optional.of("`" + scheme + ":` endpoint " + uri + " is not allowed in an ops route: its path must be "
                     + allowed.pathForm());
         }
@@ -89,7 +100,7 @@ final class OpsEndpoint {
                 return Optional.of("option `" + option.getKey() + "` of a `" + scheme + ":` endpoint is not allowed in an ops route;"
                         + " allowed: " + String.join(", ", new TreeSet<>(allowed.options())));
             }
-            if (option.getValue().strip().startsWith("#")) {
+            if (namesAnObject(option.getValue())) {
                 return Optional.of("option `" + option.getKey() + "` names a bean or a class (" + option.getValue()
                         + "): not allowed in an ops route");
             }

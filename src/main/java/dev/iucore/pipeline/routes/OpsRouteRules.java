@@ -22,7 +22,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * are only the EIPs of {@link #STEPS} with only the keys listed there. Everything else is refused,
  * so what the file may do is this list, not what a list of forbidden things forgot: no
  * {@code beans}, no {@code errorHandler} of a route (its dead-letter URI is an endpoint), no
- * {@code bean} step, no languages but {@code simple}, {@code constant} and {@code header}, no YAML
+ * {@code bean} step, no {@code toD} (a URI computed at run time can carry any option, a bean
+ * reference too), no languages but {@code simple}, {@code constant} and {@code header}, no YAML
  * anchors or tags. Every value is checked by {@link OpsText}, every endpoint by {@link OpsEndpoint}.
  */
 final class OpsRouteRules {
@@ -31,12 +32,11 @@ final class OpsRouteRules {
     private static final Set<String> NAMED = Set.of("id", "description");
     private static final Map<String, Set<String>> STEPS = steps();
     /** Steps that may be a plain value: {@code - to: direct:x}, {@code - log: "text"}. */
-    private static final Set<String> SHORT_FORMS = Set.of("to", "toD", "log", "removeHeader");
+    private static final Set<String> SHORT_FORMS = Set.of("to", "log", "removeHeader");
 
     private static Map<String, Set<String>> steps() {
         Map<String, Set<String>> steps = new LinkedHashMap<>();
         steps.put("to", Set.of("uri", "parameters"));
-        steps.put("toD", Set.of("uri", "parameters"));
         steps.put("log", Set.of("message", "loggingLevel", "logName"));
         steps.put("setHeader", withExpressions("name"));
         steps.put("removeHeader", Set.of("name"));
@@ -140,7 +140,7 @@ final class OpsRouteRules {
             }
             Map<String, Node> input = keys(from, Set.of("uri", "parameters", "steps", "id", "description"), "`from`");
             if (input != null) {
-                endpoint(from, input.get("uri"), input.get("parameters"), false);
+                endpoint(from, input.get("uri"), input.get("parameters"));
                 steps(input.get("steps"));
             }
         }
@@ -173,8 +173,8 @@ final class OpsRouteRules {
         }
         Node value = only.getValueNode();
         if (value instanceof ScalarNode shortForm && SHORT_FORMS.contains(eip)) {
-            if (eip.startsWith("to")) {
-                endpoint(value, value, null, eip.equals("toD"));
+            if (eip.equals("to")) {
+                endpoint(value, value, null);
             }
             return;
         }
@@ -190,7 +190,7 @@ final class OpsRouteRules {
             }
         });
         switch (eip) {
-            case "to", "toD" -> endpoint(value, fields.get("uri"), fields.get("parameters"), eip.equals("toD"));
+            case "to" -> endpoint(value, fields.get("uri"), fields.get("parameters"));
             case "filter", "split" -> steps(fields.get("steps"));
             case "choice" -> choice(fields);
             default -> {
@@ -236,7 +236,7 @@ final class OpsRouteRules {
         OpsText.checkPredicate(scalar.getValue()).ifPresent(message -> problem(node, message));
     }
 
-    private void endpoint(Node at, Node uri, Node parameters, boolean dynamic) {
+    private void endpoint(Node at, Node uri, Node parameters) {
         if (!(uri instanceof ScalarNode value)) {
             problem(at, "an endpoint needs its `uri` written as a plain value");
             return;
@@ -254,7 +254,7 @@ final class OpsRouteRules {
             problem(parameters, "`parameters` is a map of endpoint options");
             return;
         }
-        OpsEndpoint.check(value.getValue(), options, dynamic).ifPresent(message -> problem(uri, message));
+        OpsEndpoint.check(value.getValue(), options).ifPresent(message -> problem(uri, message));
     }
 
     /** The keys of a mapping, each one allowed; null (and a problem) when it is not such a mapping. */

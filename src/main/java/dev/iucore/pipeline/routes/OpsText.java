@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * What the text of an ops route may evaluate, by allowlist. Camel resolves {@code {{placeholders}}}
- * in every value and Simple's {@code ${…}} in messages, expressions and dynamic URIs; both reach
+ * in every value and Simple's {@code ${…}} in messages, expressions and SQL parameters; both reach
  * far (the environment, system properties, any bean, any class), so an ops route gets only the
  * schedule and batch-size properties of {@link #PROPERTIES} and the message-level Simple functions
  * of {@link #FUNCTIONS}: the body, a header, ids and the date.
@@ -51,11 +51,6 @@ final class OpsText {
         return TYPE_TEST.matcher(text).find()
                 ? Optional.of("Simple's `is` test loads a class by name: not allowed in an ops route (" + text + ")")
                 : Optional.empty();
-    }
-
-    /** The text with each allowed Simple function replaced by {@code x}: what a dynamic URI looks like written out. */
-    static String withoutFunctions(String text) {
-        return text.replaceAll("\\$(simple)?\\{[^{}$]*}", "x");
     }
 
     private static Optional<String> placeholders(String text) {

@@ -19,7 +19,6 @@ import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -98,7 +97,7 @@ public final class RouteFileValidator {
         return new RouteFileReport(file, ids, problems);
     }
 
-    /** Camel's own reading of the text, and every static endpoint resolved, in a context that never starts. */
+    /** Camel's own reading of the text, and every endpoint resolved, in a context that never starts. */
     private void loadAndResolve(Path file, String text, List<RouteProblem> problems) {
         DefaultCamelContext context = new DefaultCamelContext();
         try {
@@ -119,7 +118,7 @@ public final class RouteFileValidator {
                 checkEndpoint(context, route.getInput().getEndpointUri(), route.getInput().getLineNumber(), problems);
                 for (ProcessorDefinition<?> step : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                         ProcessorDefinition.class)) {
-                    if (step instanceof EndpointRequiredDefinition endpoint && !(step instanceof ToDynamicDefinition)) {
+                    if (step instanceof EndpointRequiredDefinition endpoint) {
                         checkEndpoint(context, endpoint.getEndpointUri(), step.getLineNumber(), problems);
                     }
                 }

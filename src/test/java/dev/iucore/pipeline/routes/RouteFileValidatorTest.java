@@ -47,7 +47,7 @@ class RouteFileValidatorTest {
                         cron: "{{iu.retention.cron}}"
                       steps:
                         - to: "sql:SELECT * FROM fn_iu_core_retention_cleanup('ops', true)"
-                        - toD: "log:ops-${header.CamelSqlRowCount}"
+                        - log: "${header.CamelSqlRowCount} retention targets"
                         - split:
                             simple: "${body}"
                             steps:
@@ -123,7 +123,7 @@ class RouteFileValidatorTest {
                             level: 3
                 """).errors()).singleElement().satisfies(e -> {
             assertThat(e.line()).isEqualTo(6);
-            assertThat(e.message()).startsWith("step `frobnicate` is not allowed in an ops route; allowed: to, toD, log");
+            assertThat(e.message()).startsWith("step `frobnicate` is not allowed in an ops route; allowed: to, log, setHeader");
         });
         assertThat(check("""
                 - route:
@@ -180,7 +180,7 @@ class RouteFileValidatorTest {
                       steps:
                         - recipientList:
                             simple: "${header.targets}"
-                        - toD: "${header.scheme}:somewhere"
+                        - toD: "seda:x?size=${header.size}"
                         - bean:
                             ref: retentionRunner
                 """).errors()).extracting(RouteProblem::line).containsExactly(6, 8, 9);
@@ -236,6 +236,25 @@ class RouteFileValidatorTest {
         assertThat(report.errors()).extracting(RouteProblem::line).containsExactly(6, 7, 8, 9, 10, 11, 13);
         assertThat(report.errors().get(0).message()).contains("its path must be SELECT <action>(<arguments>)");
         assertThat(report.errors().get(6).message()).startsWith("option `dataSource` of a `sql:` endpoint is not allowed");
+    }
+
+    @Test
+    void anAllowedOptionMayNotNameABeanOrAClassInAnySpelling() throws Exception {
+        RouteFileReport report = check("""
+                - route:
+                    id: ops-refs
+                    from:
+                      uri: "timer:x?period=#class:java.lang.Object"
+                      steps:
+                        - to: "seda:a?size=RAW(#class:java.lang.Object)"
+                        - to: "seda:b?size=%23type:javax.sql.DataSource"
+                        - to:
+                            uri: "seda:c"
+                            parameters:
+                              timeout: "RAW{#bean:dataSource}"
+                """);
+        assertThat(report.errors()).extracting(RouteProblem::line).containsExactly(4, 6, 7, 9);
+        assertThat(report.errors()).allSatisfy(e -> assertThat(e.message()).contains("names a bean or a class"));
     }
 
     @Test

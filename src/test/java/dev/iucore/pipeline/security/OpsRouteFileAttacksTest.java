@@ -130,6 +130,8 @@ class OpsRouteFileAttacksTest {
             "log: \"${bean:dataSource?method=getConnection}\"",
             "setBody: {simple: \"${camelContext.registry}\"}",
             "toD: \"log:x-${env:IU_TEST_WEBHOOK_SECRET}\"",
+            // a URI computed at run time could carry any option, a header holding #class:… too
+            "toD: \"seda:x?size=${header.size}\"",
         };
         for (String reach : reaches) {
             service.writeRejected("reach.yaml", timerRoute("ops-reach", reach));
