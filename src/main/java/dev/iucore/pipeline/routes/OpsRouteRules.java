@@ -6,7 +6,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -282,7 +281,7 @@ final class OpsRouteRules {
         return false;
     }
 
-    static int line(Node node) {
+    private static int line(Node node) {
         return node.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(0);
     }
 
