@@ -80,8 +80,8 @@ final class RoutesCommand {
 
     @Command(name = "validate", description = {
         "Check operator route files (a file, or a directory's *.yaml) as the service would before loading them:",
-        "the ops rules, then Camel's own reading in a context that is built but not started. Each error with its",
-        "file and line; exit 1 on any."})
+        "what an ops route may contain (an allowlist), then Camel's own reading in a context that is built but",
+        "not started. Each error with its file and line; exit 1 on any."})
     static final class Validate implements Callable<Integer> {
 
         @Parameters(paramLabel = "<file|dir>", description = "A YAML route file or a directory of them.")
@@ -109,7 +109,7 @@ final class RoutesCommand {
                 throw CommandFailure.failed("no *.yaml route files in " + path);
             }
             // endpoints are resolved, never connected: a data source that points nowhere is enough for sql:
-            RouteFileValidator validator = new RouteFileValidator(context.settings().asMap(), new PGSimpleDataSource());
+            RouteFileValidator validator = new RouteFileValidator(context.settings().camelProperties(), new PGSimpleDataSource());
             List<RouteFileReport> reports = new ArrayList<>();
             files.forEach(file -> reports.add(validator.validate(file)));
             boolean valid = reports.stream().allMatch(RouteFileReport::valid);

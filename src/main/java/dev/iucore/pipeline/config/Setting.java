@@ -10,15 +10,15 @@ import java.util.Locale;
  */
 public enum Setting {
     DB_URL("iu.db.url", "",
-            "JDBC URL of an external PostgreSQL. Unset: the embedded PostgreSQL 15 under `iu.data-dir`."),
+            "JDBC URL of an external PostgreSQL. Unset: the embedded PostgreSQL 15 under `iu.data-dir`.", true),
     DB_USER("iu.db.user", "iu_core_app",
             "Runtime role (DML only) the service and the commands connect as."),
     DB_PASSWORD("iu.db.password", "",
-            "Password of the runtime role. Never logged."),
+            "Password of the runtime role. Never logged, never a Camel property.", true),
     DB_OWNER_USER("iu.db.owner-user", "iu_core_owner",
             "Owner role that applies migrations (`migrate`, and `run` when `iu.migrate-on-start`)."),
     DB_OWNER_PASSWORD("iu.db.owner-password", "",
-            "Password of the owner role. Never logged."),
+            "Password of the owner role. Never logged, never a Camel property.", true),
     DB_POOL_SIZE("iu.db.pool-size", "16",
             "Maximum connections of the runtime connection pool; keep it above `iu.delivery.workers` + 4."),
     DATA_DIR("iu.data-dir", "./data",
@@ -103,11 +103,17 @@ public enum Setting {
     private final String key;
     private final String defaultValue;
     private final String description;
+    private final boolean secret;
 
     Setting(String key, String defaultValue, String description) {
+        this(key, defaultValue, description, false);
+    }
+
+    Setting(String key, String defaultValue, String description, boolean secret) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.description = description;
+        this.secret = secret;
     }
 
     public String key() {
@@ -120,6 +126,14 @@ public enum Setting {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * A password, or the URL that may carry one: read by Java only, never handed to Camel, whose
+     * placeholders, {@code ${properties:…}} and startup summary would otherwise reach it.
+     */
+    public boolean secret() {
+        return secret;
     }
 
     public String envName() {

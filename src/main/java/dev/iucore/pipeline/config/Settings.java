@@ -136,14 +136,20 @@ public final class Settings {
         return Optional.ofNullable(values.getProperty(key));
     }
 
-    /** Everything for Camel Main: packaged and file properties plus our resolved settings. */
-    public Map<String, String> asMap() {
+    /**
+     * What Camel may see as properties: packaged and file properties plus our resolved settings,
+     * except the {@link Setting#secret() secret} ones (DESIGN §11: passwords are never Camel properties).
+     */
+    public Map<String, String> camelProperties() {
         Map<String, String> map = new HashMap<>();
         for (String key : values.stringPropertyNames()) {
             map.put(key, values.getProperty(key));
         }
         for (Setting setting : Setting.values()) {
             map.putIfAbsent(setting.key(), setting.defaultValue());
+            if (setting.secret()) {
+                map.remove(setting.key());
+            }
         }
         return map;
     }

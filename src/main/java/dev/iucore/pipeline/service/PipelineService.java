@@ -2,7 +2,9 @@ package dev.iucore.pipeline.service;
 
 import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.health.CoreRoutesReadiness;
 import dev.iucore.pipeline.health.DatabaseReadiness;
 import dev.iucore.pipeline.health.MigrationsReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
@@ -36,6 +38,7 @@ public final class PipelineService {
     private final Main main;
     private final PrometheusMeterRegistry registry;
     private final PipelineMetrics metrics;
+    private final OpsRoutes opsRoutes;
     private volatile boolean started;
 
     public PipelineService(Settings settings, DataSource dataSource) {
@@ -55,18 +58,26 @@ public final class PipelineService {
         // readiness checks, found by Camel's health registry among the bound beans
         main.bind(DatabaseReadiness.ID, new DatabaseReadiness(dataSource));
         main.bind(MigrationsReadiness.ID, new MigrationsReadiness(dataSource, settings.get(Setting.DB_USER)));
+        CoreRoutesReadiness coreRoutes = new CoreRoutesReadiness();
+        main.bind(CoreRoutesReadiness.ID, coreRoutes);
         Properties initial = new Properties();
-        initial.putAll(settings.asMap());
+        initial.putAll(settings.camelProperties());
         main.setInitialProperties(initial);
-        OpsRoutes opsRoutes = OpsRoutes.of(settings, dataSource, metrics);
-        main.setOverrideProperties(overrides(settings, opsRoutes));
+        opsRoutes = OpsRoutes.of(settings, dataSource, metrics);
+        main.setOverrideProperties(overrides(settings));
         RelayComponents relay = RelayComponents.bind(main, settings, dataSource, metrics);
         main.addMainListener(new MainListenerSupport() {
             @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                CamelPlaceholders.onlyFromConfiguration(configuring.getCamelContext().getPropertiesComponent());
+            }
+
+            @Override
             public void afterStart(BaseMainSupport started) {
                 relay.started(started.getCamelContext());
+                coreRoutes.started(started.getCamelContext());
                 if (opsRoutes != null) {
-                    opsRoutes.watch(started.getCamelContext());
+                    opsRoutes.start(started.getCamelContext());
                 }
                 LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
                 PipelineService.this.started = true;
@@ -87,17 +98,17 @@ public final class PipelineService {
     /**
      * Camel's keys as our configuration resolved them (packaged file, then {@code IU_CONFIG_FILE},
      * then {@code -D}) win over the packaged file Camel reads itself; Camel's own {@code CAMEL_*}
-     * environment variables still win over both. The routes: the packaged ones, then the operator's.
+     * environment variables still win over both. Camel loads the packaged routes only: the
+     * operator's are checked and applied by {@link OpsRoutes} once these run.
      */
-    private static Properties overrides(Settings settings, OpsRoutes opsRoutes) {
+    private static Properties overrides(Settings settings) {
         Properties override = new Properties();
-        settings.asMap().forEach((key, value) -> {
+        settings.camelProperties().forEach((key, value) -> {
             if (key.startsWith("camel.")) {
                 override.setProperty(key, value);
             }
         });
-        override.setProperty("camel.main.routes-include-pattern",
-                opsRoutes == null ? PACKAGED_ROUTES : opsRoutes.includePattern(PACKAGED_ROUTES));
+        override.setProperty("camel.main.routes-include-pattern", PACKAGED_ROUTES);
         return override;
     }
 
@@ -120,6 +131,11 @@ public final class PipelineService {
     /** The Camel context once started; null before. */
     public CamelContext camelContext() {
         return main.getCamelContext();
+    }
+
+    /** The operator's routes directory; null when {@code iu.routes-dir} is not set. */
+    public OpsRoutes opsRoutes() {
+        return opsRoutes;
     }
 
     /** Our meters: where batches running in the service count what they did (scaleout, for one). */

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.verify;
 
+import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
@@ -88,7 +89,8 @@ public final class BoundaryProbe {
     private DefaultCamelContext dispatchContext() throws Exception {
         DefaultCamelContext camel = new DefaultCamelContext();
         Properties properties = new Properties();
-        properties.putAll(settings.asMap());
+        properties.putAll(settings.camelProperties());
+        CamelPlaceholders.onlyFromConfiguration(camel.getPropertiesComponent());
         camel.getPropertiesComponent().setInitialProperties(properties);
         // the probe's transaction is not the route's own, so the dispatch counts nothing into these
         DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()),

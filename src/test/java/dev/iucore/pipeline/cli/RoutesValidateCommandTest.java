@@ -32,8 +32,8 @@ class RoutesValidateCommandTest {
                   parameters:
                     cron: "0 0 2 * * ?"
                   steps:
-                    - to: "sql:SELECT count(*) FROM event_outbox WHERE status = 'pending'"
-                    - log: "pending at 02:00: ${body}"
+                    - to: "sql:SELECT fn_iu_core_gate_open('delivery_enabled')"
+                    - log: "delivery open at 02:00: ${body}"
             """;
 
     private Cli.Result iuCore(String... args) {
@@ -59,10 +59,10 @@ class RoutesValidateCommandTest {
         Cli.Result result = iuCore("routes", "validate", dir.toString());
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(result.out()).isEqualTo(good + ": ok (1 routes: ops-nightly-count)\n"
-                + bad + ":5: endpoint scheme `file` is not allowed in an ops route (file:/var/lib/iu-core?cron=0 0 2 * * ?);"
+                + bad + ":5: endpoint scheme `file` is not allowed in an ops route (file:/var/lib/iu-core);"
                 + " allowed: timer, quartz, direct, seda, log, sql\n"
                 + bad + ":9: endpoint scheme `exec` is not allowed in an ops route"
-                + " (exec:SELECT count(*) FROM event_outbox WHERE status = 'pending'); allowed: timer, quartz, direct, seda, log, sql\n");
+                + " (exec:SELECT fn_iu_core_gate_open('delivery_enabled')); allowed: timer, quartz, direct, seda, log, sql\n");
         assertThat(result.err()).contains("iu-core routes validate: 1 of 2 route files have errors; the service would reject them");
     }
 

@@ -144,9 +144,15 @@ class OpsRoutesReloadTest {
         await().atMost(WAIT).until(() -> running("ops-undone"));
 
         double rejected = files("rejected");
-        // passes the check (bean references are the service's to resolve), fails when the route starts
-        write("undone.yaml", timerRoute("ops-undone", 2_000).replace("- to: direct:outbox-wake",
-                "- bean:\n                ref: noSuchBean"));
+        // passes the check, fails when the route starts: direct:outbox-wake has its consumer already
+        write("undone.yaml", """
+                - route:
+                    id: ops-undone
+                    from:
+                      uri: direct:outbox-wake
+                      steps:
+                        - log: "a second consumer"
+                """);
         await().atMost(WAIT).until(() -> files("rejected") == rejected + 1);
 
         assertThat(running("ops-undone")).isTrue();

@@ -26,7 +26,8 @@ class PipelineServiceTest {
 
     @Test
     void runsThePackagedAndTheOperatorsRoutesOnTheBoundDataSourceAndStopsCleanly() throws Exception {
-        // an operator's route, from the external directory, that writes through the bound DataSource
+        // an operator's route, from the external directory, that runs a named SQL action (a retention
+        // dry run, which records its run) through the bound DataSource
         Files.writeString(routesDir.resolve("ops-extra.yaml"), """
                 - route:
                     id: ops-extra
@@ -36,10 +37,7 @@ class PipelineServiceTest {
                       parameters:
                         repeatCount: 1
                       steps:
-                        - to:
-                            uri: "sql:INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id) VALUES ('iu.collection.created', 'collection', 'from-ops-route')"
-                            parameters:
-                              dataSource: "#dataSource"
+                        - to: "sql:SELECT * FROM fn_iu_core_retention_cleanup('from-ops-route', true)"
                 """);
         PipelineService service = new PipelineService(
                 DB.db().settings().with(Setting.ROUTES_DIR, routesDir.toString()), DB.db().runtime());
@@ -51,13 +49,12 @@ class PipelineServiceTest {
             }
         });
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.camelContext() != null
-                && service.camelContext().getStatus() == ServiceStatus.Started);
+        await().atMost(Duration.ofSeconds(30)).until(service::started);
         CamelContext context = service.camelContext();
         assertThat(context.getName()).isEqualTo("iu-core");
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("outbox-dispatch", "delivery-attempt", "ops-extra");
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                DB.db().queryLong("SELECT count(*) FROM event_outbox WHERE aggregate_id = 'from-ops-route'") == 1);
+                DB.db().queryLong("SELECT count(*) FROM iu_core_retention_run WHERE actor = 'from-ops-route'") > 0);
 
         service.stop();
         running.get(60, TimeUnit.SECONDS);
