@@ -90,7 +90,7 @@ public final class DeliveryRecorder {
     public void rejectScheme(Exchange exchange) throws SQLException {
         DeliveryTask task = task(exchange);
         record(task, AttemptResult.failed(Outcome.REJECTED, null, "SchemeRejected", "target scheme of \""
-                + task.targetUri() + "\" is not one of " + DeliveryTargets.ALLOWED_SCHEMES + "; not resolved", 0));
+                + TargetUriMask.masked(task.targetUri()) + "\" is not one of " + DeliveryTargets.ALLOWED_SCHEMES + "; not resolved", 0));
     }
 
     /** The route row is gone: no try is possible; the delivery is dead-lettered as route_removed. */

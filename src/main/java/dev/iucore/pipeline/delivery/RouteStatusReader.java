@@ -36,7 +36,7 @@ public final class RouteStatusReader {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     routes.add(new RouteStatus(rs.getString("route_key"), rs.getString("route_kind"),
-                            rs.getString("event_type"), rs.getString("target"), rs.getBoolean("enabled"),
+                            rs.getString("event_type"), TargetUriMask.masked(rs.getString("target")), rs.getBoolean("enabled"),
                             rs.getBoolean("live"), rs.getString("state"), rs.getBoolean("ordered"),
                             (Integer) rs.getObject("max_attempts"), rs.getBigDecimal("rate_limit_per_second"),
                             rs.getString("circuit_state"), rs.getInt("consecutive_failures"),

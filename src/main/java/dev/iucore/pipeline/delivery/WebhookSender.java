@@ -50,7 +50,7 @@ public final class WebhookSender {
             request = request(task);
         } catch (IllegalArgumentException e) {
             return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "InvalidTarget",
-                    "cannot build a request for " + task.targetUri() + ": " + e.getMessage(), 0);
+                    "cannot build a request for " + TargetUriMask.masked(task.targetUri()) + ": " + TargetUriMask.masked(e.getMessage()), 0);
         } catch (MissingSecretException e) {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
         }
