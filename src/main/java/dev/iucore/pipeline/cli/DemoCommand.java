@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.demo.DemoDataLoader;
 import dev.iucore.pipeline.demo.DemoScenario;
@@ -67,7 +68,9 @@ final class DemoCommand {
         public Integer call() throws Exception {
             Database database = RunCommand.openService(context);
             new DemoDataLoader(database.runtime()).load();
-            PipelineService service = new PipelineService(context.settings(), database.runtime());
+            // the demo's own receiver listens on loopback, which webhooks may not reach otherwise
+            PipelineService service = new PipelineService(
+                    context.settings().with(Setting.DELIVERY_ALLOWED_NETWORKS, DemoScenario.RECEIVER_NETWORK), database.runtime());
             CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
                 try {
                     service.run();

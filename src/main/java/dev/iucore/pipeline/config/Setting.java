@@ -51,6 +51,8 @@ public enum Setting {
             "Most deliveries one claim leases."),
     DELIVERY_POLL_INTERVAL_MS("iu.delivery.poll-interval-ms", "500",
             "Polling floor of the delivery claimer in ms; finished attempts and dispatches wake it sooner."),
+    DELIVERY_ALLOWED_NETWORKS("iu.delivery.allowed-networks", "",
+            "Internal networks webhooks may reach, as CIDRs (`127.0.0.0/8,10.1.0.0/16`); loopback, private, link-local and metadata addresses are refused unless listed."),
     DELIVERY_LEASE_MS("iu.delivery.lease-ms", "60000",
             "Lease on a claimed delivery (at least the route's connect + read timeout + 5 s); expired leases are reclaimed."),
     KAFKA_BROKERS("iu.kafka.brokers", "localhost:9092",

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * Reads at most the first {@code limit} bytes of a response body and then stops, so an error
- * response's excerpt costs a bounded amount of memory and a body that never ends does not hold the
+ * Reads at most the first {@code limit} bytes of a response body and then stops, with control
+ * characters and runs of blanks as one space, so an error response's excerpt costs a bounded amount of memory and a body that never ends does not hold the
  * try (the caller's deadline covers a body that trickles below the limit).
  */
 final class BodyHead implements HttpResponse.BodySubscriber<String> {
@@ -54,7 +54,8 @@ final class BodyHead implements HttpResponse.BodySubscriber<String> {
 
     @Override
     public void onComplete() {
-        result.complete(head.toString(StandardCharsets.UTF_8).strip());
+        // control characters (terminal escapes, NULs) never reach a table, a log or an operator's screen
+        result.complete(head.toString(StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}\\s]+", " ").strip());
     }
 
     @Override

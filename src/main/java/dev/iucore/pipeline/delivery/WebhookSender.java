@@ -3,6 +3,7 @@ package dev.iucore.pipeline.delivery;
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import java.io.EOFException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,14 +29,20 @@ import org.apache.camel.Exchange;
  */
 public final class WebhookSender {
 
-    private static final int ERROR_BODY_BYTES = 1000;
+    /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
+    private static final int ERROR_BODY_BYTES = 200;
 
     private final Function<String, String> secrets;
+    private final TargetAddressGuard addresses;
     private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
 
-    /** @param secrets looks up a route's {@code secret_ref}: the environment in production */
-    public WebhookSender(Function<String, String> secrets) {
+    /**
+     * @param secrets   looks up a route's {@code secret_ref}: the environment in production
+     * @param addresses the internal networks webhooks may reach ({@code iu.delivery.allowed-networks})
+     */
+    public WebhookSender(Function<String, String> secrets, TargetAddressGuard addresses) {
         this.secrets = secrets;
+        this.addresses = addresses;
     }
 
     public void send(Exchange exchange) {
@@ -53,6 +60,14 @@ public final class WebhookSender {
                     "cannot build a request for " + TargetUriMask.masked(task.targetUri()) + ": " + TargetUriMask.masked(e.getMessage()), 0);
         } catch (MissingSecretException e) {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
+        }
+        try {
+            String refusal = addresses.refusal(request.uri());
+            if (refusal != null) {
+                return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "TargetAddressRefused", refusal, 0);
+            }
+        } catch (UnknownHostException e) {
+            return AttemptResult.failed(Outcome.FAILED, e, millisSince(start));
         }
         // deadline of the whole try, body included: the client's own request timeout stops counting
         // once the headers are in, and a receiver may then stall or trickle its body for ever

@@ -26,6 +26,9 @@ import javax.sql.DataSource;
  */
 public final class DemoScenario implements AutoCloseable {
 
+    /** Where the demo's receiver listens: the one internal network {@code demo run} lets webhooks reach. */
+    public static final String RECEIVER_NETWORK = "127.0.0.1/32";
+
     static final String ACTOR = "iu-core demo";
     static final List<String> ROUTES = List.of("demo-crm", "demo-flaky", "demo-strict", "demo-audit");
 

@@ -9,6 +9,7 @@ import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
+import dev.iucore.pipeline.delivery.TargetAddressGuard;
 import dev.iucore.pipeline.delivery.WebhookSender;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchComponents;
@@ -45,7 +46,8 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_WORKERS));
         main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());
-        main.bind("webhookSender", new WebhookSender(System::getenv));
+        main.bind("webhookSender", new WebhookSender(System::getenv,
+                TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
         main.bind("logSender", new LogSender());
         main.bind("kafkaTarget", new KafkaTarget());
         main.bind("deliveryRecorder", recorder);

@@ -103,7 +103,8 @@ final class BenchDatabase implements AutoCloseable {
      * the management server on a free port, so a benchmark runs beside a service or a build.
      */
     Settings settings(Map<Setting, String> overrides) {
-        Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench"));
+        Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench",
+                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8"));
         values.putAll(overrides);
         return Settings.load(Map.of(), new Properties()).with(values)
                 .withProperty("camel.management.port", Integer.toString(TestDb.freePort()));

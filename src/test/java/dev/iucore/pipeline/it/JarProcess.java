@@ -46,6 +46,8 @@ final class JarProcess {
         builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
         // each service its own management port: several run in a test, and builds run side by side
         builder.environment().put("CAMEL_MANAGEMENT_PORT", Integer.toString(freePort()));
+        // the tests' receivers listen on loopback, which webhooks may not reach by default
+        builder.environment().put("IU_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8");
         builder.environment().putAll(env);
         return new JarProcess(builder.start());
     }

@@ -62,7 +62,9 @@ public final class TestDb implements AutoCloseable {
                 Setting.DB_URL, url,
                 Setting.DB_USER, TestPostgres.RUNTIME,
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
-                Setting.NODE_ID, "test-node"))
+                Setting.NODE_ID, "test-node",
+                // the tests' receivers listen on loopback, which webhooks may not reach by default
+                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8"))
                 .withProperty("camel.management.port", Integer.toString(freePort()));
     }
 
