@@ -100,7 +100,9 @@ public final class Database implements AutoCloseable {
     public ClientConnection ownerClientConnection() {
         Properties parsed = Driver.parseURL(url, null);
         if (parsed == null) {
-            throw new ConfigurationException("iu.db.url (env IU_DB_URL) is not a PostgreSQL JDBC URL: " + url);
+            // the URL may carry a password parameter: never echoed whole
+            throw new ConfigurationException("iu.db.url (env IU_DB_URL) is not a PostgreSQL JDBC URL: "
+                    + url.replaceAll("(?i)(password=)[^&;]*", "$1***"));
         }
         return new ClientConnection(parsed.getProperty("PGHOST", "localhost"), parsed.getProperty("PGPORT", "5432"),
                 parsed.getProperty("PGDBNAME"), ownerUser, ownerPassword, parsed.getProperty("sslmode"));

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.db;
 
+import dev.iucore.pipeline.config.ConfigurationException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +42,19 @@ public final class Migrator {
 
     public Migrator(DataSource owner, String runtimeRole) {
         this.owner = owner;
-        this.placeholders = Map.of("runtime_role", runtimeRole);
+        this.placeholders = Map.of("runtime_role", plainIdentifier(runtimeRole));
+    }
+
+    /**
+     * The runtime role's name comes from IU_DB_USER and is written as it is into SQL the owner runs
+     * (as an identifier and inside literals): only a plain lower-case identifier is accepted.
+     */
+    static String plainIdentifier(String name) {
+        if (name == null || !name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ConfigurationException("the runtime role name \"" + name + "\" (iu.db.user, env IU_DB_USER) must be"
+                    + " a plain PostgreSQL identifier: lower-case letters, digits and _, not starting with a digit");
+        }
+        return name;
     }
 
     private Flyway flyway() {
