@@ -39,11 +39,13 @@ public final class PipelineService {
     private final PrometheusMeterRegistry registry;
     private final PipelineMetrics metrics;
     private final OpsRoutes opsRoutes;
+    private final String managementServer;
     private volatile boolean started;
 
     public PipelineService(Settings settings, DataSource dataSource) {
         this.main = new Main();
         main.setAppName("iu-core");
+        managementServer = managementServer(settings);
         main.bind("dataSource", dataSource);
         // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
         main.bind("quartz", ClusteredQuartz.component(settings, dataSource));
@@ -79,7 +81,8 @@ public final class PipelineService {
                 if (opsRoutes != null) {
                     opsRoutes.start(started.getCamelContext());
                 }
-                LOG.info("iu-core ready: {} routes started", started.getCamelContext().getRoutes().size());
+                LOG.info("iu-core ready: {} routes started{}", started.getCamelContext().getRoutes().size(),
+                        managementServer);
                 PipelineService.this.started = true;
             }
 
@@ -141,5 +144,17 @@ public final class PipelineService {
     /** Our meters: where batches running in the service count what they did (scaleout, for one). */
     public PipelineMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Where health and metrics really are: Camel's own endpoint listing prints 0.0.0.0 whatever the
+     * bind address (its logger is quiet in logback.xml), which would tell an operator it is exposed.
+     */
+    private static String managementServer(Settings settings) {
+        if (!settings.raw("camel.management.enabled").map(Boolean::parseBoolean).orElse(false)) {
+            return "";
+        }
+        return "; health and metrics on http://" + settings.raw("camel.management.host").orElse("0.0.0.0") + ":"
+                + settings.raw("camel.management.port").orElse("8080") + "/observe (health, health/ready, metrics)";
     }
 }
