@@ -122,6 +122,7 @@ class EmbeddedPostgresServerTest {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(server.jdbcUrl(EmbeddedPostgresServer.DATABASE));
         ds.setUser("iu_core_owner");
+        ds.setPassword(server.password("iu_core_owner"));
         return ds;
     }
 }
