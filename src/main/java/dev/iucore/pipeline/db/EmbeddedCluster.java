@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,8 +58,24 @@ final class EmbeddedCluster {
                 script);
     }
 
-    /** Starts the server, waiting until it accepts connections. */
-    void start(int port, Map<String, String> config) throws IOException {
+    /**
+     * Starts the server, waiting until it accepts connections.
+     *
+     * @param durable fsync and synchronous_commit on: an outbox that loses commits is no outbox; tests may skip the disk
+     */
+    void start(int port, boolean durable) throws IOException {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("listen_addresses", "127.0.0.1");
+        // no Unix socket: libpq's default directory is the shared /tmp
+        config.put("unix_socket_directories", "");
+        config.put("password_encryption", "scram-sha-256");
+        config.put("timezone", "UTC");
+        config.put("max_connections", "300");
+        // the server logs to pg/log, so it can outlive a killed JVM without a broken pipe
+        config.put("logging_collector", "on");
+        config.put("log_directory", "log");
+        config.put("fsync", durable ? "on" : "off");
+        config.put("synchronous_commit", durable ? "on" : "off");
         Path log = PrivateFiles.directory(directory.resolve("log"));
         StringBuilder options = new StringBuilder("-p ").append(port);
         // pg_ctl hands these to a shell; every value is ours, and "" is the shell's empty string

@@ -71,15 +71,16 @@ public final class EmbeddedCredentials {
     /** The role's password; a role the owner has not provisioned is a clear error, not a null. */
     public String password(String role) {
         String password = passwords.get(role);
+        if (password == null && passwords.isEmpty()) {
+            throw new EmbeddedDatabaseException("no credentials file " + file + ": the running embedded server was started"
+                    + " by an older iu-core or as another user; restart `iu-core run` with this version, as the data"
+                    + " directory's owner");
+        }
         if (password == null) {
             throw new EmbeddedDatabaseException("no password for role " + role + " in " + file + ": the embedded server"
                     + " was started for other roles; use the same IU_DB_USER and IU_DB_OWNER_USER as `iu-core run`");
         }
         return password;
-    }
-
-    boolean has(String role) {
-        return passwords.containsKey(role);
     }
 
     public Path file() {

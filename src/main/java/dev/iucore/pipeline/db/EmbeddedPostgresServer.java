@@ -17,14 +17,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,7 +146,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                                                      boolean durable, boolean superuserLogin, FileChannel channel,
                                                      FileLock lock) throws IOException {
         try {
+            // older versions left the umask's modes (0755/0644)
             PrivateFiles.ownerOnlyDirectory(dir);
+            Files.setPosixFilePermissions(dir.resolve(LOCK_FILE), PrivateFiles.FILE);
             Path clusterDir = dir.resolve(CLUSTER_DIR);
             Optional<String> recovery = LeftoverServer.recover(clusterDir);
             Path binaries = PostgresBinaries.unpack(dir);
@@ -164,7 +162,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 ClusterAccess.apply(cluster, roles, credentials, superuserLogin, false);
             }
             int actualPort = port == 0 ? freePort() : port;
-            cluster.start(actualPort, serverConfig(durable));
+            cluster.start(actualPort, durable);
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(dir, actualPort, cluster, credentials, channel, lock,
                     recovery.orElse(null));
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
@@ -186,36 +184,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static EmbeddedCluster initialise(Path dir, Path binaries, RoleNames roles, EmbeddedCredentials credentials,
                                               boolean superuserLogin, boolean durable) throws IOException {
         Path partial = dir.resolve(CLUSTER_DIR + ".init");
-        if (Files.exists(partial)) {
-            try (Stream<Path> paths = Files.walk(partial)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        PrivateFiles.deleteTree(partial);
         EmbeddedCluster building = new EmbeddedCluster(binaries, partial);
         building.initialise(durable);
         ClusterAccess.apply(building, roles, credentials, superuserLogin, true);
         Files.move(partial, dir.resolve(CLUSTER_DIR), StandardCopyOption.ATOMIC_MOVE);
         LOG.info("created database {} owned by {}", DATABASE, roles.owner());
         return new EmbeddedCluster(binaries, dir.resolve(CLUSTER_DIR));
-    }
-
-    private static Map<String, String> serverConfig(boolean durable) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("listen_addresses", "127.0.0.1");
-        // no Unix socket: libpq's default directory is the shared /tmp
-        config.put("unix_socket_directories", "");
-        config.put("password_encryption", "scram-sha-256");
-        config.put("timezone", "UTC");
-        config.put("max_connections", "300");
-        // the server logs to pg/log, so it can outlive a killed JVM without a broken pipe
-        config.put("logging_collector", "on");
-        config.put("log_directory", "log");
-        // an outbox that loses commits is no outbox; tests may skip the disk
-        config.put("fsync", durable ? "on" : "off");
-        config.put("synchronous_commit", durable ? "on" : "off");
-        return config;
     }
 
     private static int freePort() throws IOException {

@@ -7,7 +7,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Directories (0700) and files (0600) only their owner can read: the data directory, the
@@ -50,6 +52,18 @@ public final class PrivateFiles {
         Files.deleteIfExists(tmp);
         Files.writeString(emptyFile(tmp), content);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Deletes a directory of ours and everything in it; nothing when it is absent. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static FileAttribute<Set<PosixFilePermission>> attribute(Set<PosixFilePermission> permissions) {
