@@ -32,7 +32,7 @@ final class ClusterAccess {
      * @param createDatabase a new cluster: also the database, owned by the owner role
      */
     static void apply(EmbeddedCluster cluster, EmbeddedPostgresServer.RoleNames roles, EmbeddedCredentials credentials,
-                      boolean superuserLogin, boolean createDatabase) throws IOException {
+                      boolean superuserLogin, boolean createDatabase) throws IOException, InterruptedException {
         Files.writeString(cluster.directory().resolve("pg_hba.conf"), HBA.formatted(superuserLogin ? "" : SUPERUSER_REJECTED));
         List<String> statements = new ArrayList<>();
         statements.add(setting("owner_role", roles.owner()));

@@ -40,7 +40,7 @@ final class EmbeddedCluster {
     }
 
     /** A new cluster in the (absent or empty) directory: no connection is accepted until pg_hba.conf says so. */
-    void initialise(boolean durable) throws IOException {
+    void initialise(boolean durable) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("-D", directory.toString(), "-U", SUPERUSER, "-E", "UTF-8",
                 "--auth=reject"));
         if (!durable) {
@@ -53,7 +53,7 @@ final class EmbeddedCluster {
      * Runs SQL in the single-user backend on the database {@code postgres} (the server must be
      * stopped). Statements end with a semicolon and an empty line; the first error stops it.
      */
-    void singleUser(String script) throws IOException {
+    void singleUser(String script) throws IOException, InterruptedException {
         run("postgres", List.of("--single", "-D", directory.toString(), "-j", "-c", "exit_on_error=on", "postgres"),
                 script);
     }
@@ -63,7 +63,7 @@ final class EmbeddedCluster {
      *
      * @param durable fsync and synchronous_commit on: an outbox that loses commits is no outbox; tests may skip the disk
      */
-    void start(int port, boolean durable) throws IOException {
+    void start(int port, boolean durable) throws IOException, InterruptedException {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("listen_addresses", "127.0.0.1");
         // no Unix socket: libpq's default directory is the shared /tmp
@@ -86,11 +86,11 @@ final class EmbeddedCluster {
     }
 
     /** Fast shutdown: running transactions roll back, nothing committed is lost. */
-    void stop() throws IOException {
+    void stop() throws IOException, InterruptedException {
         run("pg_ctl", List.of("-D", directory.toString(), "-m", "fast", "-w", "-t", STOP_WAIT_SECONDS, "stop"), null);
     }
 
-    private void run(String program, List<String> args, String input) throws IOException {
+    private void run(String program, List<String> args, String input) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
             command.addAll(List.of("unshare", "-U"));
@@ -106,14 +106,7 @@ final class EmbeddedCluster {
             process.getOutputStream().close();
         }
         List<String> output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        int exit;
-        try {
-            exit = process.waitFor();
-        } catch (InterruptedException e) {
-            process.destroy();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while " + program + " was running on " + directory, e);
-        }
+        int exit = process.waitFor();
         if (exit != 0) {
             throw new EmbeddedDatabaseException(program + " on " + directory + " exited with " + exit + ": "
                     + String.join(" | ", output.subList(Math.max(0, output.size() - OUTPUT_LINES), output.size()))

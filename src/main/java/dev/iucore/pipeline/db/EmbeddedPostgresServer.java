@@ -144,7 +144,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private static EmbeddedPostgresServer startOwned(Path dir, int port, String command, RoleNames roles,
                                                      boolean durable, boolean superuserLogin, FileChannel channel,
-                                                     FileLock lock) throws IOException {
+                                                     FileLock lock) throws IOException, InterruptedException {
         try {
             // older versions left the umask's modes (0755/0644)
             PrivateFiles.ownerOnlyDirectory(dir);
@@ -170,7 +170,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             LOG.info("embedded PostgreSQL 15 {} on 127.0.0.1:{} (data {}, passwords in {})",
                     fresh ? "initialised and started" : "started", actualPort, clusterDir, credentials.file());
             return server;
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | InterruptedException e) {
             lock.release();
             channel.close();
             throw e;
@@ -182,7 +182,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * complete: a {@code pg/} directory always holds the database.
      */
     private static EmbeddedCluster initialise(Path dir, Path binaries, RoleNames roles, EmbeddedCredentials credentials,
-                                              boolean superuserLogin, boolean durable) throws IOException {
+                                              boolean superuserLogin, boolean durable)
+            throws IOException, InterruptedException {
         Path partial = dir.resolve(CLUSTER_DIR + ".init");
         PrivateFiles.deleteTree(partial);
         EmbeddedCluster building = new EmbeddedCluster(binaries, partial);
@@ -289,6 +290,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             LOG.info("embedded PostgreSQL stopped");
         } catch (IOException e) {
             throw new UncheckedIOException("stopping the embedded PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedDatabaseException("interrupted while stopping the embedded PostgreSQL in " + dataDir, e);
         }
     }
 
