@@ -10,8 +10,8 @@
 --        -c "SET iu_core_roles.runtime_password = 'change-me-too'" \
 --        -f sql/roles/create_roles.sql
 --   createdb --owner iu_core_owner iu_core
--- Unset names default to iu_core_owner and iu_core_app; unset passwords leave the role without
--- one (fine for the embedded server, which trusts local connections only).
+-- Unset names default to iu_core_owner and iu_core_app; an unset password leaves the role's as it
+-- is. The embedded server passes passwords it generated (kept in <data dir>/iu-core.pgpass).
 DO $roles$
 DECLARE
     owner_role       text := coalesce(nullif(current_setting('iu_core_roles.owner_role', true), ''), 'iu_core_owner');

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.backup;
 
 import dev.iucore.pipeline.db.ClientConnection;
+import dev.iucore.pipeline.db.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,7 +26,8 @@ import javax.sql.DataSource;
  * {@code iu-core backup}: {@code pg_dump -Fc} of the database into the backups directory, as the
  * owner role, with the archive's size and SHA-256 (also written beside it as {@code <file>.sha256}).
  * The archive is written under a {@code .partial} name and renamed when complete, so a file with
- * the {@code .dump} name is always a whole one.
+ * the {@code .dump} name is always a whole one. The directory is created 0700 and the archives are
+ * 0600: they hold every row.
  */
 public final class BackupService {
 
@@ -96,13 +98,14 @@ public final class BackupService {
                     + serverMajor + " server: install the client tools of version " + serverMajor
                     + " or newer (Debian: postgresql-client-" + serverMajor + ") or set IU_PG_BIN_DIR to their bin directory");
         }
-        Files.createDirectories(directory);
+        PrivateFiles.directory(directory);
         String name = owner.database() + (label == null ? "" : "_" + label) + "_" + STAMP.format(started) + ".dump";
         Path file = directory.resolve(name);
         if (Files.exists(file)) {
             throw BackupException.refused(file + " exists already: wait a second or choose another label");
         }
-        Path partial = directory.resolve(name + ".partial");
+        // 0600 before pg_dump writes a byte: it keeps the mode of the file it truncates
+        Path partial = PrivateFiles.emptyFile(directory.resolve(name + ".partial"));
         int tables = dump(pgDump, partial, onTableDumped);
         String sha256 = Sha256.of(partial, bytes -> { });
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);

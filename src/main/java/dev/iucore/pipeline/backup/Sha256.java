@@ -1,8 +1,8 @@
 package dev.iucore.pipeline.backup;
 
+import dev.iucore.pipeline.db.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -44,6 +44,6 @@ public final class Sha256 {
 
     /** {@code <hex>  <file name>}: {@code sha256sum -c} checks it from the backups directory. */
     static void writeCompanion(Path file, String hex) throws IOException {
-        Files.writeString(companion(file), hex + "  " + file.getFileName() + "\n", StandardCharsets.UTF_8);
+        PrivateFiles.write(companion(file), hex + "  " + file.getFileName() + "\n");
     }
 }

@@ -31,9 +31,10 @@ public final class Database implements AutoCloseable {
     private Database(Settings settings, String url, EmbeddedPostgresServer embedded, String applicationName) {
         this.url = url;
         this.runtimeUser = settings.get(Setting.DB_USER);
-        this.runtimePassword = settings.get(Setting.DB_PASSWORD);
         this.ownerUser = settings.get(Setting.DB_OWNER_USER);
-        this.ownerPassword = settings.get(Setting.DB_OWNER_PASSWORD);
+        // the embedded server's passwords are its own, generated into its credentials file
+        this.runtimePassword = embedded == null ? settings.get(Setting.DB_PASSWORD) : embedded.password(runtimeUser);
+        this.ownerPassword = embedded == null ? settings.get(Setting.DB_OWNER_PASSWORD) : embedded.password(ownerUser);
         this.poolSize = settings.getInt(Setting.DB_POOL_SIZE);
         this.applicationName = applicationName;
         this.embedded = embedded;

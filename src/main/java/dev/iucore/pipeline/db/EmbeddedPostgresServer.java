@@ -1,27 +1,26 @@
 package dev.iucore.pipeline.db;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +29,15 @@ import org.slf4j.LoggerFactory;
  * The embedded PostgreSQL 15 under a data directory, shared by every iu-core process on it.
  *
  * <p>The first process to take {@code iu-core.lock} owns the server: it recovers what a crashed
- * run left behind, starts PostgreSQL on {@code pg/}, and writes {@code iu-core.owner} (pid, port,
- * command). Every other process attaches to that server through the port in the owner file
- * instead of starting a second one on the same directory. The operating system releases the
- * lock when the owner dies, however it dies.
+ * run left behind, sets who may connect (ClusterAccess), starts PostgreSQL on {@code pg/}, and
+ * writes {@code iu-core.owner} (pid, port, command). Every other process attaches to that server
+ * through the port in the owner file and the passwords in {@code iu-core.pgpass} instead of
+ * starting a second one on the same directory. The operating system releases the lock when the
+ * owner dies, however it dies.
+ *
+ * <p>Security (DESIGN §11): the data directory is 0700 and its files 0600; the binaries are
+ * unpacked inside it; the server listens on 127.0.0.1 only, without a Unix socket, with
+ * scram-sha-256 passwords for the owner and runtime roles; the superuser cannot log in.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -41,29 +45,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public enum Mode { SERVICE, COMMAND }
 
     public static final String DATABASE = "iu_core";
-    static final String SUPERUSER = "postgres";
+    public static final String OWNER_FILE = "iu-core.owner";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     private static final String LOCK_FILE = "iu-core.lock";
-    private static final String OWNER_FILE = "iu-core.owner";
     private static final String CLUSTER_DIR = "pg";
     private static final Duration ATTACH_WAIT = Duration.ofSeconds(60);
-    private static final String ROLES_SCRIPT = "db/roles/create_roles.sql";
-
-    private static final String DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = ?";
 
     private final Path dataDir;
     private final int port;
-    private final EmbeddedPostgres postgres;
+    private final EmbeddedCluster cluster;
+    private final EmbeddedCredentials credentials;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final String recovery;
+    private boolean closed;
 
-    private EmbeddedPostgresServer(Path dataDir, int port, EmbeddedPostgres postgres,
+    private EmbeddedPostgresServer(Path dataDir, int port, EmbeddedCluster cluster, EmbeddedCredentials credentials,
                                    FileChannel lockChannel, FileLock lock, String recovery) {
         this.dataDir = dataDir;
         this.port = port;
-        this.postgres = postgres;
+        this.cluster = cluster;
+        this.credentials = credentials;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.recovery = recovery;
@@ -76,16 +79,30 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static EmbeddedPostgresServer startOrAttach(Path dataDir, int port, Mode mode, String command,
                                                        RoleNames roles, boolean durable) {
+        return startOrAttach(dataDir, port, mode, command, roles, durable, false);
+    }
+
+    /**
+     * For a test fixture that administers its own throwaway cluster (creates and drops databases):
+     * a non-durable server on a free port whose superuser logs in, with the password in the
+     * credentials file. iu-core itself never starts a server this way.
+     */
+    public static EmbeddedPostgresServer startForTestFixture(Path dataDir, String command, RoleNames roles) {
+        return startOrAttach(dataDir, 0, Mode.SERVICE, command, roles, false, true);
+    }
+
+    private static EmbeddedPostgresServer startOrAttach(Path dataDir, int port, Mode mode, String command,
+                                                        RoleNames roles, boolean durable, boolean superuserLogin) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.directory(dir);
             Instant deadline = Instant.now().plus(ATTACH_WAIT);
             while (true) {
-                FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PrivateFiles.FILE));
                 FileLock lock = tryLock(channel);
                 if (lock != null) {
-                    return startOwned(dir, port, command, roles, durable, channel, lock);
+                    return startOwned(dir, port, command, roles, durable, superuserLogin, channel, lock);
                 }
                 channel.close();
                 Optional<Properties> owner = readOwner(dir);
@@ -98,7 +115,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     int ownerPort = Integer.parseInt(owner.get().getProperty("port"));
                     LOG.debug("attached to the embedded PostgreSQL of pid {} on port {}",
                             owner.get().getProperty("pid"), ownerPort);
-                    return new EmbeddedPostgresServer(dir, ownerPort, null, null, null, null);
+                    return new EmbeddedPostgresServer(dir, ownerPort, null, EmbeddedCredentials.read(dir), null, null, null);
                 }
                 if (Instant.now().isAfter(deadline)) {
                     throw new EmbeddedDatabaseException("the embedded database in " + dir + " is held by "
@@ -126,75 +143,61 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     private static EmbeddedPostgresServer startOwned(Path dir, int port, String command, RoleNames roles,
-                                                     boolean durable, FileChannel channel, FileLock lock)
-            throws IOException {
+                                                     boolean durable, boolean superuserLogin, FileChannel channel,
+                                                     FileLock lock) throws IOException, InterruptedException {
         try {
-            Path cluster = dir.resolve(CLUSTER_DIR);
-            Optional<String> recovery = LeftoverServer.recover(cluster);
-            boolean fresh = !Files.exists(cluster.resolve("postgresql.conf"));
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(cluster)
-                    .setCleanDataDirectory(false)
-                    .setPort(port)
-                    .setPGStartupWait(Duration.ofMinutes(2))
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    // the server logs to pg/log, so it can outlive a killed JVM without a broken pipe
-                    .setServerConfig("logging_collector", "on")
-                    .setServerConfig("log_directory", "log");
-            if (durable) {
-                // the builder turns both off (and passes -F); an outbox that loses commits is no outbox
-                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            // older versions left the umask's modes (0755/0644)
+            PrivateFiles.ownerOnlyDirectory(dir);
+            Files.setPosixFilePermissions(dir.resolve(LOCK_FILE), PrivateFiles.FILE);
+            Path clusterDir = dir.resolve(CLUSTER_DIR);
+            Optional<String> recovery = LeftoverServer.recover(clusterDir);
+            Path binaries = PostgresBinaries.unpack(dir);
+            List<String> logins = superuserLogin ? List.of(roles.owner(), roles.runtime(), EmbeddedCluster.SUPERUSER)
+                    : List.of(roles.owner(), roles.runtime());
+            EmbeddedCredentials credentials = EmbeddedCredentials.forRoles(dir, logins);
+            boolean fresh = !Files.exists(clusterDir.resolve("postgresql.conf"));
+            EmbeddedCluster cluster = fresh ? initialise(dir, binaries, roles, credentials, superuserLogin, durable)
+                    : new EmbeddedCluster(binaries, clusterDir);
+            if (!fresh) {
+                ClusterAccess.apply(cluster, roles, credentials, superuserLogin, false);
             }
-            EmbeddedPostgres postgres = builder.start();
-            EmbeddedPostgresServer server =
-                    new EmbeddedPostgresServer(dir, postgres.getPort(), postgres, channel, lock, recovery.orElse(null));
+            int actualPort = port == 0 ? freePort() : port;
+            cluster.start(actualPort, durable);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(dir, actualPort, cluster, credentials, channel, lock,
+                    recovery.orElse(null));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
             server.writeOwner(command);
-            server.bootstrap(roles);
-            LOG.info("embedded PostgreSQL 15 {} on 127.0.0.1:{} (data {})",
-                    fresh ? "initialised and started" : "started", postgres.getPort(), cluster);
+            LOG.info("embedded PostgreSQL 15 {} on 127.0.0.1:{} (data {}, passwords in {})",
+                    fresh ? "initialised and started" : "started", actualPort, clusterDir, credentials.file());
             return server;
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | InterruptedException e) {
             lock.release();
             channel.close();
             throw e;
         }
     }
 
-    /** Creates the roles and the database on first start; does nothing when they exist. */
-    private void bootstrap(RoleNames roles) {
-        DataSource admin = superuser("postgres");
-        try (Connection c = admin.getConnection()) {
-            try (PreparedStatement set = c.prepareStatement("SELECT set_config(?, ?, false)")) {
-                setConfig(set, "iu_core_roles.owner_role", roles.owner());
-                setConfig(set, "iu_core_roles.runtime_role", roles.runtime());
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute(SqlScripts.read(ROLES_SCRIPT));
-            }
-            boolean exists;
-            try (PreparedStatement ps = c.prepareStatement(DATABASE_EXISTS)) {
-                ps.setString(1, DATABASE);
-                try (ResultSet rs = ps.executeQuery()) {
-                    exists = rs.next();
-                }
-            }
-            if (!exists) {
-                try (Statement s = c.createStatement()) {
-                    // identifiers cannot be bound; both names come from our own constants and settings checked by RoleNames
-                    s.execute("CREATE DATABASE " + DATABASE + " OWNER " + roles.owner());
-                }
-                LOG.info("created database {} owned by {}", DATABASE, roles.owner());
-            }
-        } catch (SQLException e) {
-            throw new EmbeddedDatabaseException("cannot prepare roles and database on the embedded PostgreSQL: "
-                    + e.getMessage(), e);
-        }
+    /**
+     * A new cluster with its roles and database, built under a temporary name and renamed when
+     * complete: a {@code pg/} directory always holds the database.
+     */
+    private static EmbeddedCluster initialise(Path dir, Path binaries, RoleNames roles, EmbeddedCredentials credentials,
+                                              boolean superuserLogin, boolean durable)
+            throws IOException, InterruptedException {
+        Path partial = dir.resolve(CLUSTER_DIR + ".init");
+        PrivateFiles.deleteTree(partial);
+        EmbeddedCluster building = new EmbeddedCluster(binaries, partial);
+        building.initialise(durable);
+        ClusterAccess.apply(building, roles, credentials, superuserLogin, true);
+        Files.move(partial, dir.resolve(CLUSTER_DIR), StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("created database {} owned by {}", DATABASE, roles.owner());
+        return new EmbeddedCluster(binaries, dir.resolve(CLUSTER_DIR));
     }
 
-    private static void setConfig(PreparedStatement set, String name, String value) throws SQLException {
-        set.setString(1, name);
-        set.setString(2, value);
-        set.execute();
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private void writeOwner(String command) throws IOException {
@@ -203,12 +206,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         owner.setProperty("port", Integer.toString(port));
         owner.setProperty("command", command);
         owner.setProperty("started_at", Instant.now().toString());
-        Path tmp = dataDir.resolve(OWNER_FILE + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            owner.store(out, "iu-core process that owns the embedded PostgreSQL");
-        }
-        Files.move(tmp, dataDir.resolve(OWNER_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        StringWriter text = new StringWriter();
+        owner.store(text, "iu-core process that owns the embedded PostgreSQL");
+        PrivateFiles.write(dataDir.resolve(OWNER_FILE), text.toString());
     }
 
     private static Optional<Properties> readOwner(Path dir) {
@@ -245,18 +245,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** True when this process started the server and stops it on close. */
     public boolean owned() {
-        return postgres != null;
+        return cluster != null;
     }
 
     public Path dataDir() {
         return dataDir;
     }
 
-    /** The cluster's superuser on one of its databases (trusted locally): creating databases, test fixtures. */
+    /** The role's password, from the credentials file. */
+    public String password(String role) {
+        return credentials.password(role);
+    }
+
+    /** The 0600 file holding the passwords, in libpq's password-file format. */
+    public Path credentialsFile() {
+        return credentials.file();
+    }
+
+    /** The cluster's superuser on one of its databases: only for a server started {@link #startForTestFixture}. */
     public DataSource superuser(String database) {
         org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
         ds.setURL(jdbcUrl(database));
-        ds.setUser(SUPERUSER);
+        ds.setUser(EmbeddedCluster.SUPERUSER);
+        ds.setPassword(credentials.password(EmbeddedCluster.SUPERUSER));
         return ds;
     }
 
@@ -264,19 +275,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
+    /** Stops a server this process started (also from the shutdown hook: a second call waits for the first). */
     @Override
-    public void close() {
-        if (postgres == null) {
+    public synchronized void close() {
+        if (cluster == null || closed) {
             return;
         }
+        closed = true;
         try {
-            postgres.close();
+            cluster.stop();
             Files.deleteIfExists(dataDir.resolve(OWNER_FILE));
             lock.release();
             lockChannel.close();
             LOG.info("embedded PostgreSQL stopped");
         } catch (IOException e) {
             throw new UncheckedIOException("stopping the embedded PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedDatabaseException("interrupted while stopping the embedded PostgreSQL in " + dataDir, e);
         }
     }
 

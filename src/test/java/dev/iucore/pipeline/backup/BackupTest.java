@@ -138,7 +138,8 @@ class BackupTest {
                     "--single-transaction", "--no-password", "--dbname=" + restored.name(), file.toString())
                     .redirectErrorStream(true);
             String port = restored.url().replaceAll(".*:(\\d+)/.*", "$1");
-            restore.environment().putAll(Map.of("PGHOST", "127.0.0.1", "PGPORT", port, "PGUSER", TestPostgres.OWNER));
+            restore.environment().putAll(Map.of("PGHOST", "127.0.0.1", "PGPORT", port, "PGUSER", TestPostgres.OWNER,
+                    "PGPASSFILE", TestPostgres.server().credentialsFile().toString()));
             Process process = restore.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor()).as(output).isZero();
@@ -192,7 +193,7 @@ class BackupTest {
                 Setting.DB_OWNER_USER, "no_such_owner")), "backup");
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(result.err()).contains("pg_dump of no_such_owner@127.0.0.1:").contains("exited with 1; no backup was written")
-                .contains("role \"no_such_owner\" does not exist");
+                .contains("password authentication failed for user \"no_such_owner\"");
         assertThat(filesIn(elsewhere)).isEmpty();
         assertThat(DB.db().queryValue("SELECT outcome FROM iu_command_log WHERE command_name = 'backup' ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("failed");

@@ -71,6 +71,11 @@ final class BenchDatabase implements AutoCloseable {
         return server.jdbcUrl(EmbeddedPostgresServer.DATABASE);
     }
 
+    /** A role's generated password (the server's credentials file). */
+    String password(String role) {
+        return server.password(role);
+    }
+
     /** The owner role, unpooled: the benchmarks' setup and their progress counts. */
     DataSource owner() {
         return owner;
@@ -91,6 +96,7 @@ final class BenchDatabase implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url());
         config.setUsername(RUNTIME);
+        config.setPassword(password(RUNTIME));
         config.setMaximumPoolSize(size);
         if (asyncCommit) {
             config.setConnectionInitSql("SET synchronous_commit TO OFF");
@@ -104,7 +110,8 @@ final class BenchDatabase implements AutoCloseable {
      */
     Settings settings(Map<Setting, String> overrides) {
         Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench",
-                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8"));
+                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8",
+                Setting.DB_PASSWORD, password(RUNTIME), Setting.DB_OWNER_PASSWORD, password(OWNER)));
         values.putAll(overrides);
         return Settings.load(Map.of(), new Properties()).with(values)
                 .withProperty("camel.management.port", Integer.toString(TestDb.freePort()));
@@ -172,6 +179,7 @@ final class BenchDatabase implements AutoCloseable {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(url());
         ds.setUser(user);
+        ds.setPassword(password(user));
         return ds;
     }
 

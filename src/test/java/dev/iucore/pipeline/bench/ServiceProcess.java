@@ -45,6 +45,7 @@ final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(Map.of(
                 "IU_DB_URL", database.url(),
                 "IU_DB_USER", BenchDatabase.RUNTIME,
+                "IU_DB_PASSWORD", database.password(BenchDatabase.RUNTIME),
                 "IU_MIGRATE_ON_START", "false",
                 "IU_NODE_ID", "bench-memory",
                 "IU_LOG_LEVEL", "WARN",

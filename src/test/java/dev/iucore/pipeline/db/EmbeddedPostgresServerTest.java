@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -104,6 +105,28 @@ class EmbeddedPostgresServerTest {
         }
     }
 
+    @Test
+    void aLostOrDamagedCredentialsFileIsAClearErrorForACommandAndIsRegeneratedByTheNextStart() throws Exception {
+        Path credentials = dataDir.resolve(EmbeddedCredentials.FILE);
+        try (EmbeddedPostgresServer service = start(EmbeddedPostgresServer.Mode.SERVICE, "run")) {
+            Files.writeString(credentials, "iu_core_owner=secret\n");
+            assertThatThrownBy(() -> start(EmbeddedPostgresServer.Mode.COMMAND, "gates list"))
+                    .isInstanceOf(EmbeddedDatabaseException.class)
+                    .hasMessageContaining(credentials + " is not a libpq password file");
+            Files.delete(credentials);
+            try (EmbeddedPostgresServer command = start(EmbeddedPostgresServer.Mode.COMMAND, "gates list")) {
+                assertThatThrownBy(() -> command.password("iu_core_owner"))
+                        .isInstanceOf(EmbeddedDatabaseException.class)
+                        .hasMessageContaining("no credentials file " + credentials)
+                        .hasMessageContaining("restart `iu-core run` with this version");
+            }
+        }
+        try (EmbeddedPostgresServer next = start(EmbeddedPostgresServer.Mode.SERVICE, "run")) {
+            assertThat(query(next, "SELECT current_user")).isEqualTo("iu_core_owner");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
+        }
+    }
+
     private static String query(EmbeddedPostgresServer server, String sql) throws SQLException {
         try (Connection c = owner(server).getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
@@ -122,6 +145,7 @@ class EmbeddedPostgresServerTest {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(server.jdbcUrl(EmbeddedPostgresServer.DATABASE));
         ds.setUser("iu_core_owner");
+        ds.setPassword(server.password("iu_core_owner"));
         return ds;
     }
 }

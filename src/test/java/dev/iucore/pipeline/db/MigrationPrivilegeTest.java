@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.iucore.pipeline.cli.ExitCode;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import dev.iucore.pipeline.testing.TestPostgres;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,7 +30,7 @@ class MigrationPrivilegeTest {
         TestDb db = DB.db();
         new Migrator(db.owner(), TestPostgres.RUNTIME).migrateTo("014");
 
-        Cli.Result result = Cli.run(db.settings().with(Setting.DB_OWNER_USER, TestPostgres.RUNTIME), "migrate");
+        Cli.Result result = Cli.run(asRuntimeRole(db.settings()), "migrate");
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(result.err()).contains("iu-core migrate: migration 015 (envelope refresh trigger) refused: "
@@ -54,7 +56,7 @@ class MigrationPrivilegeTest {
         try {
             new Migrator(db.owner(), TestPostgres.RUNTIME).migrateTo("012");
 
-            Cli.Result result = Cli.run(db.settings().with(Setting.DB_OWNER_USER, TestPostgres.RUNTIME), "migrate");
+            Cli.Result result = Cli.run(asRuntimeRole(db.settings()), "migrate");
 
             assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
             assertThat(result.err()).contains("migration 013 (template composition) refused: `CREATE INDEX "
@@ -66,5 +68,11 @@ class MigrationPrivilegeTest {
         } finally {
             db.close();
         }
+    }
+
+    /** The migrating role set to the runtime role, with its password. */
+    private static Settings asRuntimeRole(Settings settings) {
+        return settings.with(Map.of(Setting.DB_OWNER_USER, TestPostgres.RUNTIME,
+                Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME)));
     }
 }

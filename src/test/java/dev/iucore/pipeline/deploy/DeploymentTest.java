@@ -73,7 +73,7 @@ class DeploymentTest {
         assertThat(value(unit, "Service", "PrivateTmp")).isEqualTo("true");
         assertThat(value(unit, "Service", "ReadWritePaths")).isEqualTo("/var/lib/iu-core");
         assertThat(value(unit, "Service", "CapabilityBoundingSet")).isEmpty();
-        // the embedded PostgreSQL runs binaries it extracts to java.io.tmpdir: inside the writable data dir
+        // the JVM's temporary files inside the writable data dir, as the CLI wrapper has them
         assertThat(value(unit, "Service", "ExecStart")).contains("-Djava.io.tmpdir=/var/lib/iu-core/tmp");
         assertThat(value(unit, "Service", "StateDirectory").split(" ")).contains("iu-core/tmp");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iucore.pipeline.db.EmbeddedCredentials;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,8 @@ class RunLifecycleIT {
 
     private String query(String sql) throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:" + owner().getProperty("port") + "/iu_core";
-        try (Connection c = DriverManager.getConnection(url, "iu_core_owner", "");
+        String password = EmbeddedCredentials.read(dataDir).password("iu_core_owner");
+        try (Connection c = DriverManager.getConnection(url, "iu_core_owner", password);
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);

@@ -29,6 +29,7 @@ public final class TestDb implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(TestPostgres.RUNTIME);
+        config.setPassword(TestPostgres.password(TestPostgres.RUNTIME));
         config.setMaximumPoolSize(12);
         config.setMinimumIdle(0);
         config.setPoolName("test-" + name);
@@ -61,7 +62,9 @@ public final class TestDb implements AutoCloseable {
         return Settings.load(Map.of(), new Properties()).with(Map.of(
                 Setting.DB_URL, url,
                 Setting.DB_USER, TestPostgres.RUNTIME,
+                Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME),
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
+                Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER),
                 Setting.NODE_ID, "test-node",
                 // the tests' receivers listen on loopback, which webhooks may not reach by default
                 Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8"))

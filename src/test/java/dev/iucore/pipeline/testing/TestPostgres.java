@@ -17,8 +17,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * One embedded PostgreSQL per test JVM (started by the product's own EmbeddedPostgresServer, not
- * durable: tests may skip fsync), and a migrated template database every test class clones, so a
- * fresh database costs milliseconds.
+ * durable: tests may skip fsync; with the superuser's login kept for this fixture's own databases
+ * and roles, which iu-core's server never allows), and a migrated template database every test
+ * class clones, so a fresh database costs milliseconds.
  */
 public final class TestPostgres {
 
@@ -41,8 +42,8 @@ public final class TestPostgres {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            server = EmbeddedPostgresServer.startOrAttach(dataDir, 0, EmbeddedPostgresServer.Mode.SERVICE, "test",
-                    new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME), false);
+            server = EmbeddedPostgresServer.startForTestFixture(dataDir, "test",
+                    new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 deleteRecursively(dataDir);
@@ -79,7 +80,13 @@ public final class TestPostgres {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(server().jdbcUrl(database));
         ds.setUser(OWNER);
+        ds.setPassword(password(OWNER));
         return ds;
+    }
+
+    /** A role's generated password (the server's credentials file). */
+    public static String password(String role) {
+        return server().password(role);
     }
 
     private static String nextName() {
