@@ -17,7 +17,7 @@ class ManagementAddressTest {
     @Test
     void theReadyLineNamesTheLoopbackAddressTheManagementServerIsBoundTo() {
         String log;
-        try (LogCapture capture = LogCapture.text();
+        try (LogCapture capture = LogCapture.text("dev.iucore.pipeline.service");
              RunningPipeline service = RunningPipeline.start(DB.db(), "management-address")) {
             log = capture.output();
         }
