@@ -13,14 +13,15 @@ import javax.sql.DataSource;
 /**
  * The runtime role's connection pool, handing out every connection with its session state reset.
  * A borrower can leave session state behind for the next one (an ops {@code sql:} route's
- * {@code set_config(..., false)}, a {@code statement_timeout}, a {@code LISTEN}), and HikariCP resets
+ * {@code set_config(..., false)}, a {@code statement_timeout}, a {@code LISTEN}, a temporary table
+ * standing in for a real one where the role still has TEMP), and HikariCP resets
  * only what JDBC sets (auto-commit, isolation, ...) and has no checkout hook; so each checkout
  * starts with {@link #RESET}, one round trip.
  */
 public final class RuntimePool implements DataSource, AutoCloseable {
 
-    /** Settings and listens; not DISCARD ALL, which would also drop the statements pgjdbc prepared. */
-    static final String RESET = "RESET ALL; UNLISTEN *";
+    /** Settings, listens, temporary objects; not DISCARD ALL, which would also drop the statements pgjdbc prepared. */
+    static final String RESET = "RESET ALL; UNLISTEN *; DISCARD TEMP";
 
     private final HikariDataSource pool;
 

@@ -48,6 +48,26 @@ class PooledSessionResetTest {
         }
     }
 
+    @Test
+    void aTemporaryTableABorrowerLeftIsGoneOnTheNextCheckout() throws SQLException {
+        // the runtime role may create none (V024); a role that still may, as on a restored database
+        // before its REVOKE, must not hand one to the next borrower either
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(DB.db().url());
+        config.setUsername(TestPostgres.OWNER);
+        config.setMaximumPoolSize(1);
+        try (RuntimePool pool = new RuntimePool(config)) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TEMP TABLE iu_core_gate AS SELECT gate_name, kind, 'true'::text AS gate_value FROM public.iu_core_gate");
+                assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).as("shadowed").isEqualTo("true");
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                assertThat(value(s, "SELECT count(*)::text FROM pg_class WHERE relpersistence = 't'")).isEqualTo("0");
+                assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
+            }
+        }
+    }
+
     private static String value(Statement s, String sql) throws SQLException {
         try (ResultSet rs = s.executeQuery(sql)) {
             rs.next();
