@@ -31,6 +31,9 @@ class RuntimeRoleTest {
         "DELETE FROM iu_core_gate_audit",
         "INSERT INTO dot_iu_command_catalog VALUES ('intruder', true, '{}', false, 'x')",
         "INSERT INTO iu_sql_action VALUES ('fn_intruder', 'x')",
+        "UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'delivery_enabled'",
+        "INSERT INTO iu_core_gate (gate_name, description) VALUES ('intruder', 'x')",
+        "DELETE FROM iu_core_gate",
         // a temporary table would stand in for the real one in that session
         "CREATE TEMP TABLE iu_core_gate (gate_name text, kind text, gate_value text)"
     })

@@ -193,6 +193,27 @@ class GateFunctionTest {
     }
 
     @Test
+    void theRuntimeRoleChangesAGateOnlyThroughTheFunctionWhichRecordsItsDatabaseUserBesideTheActor() throws SQLException {
+        try (Connection c = DB.db().runtime().getConnection()) {
+            c.setAutoCommit(false);
+            // the forgery the runtime role once could: name any actor, then UPDATE the table itself
+            setSession(c, "iu_core_audit.actor", "someone-else");
+            assertThatThrownBy(() -> c.createStatement().execute(
+                    "UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'lifecycle_enabled'"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            c.rollback();
+            setSession(c, "iu_core_audit.actor", "someone-else");
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM fn_iu_core_gate_set('lifecycle_enabled', 'true', 'ops-carol', 'change 7')")) {
+                ps.execute();
+            }
+            c.commit();
+        }
+        assertThat(DB.db().query("SELECT actor, db_user FROM iu_core_gate_audit WHERE gate_name = 'lifecycle_enabled'"))
+                .containsExactly(Map.of("actor", "ops-carol", "db_user", "iu_core_app"));
+        assertThat(open("lifecycle_enabled")).isTrue();
+    }
+
+    @Test
     void invalidChangesAreRefusedAndChangeNothing() {
         GateService gates = new GateService(DB.db().runtime());
         long auditBefore = DB.db().count("iu_core_gate_audit");

@@ -1,0 +1,3 @@
+ALTER FUNCTION fn_iu_core_gate_set(text, text, text, text) RESET search_path;
+ALTER FUNCTION fn_iu_core_gate_set(text, text, text, text) SECURITY INVOKER;
+GRANT INSERT, UPDATE, DELETE ON iu_core_gate TO ${runtime_role};
