@@ -21,12 +21,7 @@ class PooledSessionResetTest {
 
     @Test
     void aConnectionPoisonedWithSessionLevelSettingsIsCleanOnItsNextCheckout() throws SQLException {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(DB.db().url());
-        config.setUsername(TestPostgres.RUNTIME);
-        // one connection, so the second checkout is the same session
-        config.setMaximumPoolSize(1);
-        try (RuntimePool pool = new RuntimePool(config)) {
+        try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
             String poisoned;
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
                 poisoned = value(s, "SELECT pg_backend_pid()::text");
@@ -52,11 +47,7 @@ class PooledSessionResetTest {
     void aTemporaryTableABorrowerLeftIsGoneOnTheNextCheckout() throws SQLException {
         // the runtime role may create none (V024); a role that still may, as on a restored database
         // before its REVOKE, must not hand one to the next borrower either
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(DB.db().url());
-        config.setUsername(TestPostgres.OWNER);
-        config.setMaximumPoolSize(1);
-        try (RuntimePool pool = new RuntimePool(config)) {
+        try (RuntimePool pool = oneConnectionPool(TestPostgres.OWNER)) {
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TEMP TABLE iu_core_gate AS SELECT gate_name, kind, 'true'::text AS gate_value FROM public.iu_core_gate");
                 assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).as("shadowed").isEqualTo("true");
@@ -66,6 +57,15 @@ class PooledSessionResetTest {
                 assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
             }
         }
+    }
+
+    /** One connection, so the second checkout is the same session. */
+    private static RuntimePool oneConnectionPool(String user) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(DB.db().url());
+        config.setUsername(user);
+        config.setMaximumPoolSize(1);
+        return new RuntimePool(config);
     }
 
     private static String value(Statement s, String sql) throws SQLException {
