@@ -7,3 +7,6 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON iu_core_gate FROM ${runtime_role};
 
 ALTER FUNCTION fn_iu_core_gate_set(text, text, text, text) SECURITY DEFINER;
 ALTER FUNCTION fn_iu_core_gate_set(text, text, text, text) SET search_path = public, pg_temp;
+-- running as the owner, it is for the runtime role only, not every role that may connect
+REVOKE EXECUTE ON FUNCTION fn_iu_core_gate_set(text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fn_iu_core_gate_set(text, text, text, text) TO ${runtime_role};

@@ -47,6 +47,17 @@ class RuntimeRoleTest {
         assertThat(DB.db().queryLong("SELECT count(*) FROM pg_trigger WHERE tgname = 'intruder'")).isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"fn_iu_core_gate_set(text,text,text,text)",
+        "fn_iu_command_log_finish(bigint,text,integer,text,jsonb,timestamptz,bigint)"})
+    void aFunctionRunningAsTheOwnerIsForTheRuntimeRoleOnlyNotForEveryRole(String function) {
+        // pg_read_all_data stands for any other role of the cluster: it has what PUBLIC has
+        assertThat(DB.db().queryValue("SELECT has_function_privilege('pg_read_all_data', ?, 'EXECUTE')", function))
+                .isEqualTo(false);
+        assertThat(DB.db().queryValue("SELECT has_function_privilege('iu_core_app', ?, 'EXECUTE')", function))
+                .isEqualTo(true);
+    }
+
     @Test
     void runtimeRoleHasDmlOnTheOutbox() throws SQLException {
         try (Connection c = DB.db().runtime().getConnection(); Statement s = c.createStatement()) {
