@@ -28,7 +28,7 @@ class PooledSessionResetTest {
                 // what an ops sql: route did: gates, the audit's actor and a timeout, for the whole session
                 s.execute("SELECT set_config('iu_core.delivery_enabled', 'true', false), "
                         + "set_config('iu_core_audit.actor', 'forged', false)");
-                s.execute("SET statement_timeout = '1ms'");
+                s.execute("SET statement_timeout = '42s'");
                 s.execute("LISTEN iu_core_outbox");
                 assertThat(value(s, "SELECT current_setting('iu_core.delivery_enabled')")).isEqualTo("true");
             }
