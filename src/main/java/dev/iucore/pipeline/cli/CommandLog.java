@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes invocations to {@code iu_command_log} (append-only: a row is added, then finished once),
- * on its own connection so a command's rolled-back
- * work never takes its log row with it. A log that cannot be written (no schema yet, a database
- * that is gone) warns and never changes the command's exit code.
+ * on its own connection so a command's rolled-back work never takes its log row with it. A log that
+ * cannot be written (no schema yet, a database that is gone) warns and never changes the command's
+ * exit code.
  */
 final class CommandLog {
 

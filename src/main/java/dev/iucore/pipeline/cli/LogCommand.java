@@ -114,7 +114,7 @@ final class LogCommand implements Callable<Integer> {
     }
 
     /** One invocation as recorded: the actor it claimed, and the database user that wrote it. */
-    record Entry(long id, OffsetDateTime startedAt, String command, String actor, String dbUser, Object arguments, boolean dryRun,
-                 String outcome, Integer exitCode, Long durationMs, Object rowDeltas, String message, String node) {
+    record Entry(long id, OffsetDateTime startedAt, String command, String actor, String dbUser, Object arguments,
+                 boolean dryRun, String outcome, Integer exitCode, Long durationMs, Object rowDeltas, String message, String node) {
     }
 }
