@@ -5,14 +5,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes invocations to {@code iu_command_log}, on its own connection so a command's rolled-back
- * work never takes its log row with it. A log that cannot be written (no schema yet, a database
- * that is gone) warns and never changes the command's exit code.
+ * Writes invocations to {@code iu_command_log} (append-only: a row is added, then finished once),
+ * on its own connection so a command's rolled-back work never takes its log row with it. A log that
+ * cannot be written (no schema yet, a database that is gone) warns and never changes the command's
+ * exit code.
  */
 final class CommandLog {
 
@@ -23,10 +25,8 @@ final class CommandLog {
     static final String BEGIN = """
             INSERT INTO iu_command_log (command_name, actor, arguments, dry_run, outcome, node, started_at)
             VALUES (?, ?, ?::jsonb, ?, 'running', ?, ?) RETURNING id""";
-    static final String FINISH = """
-            UPDATE iu_command_log
-               SET outcome = ?, exit_code = ?, message = ?, row_deltas = ?::jsonb, finished_at = ?, duration_ms = ?
-             WHERE id = ?""";
+    /** The log is append-only for the runtime role: its own running row is finished by this function (V023). */
+    static final String FINISH = "SELECT fn_iu_command_log_finish(?, ?, ?, ?, ?::jsonb, ?, ?)";
     static final String RECORD = """
             INSERT INTO iu_command_log (command_name, actor, arguments, dry_run, outcome, exit_code, message,
                                         row_deltas, node, started_at, finished_at, duration_ms)
@@ -61,14 +61,14 @@ final class CommandLog {
         write(invocation, c -> {
             if (invocation.id() != null) {
                 try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-                    ps.setString(1, invocation.outcome().sqlName());
-                    ps.setObject(2, invocation.exitCode());
-                    ps.setString(3, bounded(invocation.message()));
-                    ps.setString(4, deltas(invocation));
-                    ps.setObject(5, invocation.finishedAt());
-                    ps.setLong(6, invocation.durationMs());
-                    ps.setLong(7, invocation.id());
-                    ps.executeUpdate();
+                    ps.setLong(1, invocation.id());
+                    ps.setString(2, invocation.outcome().sqlName());
+                    ps.setObject(3, invocation.exitCode(), Types.INTEGER);
+                    ps.setString(4, bounded(invocation.message()));
+                    ps.setString(5, deltas(invocation));
+                    ps.setObject(6, invocation.finishedAt());
+                    ps.setLong(7, invocation.durationMs());
+                    ps.execute();
                 }
                 return;
             }

@@ -79,7 +79,7 @@ final class DemoCommand {
                 }
             });
             boolean settled;
-            try (DemoScenario demo = new DemoScenario(database.runtime(), context.out())) {
+            try (DemoScenario demo = new DemoScenario(database.runtime(), database.owner(), context.out())) {
                 demo.prepare();
                 demo.publish();
                 settled = demo.watch(Duration.ofSeconds(60));

@@ -22,8 +22,8 @@ final class LogCommand implements Callable<Integer> {
 
     static final String KNOWN_COMMAND = "SELECT 1 FROM dot_iu_command_catalog WHERE command_name = ?";
     static final String NEWEST = """
-            SELECT id, started_at, command_name, actor, arguments::text, dry_run, outcome, exit_code, duration_ms,
-                   row_deltas::text, message, node
+            SELECT id, started_at, command_name, actor, db_user, arguments::text, dry_run, outcome, exit_code,
+                   duration_ms, row_deltas::text, message, node
             FROM iu_command_log
             WHERE ?::text IS NULL OR command_name = ?
             ORDER BY started_at DESC, id DESC
@@ -65,9 +65,9 @@ final class LogCommand implements Callable<Integer> {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         entries.add(new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3),
-                                rs.getString(4), Output.parseJson(rs.getString(5)), rs.getBoolean(6), rs.getString(7),
-                                (Integer) rs.getObject(8), (Long) rs.getObject(9), Output.parseJson(rs.getString(10)),
-                                rs.getString(11), rs.getString(12)));
+                                rs.getString(4), rs.getString(5), Output.parseJson(rs.getString(6)), rs.getBoolean(7),
+                                rs.getString(8), (Integer) rs.getObject(9), (Long) rs.getObject(10),
+                                Output.parseJson(rs.getString(11)), rs.getString(12), rs.getString(13)));
                     }
                 }
             }
@@ -113,8 +113,8 @@ final class LogCommand implements Callable<Integer> {
         return message.length() <= MESSAGE_WIDTH ? message : message.substring(0, MESSAGE_WIDTH - 1) + "…";
     }
 
-    /** One invocation as recorded. */
-    record Entry(long id, OffsetDateTime startedAt, String command, String actor, Object arguments, boolean dryRun,
-                 String outcome, Integer exitCode, Long durationMs, Object rowDeltas, String message, String node) {
+    /** One invocation as recorded: the actor it claimed, and the database user that wrote it. */
+    record Entry(long id, OffsetDateTime startedAt, String command, String actor, String dbUser, Object arguments,
+                 boolean dryRun, String outcome, Integer exitCode, Long durationMs, Object rowDeltas, String message, String node) {
     }
 }

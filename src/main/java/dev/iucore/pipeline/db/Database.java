@@ -1,7 +1,6 @@
 package dev.iucore.pipeline.db;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
@@ -26,7 +25,7 @@ public final class Database implements AutoCloseable {
     private final int poolSize;
     private final String applicationName;
     private final EmbeddedPostgresServer embedded;
-    private HikariDataSource runtimePool;
+    private RuntimePool runtimePool;
 
     private Database(Settings settings, String url, EmbeddedPostgresServer embedded, String applicationName) {
         this.url = url;
@@ -60,7 +59,7 @@ public final class Database implements AutoCloseable {
                 });
     }
 
-    /** The pooled runtime-role data source: what the routes and commands use. */
+    /** The pooled runtime-role data source (session state reset on every checkout): what the routes and commands use. */
     public synchronized DataSource runtime() {
         if (runtimePool == null) {
             HikariConfig config = new HikariConfig();
@@ -73,7 +72,7 @@ public final class Database implements AutoCloseable {
             config.setInitializationFailTimeout(-1);
             config.setConnectionTimeout(5_000);
             config.addDataSourceProperty("ApplicationName", applicationName);
-            runtimePool = new HikariDataSource(config);
+            runtimePool = new RuntimePool(config);
         }
         return runtimePool;
     }

@@ -49,25 +49,42 @@ public final class DemoScenario implements AutoCloseable {
              WHERE e.event_id = ?
              GROUP BY e.status""";
 
+    static final String AUDIT_AS = """
+            SELECT set_config('iu_core_audit.actor', ?, true), set_config('iu_core_audit.reason', 'demo run: demo routes', true)""";
+
     private final DataSource dataSource;
+    private final DataSource owner;
     private final PrintStream out;
     private final DemoTarget target;
     private final Map<Gate, String> gatesBefore = new LinkedHashMap<>();
     private final Map<UUID, String> events = new LinkedHashMap<>();
 
-    public DemoScenario(DataSource dataSource, PrintStream out) throws IOException {
+    /**
+     * @param dataSource the runtime role: events, gates (through their audited function), the flow
+     * @param owner      the owner role, for the demo routes: the runtime role cannot change the route table
+     */
+    public DemoScenario(DataSource dataSource, DataSource owner, PrintStream out) throws IOException {
         this.dataSource = dataSource;
+        this.owner = owner;
         this.out = out;
         this.target = new DemoTarget();
     }
 
     /** Demo routes pointing at the local target, and the relay's gates opened for them. */
     public void prepare() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(UPSERT_ROUTE)) {
-            route(ps, "demo-crm", "iu.collection.created", target.url("/crm"));
-            route(ps, "demo-flaky", "iu.document.published", target.url("/flaky"));
-            route(ps, "demo-strict", "iu.information_unit.archived", target.url("/strict"));
-            route(ps, "demo-audit", "iu.information_unit.created", "log:demo-audit");
+        try (Connection c = owner.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement audit = c.prepareStatement(AUDIT_AS)) {
+                audit.setString(1, ACTOR);
+                audit.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_ROUTE)) {
+                route(ps, "demo-crm", "iu.collection.created", target.url("/crm"));
+                route(ps, "demo-flaky", "iu.document.published", target.url("/flaky"));
+                route(ps, "demo-strict", "iu.information_unit.archived", target.url("/strict"));
+                route(ps, "demo-audit", "iu.information_unit.created", "log:demo-audit");
+            }
+            c.commit();
         }
         GateService gates = new GateService(dataSource);
         for (GateState gate : gates.list()) {

@@ -29,11 +29,6 @@ public enum Gate {
         return this == DELIVERY_LIVE_ROUTES;
     }
 
-    /** The transaction-local override setting: {@code set_config('iu_core.<gate>', 'true', true)}. */
-    public String localSetting() {
-        return "iu_core." + sqlName();
-    }
-
     public static Optional<Gate> fromSqlName(String name) {
         return Arrays.stream(values()).filter(g -> g.sqlName().equals(name)).findFirst();
     }

@@ -19,7 +19,8 @@ import org.quartz.utils.DBConnectionManager;
  * in clustered mode, so each trigger fires once across every process on the database. All nodes
  * share the scheduler instance name, {@code camel.main.name}; each has its own instance id, the
  * node id. Quartz borrows connections from the runtime pool: it has no JDBC URL or credentials of
- * its own.
+ * its own, so the runtime role can write its tables, and it reads their blobs through
+ * {@link FilteredQuartzDelegate}.
  */
 public final class ClusteredQuartz {
 
@@ -58,7 +59,7 @@ public final class ClusteredQuartz {
         quartz.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
         quartz.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
         quartz.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-        quartz.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.setProperty("org.quartz.jobStore.driverDelegateClass", FilteredQuartzDelegate.class.getName());
         quartz.setProperty("org.quartz.jobStore.isClustered", "true");
         // nodes take the next triggers under the store's row lock, one at a time: without it two nodes
         // under load were seen to fire one trigger's same firing twice

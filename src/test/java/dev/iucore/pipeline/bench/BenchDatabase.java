@@ -6,6 +6,7 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import dev.iucore.pipeline.db.Migrator;
+import dev.iucore.pipeline.db.RuntimePool;
 import dev.iucore.pipeline.testing.TestDb;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,9 +82,14 @@ final class BenchDatabase implements AutoCloseable {
         return owner;
     }
 
-    /** The runtime role, pooled as the service's would be; the caller closes it. */
+    /** The runtime role, pooled; the caller closes it. */
     HikariDataSource runtimePool(int size) {
         return runtimePool(size, false);
+    }
+
+    /** The runtime role, pooled as the service's is (session state reset on each checkout); the caller closes it. */
+    RuntimePool servicePool(int size) {
+        return new RuntimePool(runtimeConfig(size));
     }
 
     /**
@@ -93,15 +99,20 @@ final class BenchDatabase implements AutoCloseable {
      *                    bookkeeping does (RelayCommit); false: the database's default
      */
     HikariDataSource runtimePool(int size, boolean asyncCommit) {
+        HikariConfig config = runtimeConfig(size);
+        if (asyncCommit) {
+            config.setConnectionInitSql("SET synchronous_commit TO OFF");
+        }
+        return new HikariDataSource(config);
+    }
+
+    private HikariConfig runtimeConfig(int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url());
         config.setUsername(RUNTIME);
         config.setPassword(password(RUNTIME));
         config.setMaximumPoolSize(size);
-        if (asyncCommit) {
-            config.setConnectionInitSql("SET synchronous_commit TO OFF");
-        }
-        return new HikariDataSource(config);
+        return config;
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.bench;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.db.RuntimePool;
 import dev.iucore.pipeline.service.PipelineService;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,12 +15,12 @@ final class BenchService implements AutoCloseable {
 
     private static final int POOL_SIZE = 20;
 
-    private final HikariDataSource pool;
+    private final RuntimePool pool;
     private final PipelineService service;
     private final CompletableFuture<Void> running;
 
     private BenchService(BenchDatabase database, Settings settings) {
-        pool = database.runtimePool(POOL_SIZE);
+        pool = database.servicePool(POOL_SIZE);
         service = new PipelineService(settings, pool);
         running = CompletableFuture.runAsync(() -> {
             try {

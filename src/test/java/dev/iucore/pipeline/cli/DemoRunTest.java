@@ -41,6 +41,11 @@ class DemoRunTest {
         // the gates read as before, and each change on the way is audited
         assertThat(db.queryLong("SELECT count(*) FROM iu_core_gate WHERE fn_iu_core_gate_open(gate_name)")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM iu_core_gate_audit WHERE actor = 'iu-core demo'")).isEqualTo(4);
+        // the runtime role cannot change the route table: the demo writes its routes as the owner, audited
+        assertThat(db.queryLong("""
+                SELECT count(*) FROM iu_core_control_audit
+                 WHERE table_name = 'iu_outbound_route' AND actor = 'iu-core demo' AND db_user = 'iu_core_owner'"""))
+                .isEqualTo(4);
         assertThat(db.queryValue("SELECT outcome FROM iu_command_log WHERE command_name = 'demo run'")).isEqualTo("ok");
     }
 

@@ -56,6 +56,7 @@ class LogCommandTest {
         assertThat(entries.get(1).get("arguments")).hasSize(7);
         assertThat(entries.get(1).get("arguments").get(2).asText()).isEqualTo("scaleout_enabled");
         assertThat(entries.get(1).get("actor").asText()).isEqualTo("ops-bob");
+        assertThat(entries.get(1).get("db_user").asText()).as("who wrote it, beside whom it claims").isEqualTo("iu_core_app");
         assertThat(entries.get(1).get("row_deltas").get("iu_core_gate_audit").asInt()).isEqualTo(1);
         assertThat(entries.get(1).get("node").asText()).isEqualTo("test-node");
     }

@@ -30,7 +30,12 @@ class RuntimeRoleTest {
         "INSERT INTO iu_core_gate_audit (gate_name, actor) VALUES ('delivery_enabled', 'forger')",
         "DELETE FROM iu_core_gate_audit",
         "INSERT INTO dot_iu_command_catalog VALUES ('intruder', true, '{}', false, 'x')",
-        "INSERT INTO iu_sql_action VALUES ('fn_intruder', 'x')"
+        "INSERT INTO iu_sql_action VALUES ('fn_intruder', 'x')",
+        "UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'delivery_enabled'",
+        "INSERT INTO iu_core_gate (gate_name, description) VALUES ('intruder', 'x')",
+        "DELETE FROM iu_core_gate",
+        // a temporary table would stand in for the real one in that session
+        "CREATE TEMP TABLE iu_core_gate (gate_name text, kind text, gate_value text)"
     })
     void runtimeRoleCannotChangeTheSchemaOrTheGovernedTables(String statement) throws SQLException {
         try (Connection c = DB.db().runtime().getConnection(); Statement s = c.createStatement()) {
@@ -40,6 +45,17 @@ class RuntimeRoleTest {
         }
         assertThat(DB.db().queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'intruder'")).isZero();
         assertThat(DB.db().queryLong("SELECT count(*) FROM pg_trigger WHERE tgname = 'intruder'")).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fn_iu_core_gate_set(text,text,text,text)",
+        "fn_iu_command_log_finish(bigint,text,integer,text,jsonb,timestamptz,bigint)"})
+    void aFunctionRunningAsTheOwnerIsForTheRuntimeRoleOnlyNotForEveryRole(String function) {
+        // pg_read_all_data stands for any other role of the cluster: it has what PUBLIC has
+        assertThat(DB.db().queryValue("SELECT has_function_privilege('pg_read_all_data', ?, 'EXECUTE')", function))
+                .isEqualTo(false);
+        assertThat(DB.db().queryValue("SELECT has_function_privilege('iu_core_app', ?, 'EXECUTE')", function))
+                .isEqualTo(true);
     }
 
     @Test

@@ -46,6 +46,7 @@ class GateFunctionTest {
             c.setAutoCommit(false);
             setLocal(c, "iu_core.no_such_gate", "true");
             assertThat(isOpen(c, "no_such_gate")).isFalse();
+            assertThatThrownBy(() -> override(c, "no_such_gate", "true")).hasMessageContaining("unknown gate \"no_such_gate\"");
             c.rollback();
         }
     }
@@ -69,11 +70,11 @@ class GateFunctionTest {
     }
 
     @Test
-    void aLocalOverrideIsInvisibleToOtherSessionsAndGoneAfterCommit() throws SQLException {
+    void theInTransactionToggleIsInvisibleToOtherSessionsAndGoneAfterCommit() throws SQLException {
         TestDb db = DB.db();
         try (Connection mine = db.runtime().getConnection(); Connection other = db.runtime().getConnection()) {
             mine.setAutoCommit(false);
-            setLocal(mine, "iu_core.scaleout_enabled", "true");
+            assertThat(override(mine, "scaleout_enabled", "true")).as("open, says the toggle").isTrue();
             assertThat(isOpen(mine, "scaleout_enabled")).isTrue();
             assertThat(GateService.isOpen(mine, Gate.SCALEOUT_ENABLED)).isTrue();
             assertThat(isOpen(other, "scaleout_enabled")).as("a second connection").isFalse();
@@ -86,15 +87,72 @@ class GateFunctionTest {
     }
 
     @Test
-    void aLocalOverrideCanAlsoCloseAnOpenGateForOneTransaction() throws SQLException {
+    void theInTransactionToggleCanAlsoCloseAnOpenGateAndDropItsOverride() throws SQLException {
         DB.db().update("UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'composer_enabled'");
         try (Connection c = DB.db().runtime().getConnection()) {
             c.setAutoCommit(false);
-            setLocal(c, "iu_core.composer_enabled", "false");
+            assertThat(override(c, "composer_enabled", "false")).isFalse();
             assertThat(isOpen(c, "composer_enabled")).isFalse();
+            assertThat(override(c, "composer_enabled", null)).as("override dropped: the stored value again").isTrue();
             c.rollback();
         }
         assertThat(open("composer_enabled")).isTrue();
+    }
+
+    @Test
+    void theInTransactionToggleRefusesAValueTheGateCannotTake() throws SQLException {
+        try (Connection c = DB.db().runtime().getConnection()) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> override(c, "delivery_enabled", "yes")).hasMessageContaining("takes true or false, not \"yes\"");
+            c.rollback();
+            assertThat(override(c, "delivery_live_routes", " hook-a, hook-b ")).isTrue();
+            assertThat(GateService.items(c, Gate.DELIVERY_LIVE_ROUTES)).containsExactly("hook-a", "hook-b");
+            c.rollback();
+            assertThat(GateService.items(c, Gate.DELIVERY_LIVE_ROUTES)).isEmpty();
+        }
+    }
+
+    @Test
+    void aSessionLevelSettingOpensNoGateInThisOrALaterTransactionNorForAnotherSession() throws SQLException {
+        long auditBefore = DB.db().count("iu_core_gate_audit");
+        try (Connection mine = DB.db().runtime().getConnection(); Connection other = DB.db().runtime().getConnection()) {
+            setSession(mine, "iu_core.delivery_enabled", "true");
+            setSession(mine, "iu_core.delivery_live_routes", "hook-a");
+            assertThat(isOpen(mine, "delivery_enabled")).as("its own statement").isFalse();
+            mine.setAutoCommit(false);
+            setSession(mine, "iu_core.retention_enabled", "true");
+            assertThat(isOpen(mine, "retention_enabled")).as("set in this very transaction").isFalse();
+            setLocal(mine, "iu_core.composer_enabled", "true");
+            assertThat(isOpen(mine, "composer_enabled")).as("a bare value names no transaction").isFalse();
+            mine.commit();
+            assertThat(isOpen(mine, "delivery_enabled")).as("a later transaction").isFalse();
+            assertThat(GateService.items(mine, Gate.DELIVERY_LIVE_ROUTES)).isEmpty();
+            assertThat(isOpen(mine, "retention_enabled")).isFalse();
+            assertThat(isOpen(other, "delivery_enabled")).as("another session").isFalse();
+            mine.rollback();
+        }
+        assertThat(DB.db().count("iu_core_gate_audit")).isEqualTo(auditBefore);
+    }
+
+    @Test
+    void anOverrideCopiedToSessionLevelCountsInItsOwnTransactionOnly() throws SQLException {
+        try (Connection c = DB.db().runtime().getConnection()) {
+            c.setAutoCommit(false);
+            override(c, "delivery_enabled", "true");
+            // the same text a transaction-local toggle holds, now left behind for the whole session
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT set_config('iu_core.delivery_enabled', current_setting('iu_core.delivery_enabled'), false)")) {
+                ps.execute();
+            }
+            assertThat(isOpen(c, "delivery_enabled")).isTrue();
+            c.commit();
+            assertThat(isOpen(c, "delivery_enabled")).as("the next transaction, before it has an id").isFalse();
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_xact_id()")) {
+                ps.execute();
+            }
+            assertThat(isOpen(c, "delivery_enabled")).as("the next transaction, with an id of its own").isFalse();
+            c.rollback();
+        }
     }
 
     @Test
@@ -135,6 +193,27 @@ class GateFunctionTest {
     }
 
     @Test
+    void theRuntimeRoleChangesAGateOnlyThroughTheFunctionWhichRecordsItsDatabaseUserBesideTheActor() throws SQLException {
+        try (Connection c = DB.db().runtime().getConnection()) {
+            c.setAutoCommit(false);
+            // the forgery the runtime role once could: name any actor, then UPDATE the table itself
+            setSession(c, "iu_core_audit.actor", "someone-else");
+            assertThatThrownBy(() -> c.createStatement().execute(
+                    "UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'lifecycle_enabled'"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            c.rollback();
+            setSession(c, "iu_core_audit.actor", "someone-else");
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM fn_iu_core_gate_set('lifecycle_enabled', 'true', 'ops-carol', 'change 7')")) {
+                ps.execute();
+            }
+            c.commit();
+        }
+        assertThat(DB.db().query("SELECT actor, db_user FROM iu_core_gate_audit WHERE gate_name = 'lifecycle_enabled'"))
+                .containsExactly(Map.of("actor", "ops-carol", "db_user", "iu_core_app"));
+        assertThat(open("lifecycle_enabled")).isTrue();
+    }
+
+    @Test
     void invalidChangesAreRefusedAndChangeNothing() {
         GateService gates = new GateService(DB.db().runtime());
         long auditBefore = DB.db().count("iu_core_gate_audit");
@@ -161,10 +240,31 @@ class GateFunctionTest {
     }
 
     private static void setLocal(Connection c, String name, String value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
+        setConfig(c, name, value, true);
+    }
+
+    private static void setSession(Connection c, String name, String value) throws SQLException {
+        setConfig(c, name, value, false);
+    }
+
+    private static void setConfig(Connection c, String name, String value, boolean local) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, ?)")) {
             ps.setString(1, name);
             ps.setString(2, value);
+            ps.setBoolean(3, local);
             ps.execute();
+        }
+    }
+
+    /** The in-transaction toggle; returns whether the gate now reads open. */
+    private static boolean override(Connection c, String gate, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT fn_iu_core_gate_override(?, ?)")) {
+            ps.setString(1, gate);
+            ps.setString(2, value);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 

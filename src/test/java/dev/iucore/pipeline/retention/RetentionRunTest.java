@@ -342,7 +342,7 @@ class RetentionRunTest {
 
             // the in-transaction toggle: the gate opens for this transaction only
             psql.setAutoCommit(false);
-            query(psql, "SELECT set_config('iu_core.retention_enabled', 'true', true)");
+            query(psql, "SELECT fn_iu_core_gate_override('retention_enabled', 'true')");
             List<Map<String, Object>> applied = query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', false)");
             psql.commit();
             psql.setAutoCommit(true);

@@ -1,10 +1,10 @@
 package dev.iucore.pipeline.testing;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
+import dev.iucore.pipeline.db.RuntimePool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +21,7 @@ public final class TestDb implements AutoCloseable {
 
     private final String name;
     private final String url;
-    private final HikariDataSource runtime;
+    private final RuntimePool runtime;
 
     TestDb(EmbeddedPostgresServer server, String name) {
         this.name = name;
@@ -33,7 +33,7 @@ public final class TestDb implements AutoCloseable {
         config.setMaximumPoolSize(12);
         config.setMinimumIdle(0);
         config.setPoolName("test-" + name);
-        this.runtime = new HikariDataSource(config);
+        this.runtime = new RuntimePool(config);
     }
 
     public String name() {
@@ -44,7 +44,7 @@ public final class TestDb implements AutoCloseable {
         return url;
     }
 
-    /** The runtime role (DML only), pooled. */
+    /** The runtime role (DML only), pooled as the product's (session state reset on every checkout). */
     public DataSource runtime() {
         return runtime;
     }

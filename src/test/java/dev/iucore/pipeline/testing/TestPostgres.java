@@ -62,6 +62,8 @@ public final class TestPostgres {
         }
         String name = nextName();
         admin("CREATE DATABASE " + name + " TEMPLATE " + TEMPLATE + " OWNER " + OWNER);
+        // a clone does not copy database privileges: V024's, as a migrated database has it
+        admin("REVOKE TEMPORARY ON DATABASE " + name + " FROM PUBLIC");
         return new TestDb(server(), name);
     }
 
