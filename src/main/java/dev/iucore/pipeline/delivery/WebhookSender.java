@@ -32,6 +32,9 @@ public final class WebhookSender {
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
 
+    /** The only environment variables a route's {@code secret_ref} may name. */
+    public static final String SECRET_PREFIX = "IU_WEBHOOK_SECRET_";
+
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
     private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
@@ -169,19 +172,38 @@ public final class WebhookSender {
                 .header("iu-attempt", Integer.toString(task.attemptsSoFar() + 1))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (task.secretRef() != null) {
-            String secret = secrets.apply(task.secretRef());
-            if (secret == null || secret.isBlank()) {
-                throw new MissingSecretException("route " + task.routeKey() + " names secret_ref " + task.secretRef()
-                        + ", but that environment variable is not set; the webhook is not sent unsigned");
+            String signature = signature(task, id, timestamp, body);
+            if (signature == null) {
+                // one text for every refusal: whether a variable is set is nobody's business
+                throw new MissingSecretException("route " + task.routeKey() + ": no usable signing secret in "
+                        + task.secretRef() + " (a set variable " + SECRET_PREFIX + "… holding one Standard Webhooks"
+                        + " secret, or two separated by a space); the webhook is not sent unsigned");
             }
-            try {
-                builder.header("webhook-signature", WebhookSignature.sign(secret, id, timestamp, body));
-            } catch (IllegalArgumentException e) {
-                throw new MissingSecretException("the secret in " + task.secretRef()
-                        + " is not whsec_ followed by base64; the webhook is not sent unsigned");
-            }
+            builder.header("webhook-signature", signature);
         }
         return builder.build();
+    }
+
+    /**
+     * The signatures of every secret the route's variable holds (two during a rotation, separated by
+     * a space, both sent as Standard Webhooks allows), or null when it names no usable secret. Only
+     * variables with the dedicated prefix are read: a route may not turn, say, the database password
+     * into an HMAC key whose signatures leave the host.
+     */
+    private String signature(DeliveryTask task, String id, long timestamp, byte[] body) {
+        String secrets = task.secretRef().startsWith(SECRET_PREFIX) ? this.secrets.apply(task.secretRef()) : null;
+        if (secrets == null || secrets.isBlank()) {
+            return null;
+        }
+        StringBuilder signatures = new StringBuilder();
+        for (String secret : secrets.trim().split("\\s+")) {
+            try {
+                signatures.append(signatures.isEmpty() ? "" : " ").append(WebhookSignature.sign(secret, id, timestamp, body));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return signatures.toString();
     }
 
     private HttpClient client(DeliveryTask task) {

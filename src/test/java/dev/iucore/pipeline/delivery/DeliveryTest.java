@@ -34,7 +34,7 @@ class DeliveryTest {
     @RegisterExtension
     static final HttpSink SINK = new HttpSink();
 
-    /** The same value the build puts into the environment variable IU_TEST_WEBHOOK_SECRET. */
+    /** The same value the build puts into the environment variable IU_WEBHOOK_SECRET_TEST. */
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -56,7 +56,7 @@ class DeliveryTest {
         SINK.stub(post(urlEqualTo("/signed")).willReturn(aResponse().withStatus(204)));
         data.registerType("test.delivery.signed", "live")
                 .route("signed-hook", "test.delivery.signed", SINK.url("/signed"),
-                        Map.of("secret_ref", "IU_TEST_WEBHOOK_SECRET"));
+                        Map.of("secret_ref", "IU_WEBHOOK_SECRET_TEST"));
         allRoutesLive();
         UUID event = data.event("test.delivery.signed", "order-7", "{\"order\": 7, \"note\": \"päid\"}");
 
@@ -91,13 +91,13 @@ class DeliveryTest {
     void aMissingSecretNeverSendsUnsigned() {
         SINK.stub(post(urlEqualTo("/secretless")).willReturn(aResponse().withStatus(200)));
         data.registerType("test.delivery.secretless", "live").route("secretless-hook", "test.delivery.secretless",
-                SINK.url("/secretless"), Map.of("secret_ref", "IU_NO_SUCH_SECRET", "max_attempts", 2));
+                SINK.url("/secretless"), Map.of("secret_ref", "IU_WEBHOOK_SECRET_NO_SUCH", "max_attempts", 2));
         allRoutesLive();
         UUID event = data.event("test.delivery.secretless", "a-1", "{}");
         await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "secretless-hook")));
         assertThat(SINK.received("/secretless")).isEmpty();
         assertThat((String) db().queryValue("SELECT last_error FROM iu_route_dead_letter WHERE event_id = ?", event))
-                .contains("IU_NO_SUCH_SECRET").contains("not sent unsigned").doesNotContain("whsec_");
+                .contains("IU_WEBHOOK_SECRET_NO_SUCH").contains("not sent unsigned").doesNotContain("whsec_");
     }
 
     @Test

@@ -37,8 +37,8 @@ class SecretsNotLoggedTest {
 
     @Test
     void noSecretAppearsInTheServiceLogWhileSignedWebhooksAreDeliveredRetriedAndDeadLettered() throws Exception {
-        String secret = System.getenv("IU_TEST_WEBHOOK_SECRET");
-        assertThat(secret).as("the build sets IU_TEST_WEBHOOK_SECRET for the tests").startsWith("whsec_");
+        String secret = System.getenv("IU_WEBHOOK_SECRET_TEST");
+        assertThat(secret).as("the build sets IU_WEBHOOK_SECRET_TEST for the tests").startsWith("whsec_");
         String keyBase64 = secret.substring("whsec_".length());
         String keyHex = HexFormat.of().formatHex(Base64.getDecoder().decode(keyBase64));
         String dbPassword = "runtime-pw-" + UUID.randomUUID();
@@ -48,9 +48,9 @@ class SecretsNotLoggedTest {
         SINK.stub(post(urlEqualTo("/signed-down")).willReturn(aResponse().withStatus(500).withBody("nope")));
         RelayData data = new RelayData(DB.db());
         data.registerType("test.secret.ok", "live").registerType("test.secret.down", "live")
-                .route("secret-ok", "test.secret.ok", SINK.url("/signed-ok"), Map.of("secret_ref", "IU_TEST_WEBHOOK_SECRET"))
+                .route("secret-ok", "test.secret.ok", SINK.url("/signed-ok"), Map.of("secret_ref", "IU_WEBHOOK_SECRET_TEST"))
                 .route("secret-down", "test.secret.down", SINK.url("/signed-down"),
-                        Map.of("secret_ref", "IU_TEST_WEBHOOK_SECRET", "max_attempts", 2))
+                        Map.of("secret_ref", "IU_WEBHOOK_SECRET_TEST", "max_attempts", 2))
                 .openGates(false, "secret-ok", "secret-down");
 
         String text;

@@ -73,7 +73,7 @@ class OpsRouteFileAttacksTest {
         assertThat(service.running("ops-heartbeat")).isTrue();
         assertThat(service.relayDelivers()).isTrue();
         assertThat(log.output()).doesNotContain(RUNTIME_PASSWORD).doesNotContain(OWNER_PASSWORD)
-                .doesNotContain(System.getenv("IU_TEST_WEBHOOK_SECRET"));
+                .doesNotContain(System.getenv("IU_WEBHOOK_SECRET_TEST"));
     }
 
     private static String timerRoute(String id, String... steps) {
@@ -123,13 +123,13 @@ class OpsRouteFileAttacksTest {
         String[] reaches = {
             "log: \"{{iu.db.owner-password}}\"",
             "log: \"{{iu.db.password}}\"",
-            "log: \"{{env:IU_TEST_WEBHOOK_SECRET}}\"",
-            "log: \"${env.IU_TEST_WEBHOOK_SECRET}\"",
-            "log: \"${sysenv.IU_TEST_WEBHOOK_SECRET}\"",
+            "log: \"{{env:IU_WEBHOOK_SECRET_TEST}}\"",
+            "log: \"${env.IU_WEBHOOK_SECRET_TEST}\"",
+            "log: \"${sysenv.IU_WEBHOOK_SECRET_TEST}\"",
             "log: \"${properties:iu.db.owner-password}\"",
             "log: \"${bean:dataSource?method=getConnection}\"",
             "setBody: {simple: \"${camelContext.registry}\"}",
-            "toD: \"log:x-${env:IU_TEST_WEBHOOK_SECRET}\"",
+            "toD: \"log:x-${env:IU_WEBHOOK_SECRET_TEST}\"",
             // a URI computed at run time could carry any option, a header holding #class:… too
             "toD: \"seda:x?size=${header.size}\"",
         };
@@ -146,7 +146,7 @@ class OpsRouteFileAttacksTest {
         try {
             assertThat(camel.getPropertiesComponent().resolveProperty(Setting.DB_OWNER_PASSWORD.key())).isEmpty();
             assertThat(camel.getPropertiesComponent().resolveProperty(Setting.DB_PASSWORD.key())).isEmpty();
-            // the build sets IU_TEST_WEBHOOK_SECRET: Camel's default would find it as iu.test.webhook-secret
+            // the build sets IU_WEBHOOK_SECRET_TEST: Camel's default would find it as iu.test.webhook-secret
             assertThat(camel.getPropertiesComponent().resolveProperty("iu.test.webhook-secret")).isEmpty();
             assertThat(camel.getPropertiesComponent().loadProperties().stringPropertyNames())
                     .doesNotContain(Setting.DB_OWNER_PASSWORD.key(), Setting.DB_PASSWORD.key(), Setting.DB_URL.key())

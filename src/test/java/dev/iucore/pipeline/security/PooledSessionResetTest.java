@@ -64,6 +64,7 @@ class PooledSessionResetTest {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(DB.db().url());
         config.setUsername(user);
+        config.setPassword(TestPostgres.password(user));
         config.setMaximumPoolSize(1);
         return new RuntimePool(config);
     }

@@ -1,0 +1,1 @@
+ALTER TABLE iu_outbound_route DROP CONSTRAINT iu_outbound_route_secret_ref_prefixed;
