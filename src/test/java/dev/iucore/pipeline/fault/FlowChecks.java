@@ -48,9 +48,18 @@ final class FlowChecks {
 
     /** Attempts recorded per node (the relays that did the work). */
     Map<String, Long> attemptsByNode() {
+        return attemptsByNodeAfter(0);
+    }
+
+    /** Attempts recorded per node after the attempt with this id. */
+    Map<String, Long> attemptsByNodeAfter(long attemptId) {
         return db.query("""
                 SELECT a.node, count(*) AS n FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
-                 WHERE d.route_key = ? GROUP BY a.node""", routeKey).stream()
+                 WHERE d.route_key = ? AND a.id > ? GROUP BY a.node""", routeKey, attemptId).stream()
                 .collect(Collectors.toMap(r -> (String) r.get("node"), r -> (Long) r.get("n")));
+    }
+
+    long lastAttemptId() {
+        return db.queryLong("SELECT coalesce(max(id), 0) FROM iu_route_attempt");
     }
 }
