@@ -23,7 +23,7 @@ class SharedDatabaseIT {
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
-    private static final int EVENTS = 3000;
+    private static final int EVENTS = 2000;
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** The route takes more tries at once than one process's workers can: each service is needed. */
     private static final Map<Setting, String> SHARED = Map.of(

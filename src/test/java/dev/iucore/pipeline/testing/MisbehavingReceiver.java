@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A webhook receiver on 127.0.0.1 written on a raw socket, so it can misbehave in the ways a real
  * one does: down (nothing listens on its port), slow, resetting connections, sending its headers
- * and then stalling the body, or answering HTTP/1.0 with {@code Connection: close}. Its behaviour
+ * and then stalling or trickling the body, or answering HTTP/1.0 with {@code Connection: close}. Its behaviour
  * is switched while the relay runs; every request it read is logged with its {@code webhook-id},
  * {@code iu-attempt}, arrival time and the behaviour that met it.
  */
@@ -43,6 +43,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         RESET,
         /** 503 headers and a few bytes of a longer body, then nothing until {@link #delay} has passed. */
         STALL_BODY,
+        /** 503 headers, then the body one byte every 200 ms until {@link #delay} has passed. */
+        TRICKLE_BODY,
         /** {@code HTTP/1.0 200} with {@code Connection: close}, then the connection is closed. */
         HTTP10_CLOSE
     }
@@ -169,6 +171,14 @@ public final class MisbehavingReceiver implements AutoCloseable {
             case STALL_BODY -> {
                 write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nstalled");
                 closing.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+                return false;
+            }
+            case TRICKLE_BODY -> {
+                write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n");
+                long end = System.nanoTime() + delay.toNanos();
+                while (System.nanoTime() < end && !closing.await(200, TimeUnit.MILLISECONDS)) {
+                    write(out, ".");
+                }
                 return false;
             }
             case HTTP10_CLOSE -> {
