@@ -39,6 +39,10 @@ public final class MisbehavingReceiver implements AutoCloseable {
         DOWN,
         /** 200, after {@link #delay}. */
         SLOW,
+        /** 200 once {@link #release()} is called: a try kept in flight as long as a test needs. */
+        HOLD,
+        /** 503 at once. */
+        FAIL,
         /** The request is read, then the connection is reset (RST), no response. */
         RESET,
         /** 503 headers and a few bytes of a longer body, then nothing until {@link #delay} has passed. */
@@ -66,6 +70,7 @@ public final class MisbehavingReceiver implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile Behaviour behaviour = Behaviour.OK;
     private volatile Duration delay = Duration.ZERO;
+    private volatile CountDownLatch held = new CountDownLatch(0);
 
     private MisbehavingReceiver(ServerSocket listener) {
         this.listener = listener;
@@ -85,6 +90,9 @@ public final class MisbehavingReceiver implements AutoCloseable {
     /** From the next request on (and, for DOWN, from now on: the listening socket closes). */
     public synchronized MisbehavingReceiver behave(Behaviour next, Duration delay) {
         this.delay = delay;
+        if (next == Behaviour.HOLD) {
+            held = new CountDownLatch(1);
+        }
         this.behaviour = next;
         if (next == Behaviour.DOWN && listener != null) {
             closeQuietly(listener);
@@ -101,6 +109,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
 
     public MisbehavingReceiver behave(Behaviour next) {
         return behave(next, Duration.ZERO);
+    }
+
+    /** Answers every request held so far (HOLD). */
+    public void release() {
+        held.countDown();
     }
 
     public List<Received> received() {
@@ -141,9 +154,10 @@ public final class MisbehavingReceiver implements AutoCloseable {
                     return;
                 }
                 Behaviour now = behaviour;
+                CountDownLatch release = held;
                 log.add(new Received(headers.get("webhook-id"), Integer.parseInt(headers.getOrDefault("iu-attempt", "0")),
                         Instant.now(), now));
-                if (!answer(now, connection, out)) {
+                if (!answer(now, release, connection, out)) {
                     return;
                 }
             }
@@ -155,7 +169,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
     }
 
     /** @return whether the connection stays open for another request */
-    private boolean answer(Behaviour now, Socket connection, OutputStream out) throws IOException, InterruptedException {
+    private boolean answer(Behaviour now, CountDownLatch release, Socket connection, OutputStream out)
+            throws IOException, InterruptedException {
         switch (now) {
             case OK, DOWN -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             case SLOW -> {
@@ -164,6 +179,15 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 }
                 write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             }
+            case HOLD -> {
+                while (!release.await(100, TimeUnit.MILLISECONDS)) {
+                    if (closing.getCount() == 0) {
+                        return false;
+                    }
+                }
+                write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            }
+            case FAIL -> write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
             case RESET -> {
                 connection.setSoLinger(true, 0);
                 return false;
