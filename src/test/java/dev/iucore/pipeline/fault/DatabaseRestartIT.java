@@ -14,10 +14,8 @@ import dev.iucore.pipeline.testing.TestDb;
 import dev.iucore.pipeline.testing.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -62,14 +60,8 @@ class DatabaseRestartIT {
             assertThat(db.queryLong("SELECT count(*) FROM iu_route_dead_letter")).isZero();
             // a try sent again was in flight across the restart: its first send before the database came
             // back, the repeat after it went down
-            Map<String, List<Received>> byTry = received.stream()
-                    .collect(Collectors.groupingBy(r -> r.webhookId() + "#" + r.attempt()));
-            byTry.values().stream().filter(arrivals -> arrivals.size() > 1).forEach(arrivals -> {
-                List<Received> inOrder = arrivals.stream().sorted(Comparator.comparing(Received::at)).toList();
-                assertThat(inOrder).as("a try sent more than once").hasSize(2);
-                assertThat(inOrder.get(0).at()).isBefore(restarted);
-                assertThat(inOrder.get(1).at()).isAfter(stopping);
-            });
+            FlowChecks.assertTriesRepeatedOnlyAcross(List.of(new FlowChecks.Outage(stopping, restarted)), received,
+                    "database restart");
         }
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.iucore.pipeline.testing.MisbehavingReceiver.Received;
 import dev.iucore.pipeline.testing.TestDb;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +16,13 @@ final class FlowChecks {
 
     private final TestDb db;
     private final String routeKey;
+
+    /** When the relay could not finish what it had sent: a kill (an instant) or a database down and back. */
+    record Outage(Instant from, Instant to) {
+        static Outage at(Instant instant) {
+            return new Outage(instant, instant);
+        }
+    }
 
     FlowChecks(TestDb db, String routeKey) {
         this.db = db;
@@ -46,6 +55,28 @@ final class FlowChecks {
                 SELECT 'msg_' || event_id || '_' || route_key AS id FROM iu_route_delivery WHERE route_key = ?""", routeKey)
                 .stream().map(r -> (String) r.get("id")).collect(Collectors.toSet());
         assertThat(received.stream().map(Received::webhookId).collect(Collectors.toSet())).containsAll(expected);
+    }
+
+    /**
+     * A try the receiver got more than once (same webhook-id, same attempt number) was in flight across
+     * an outage: between any two of its arrivals lies one. Returns how many arrivals were repeats.
+     */
+    static long assertTriesRepeatedOnlyAcross(List<Outage> outages, List<Received> received, Object context) {
+        Map<String, List<Received>> byTry = received.stream()
+                .collect(Collectors.groupingBy(r -> r.webhookId() + "#" + r.attempt()));
+        long repeats = 0;
+        for (List<Received> arrivals : byTry.values()) {
+            List<Received> inOrder = arrivals.stream().sorted(Comparator.comparing(Received::at)).toList();
+            for (int i = 1; i < inOrder.size(); i++) {
+                Instant before = inOrder.get(i - 1).at();
+                Instant after = inOrder.get(i).at();
+                assertThat(outages).as("%s: %s sent again at %s, first at %s, with no outage between", context,
+                        inOrder.get(i).webhookId(), after, before)
+                        .anyMatch(outage -> outage.to().isAfter(before) && outage.from().isBefore(after));
+                repeats++;
+            }
+        }
+        return repeats;
     }
 
     /** Attempts recorded per node (the relays that did the work). */

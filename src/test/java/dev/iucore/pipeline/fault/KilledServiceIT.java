@@ -14,12 +14,10 @@ import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,7 +30,7 @@ class KilledServiceIT {
     private static final int EVENTS = 5000;
     private static final int IN_FLIGHT = 16;
     private static final Duration WAIT = Duration.ofSeconds(90);
-    static final Map<Setting, String> FAST = Map.of(
+    private static final Map<Setting, String> FAST = Map.of(
             Setting.DELIVERY_WORKERS, Integer.toString(IN_FLIGHT),
             Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(IN_FLIGHT),
             Setting.DB_POOL_SIZE, "24",
@@ -46,7 +44,7 @@ class KilledServiceIT {
         TestDb db = DB.db();
         RelayData data = new RelayData(db);
         FlowChecks flow = new FlowChecks(db, "kill-hook");
-        List<Instant> deaths = new ArrayList<>();
+        List<FlowChecks.Outage> deaths = new ArrayList<>();
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start()) {
             // a few milliseconds per answer, so tries are in flight whenever the kill comes
             receiver.behave(Behaviour.SLOW, Duration.ofMillis(5));
@@ -67,7 +65,7 @@ class KilledServiceIT {
                         await().atMost(WAIT).until(() -> flow.delivered() >= threshold);
                         sleep(random.nextInt(150));
                         service.kill();
-                        deaths.add(Instant.now());
+                        deaths.add(FlowChecks.Outage.at(Instant.now()));
                     }
                 }
                 producer.join();
@@ -83,31 +81,10 @@ class KilledServiceIT {
             assertThat(db.queryLong("""
                     SELECT count(*) FROM iu_route_attempt WHERE outcome = 'delivered' AND attempt_no = 1""")).isEqualTo(EVENTS);
             assertThat(flow.attemptsByNode()).as("seed %d", seed).containsKey("survivor").hasSizeGreaterThan(1);
-            assertRepeatsOnlyAcrossAKill(received, deaths, seed);
+            // a try sent again was in flight at a kill; at most the workers of each killed process were
+            long repeats = FlowChecks.assertTriesRepeatedOnlyAcross(deaths, received, "seed " + seed);
+            assertThat(repeats).as("seed %d: tries repeated", seed).isLessThanOrEqualTo((long) deaths.size() * IN_FLIGHT);
         }
-    }
-
-    /**
-     * A try repeated at the receiver (same webhook-id, same attempt number) was in flight when the
-     * service died: between any two of its arrivals lies a kill. At most the workers of each killed
-     * process were in flight.
-     */
-    private static void assertRepeatsOnlyAcrossAKill(List<Received> received, List<Instant> deaths, long seed) {
-        Map<String, List<Received>> byTry = received.stream()
-                .collect(Collectors.groupingBy(r -> r.webhookId() + "#" + r.attempt()));
-        long repeats = 0;
-        for (List<Received> arrivals : byTry.values()) {
-            List<Received> inOrder = arrivals.stream().sorted(Comparator.comparing(Received::at)).toList();
-            for (int i = 1; i < inOrder.size(); i++) {
-                Instant before = inOrder.get(i - 1).at();
-                Instant after = inOrder.get(i).at();
-                assertThat(deaths).as("seed %d: %s sent again at %s, first at %s, with no kill between", seed,
-                        inOrder.get(i).webhookId(), after, before)
-                        .anyMatch(death -> death.isAfter(before) && death.isBefore(after));
-                repeats++;
-            }
-        }
-        assertThat(repeats).as("seed %d: tries repeated", seed).isLessThanOrEqualTo((long) deaths.size() * IN_FLIGHT);
     }
 
     private static void sleep(long millis) {
