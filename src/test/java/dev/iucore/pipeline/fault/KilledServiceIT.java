@@ -77,9 +77,8 @@ class KilledServiceIT {
             }
             List<Received> received = receiver.received();
             flow.everyEventDeliveredAndNoAttemptRecordedTwice(EVENTS, received);
-            // the receiver always answered 200: one recorded attempt per delivery, whoever sent it
-            assertThat(db.queryLong("""
-                    SELECT count(*) FROM iu_route_attempt WHERE outcome = 'delivered' AND attempt_no = 1""")).isEqualTo(EVENTS);
+            // the receiver always answered 200: one delivered attempt per delivery, whoever sent it
+            assertThat(db.queryLong("SELECT count(*) FROM iu_route_attempt WHERE outcome = 'delivered'")).isEqualTo(EVENTS);
             assertThat(flow.attemptsByNode()).as("seed %d", seed).containsKey("survivor").hasSizeGreaterThan(1);
             // a try sent again was in flight at a kill; at most the workers of each killed process were
             long repeats = FlowChecks.assertTriesRepeatedOnlyAcross(deaths, received, "seed " + seed);

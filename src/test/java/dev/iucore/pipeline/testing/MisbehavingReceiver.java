@@ -41,7 +41,7 @@ public final class MisbehavingReceiver implements AutoCloseable {
         SLOW,
         /** 200 once {@link #release()} is called: a try kept in flight as long as a test needs. */
         HOLD,
-        /** 503 at once. */
+        /** 503, after {@link #delay}. */
         FAIL,
         /** The request is read, then the connection is reset (RST), no response. */
         RESET,
@@ -187,7 +187,12 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 }
                 write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             }
-            case FAIL -> write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+            case FAIL -> {
+                if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+                write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+            }
             case RESET -> {
                 connection.setSoLinger(true, 0);
                 return false;
