@@ -10,6 +10,7 @@ import dev.iucore.pipeline.scaleout.TemplateVersion;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.MisbehavingReceiver;
+import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.ServiceJar;
 import dev.iucore.pipeline.testing.TestDb;
@@ -27,7 +28,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Batches beside competing work: two runs of one scaleout batch at once; retention beside held rows and a live relay. */
+/**
+ * Batches beside competing work: two runs of one scaleout batch at once; an actor rollback beside a
+ * live relay; retention beside held rows and a live relay.
+ */
 class ConcurrentBatchesIT {
 
     @RegisterExtension
@@ -86,6 +90,33 @@ class ConcurrentBatchesIT {
         Matcher m = Pattern.compile("composed (\\d+) of 40 instances").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void anActorRollbackBesideALiveRelayRemovesTheActorsEventsWithTheirDeliveriesAndTheRelayCarriesOn() throws Exception {
+        TestDb db = db();
+        RelayData data = new RelayData(db);
+        FlowChecks flow = new FlowChecks(db, "rollback-hook");
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.SLOW, Duration.ofMillis(20));
+             ServiceJar relay = ServiceJar.start(db, "beside-rollback", Map.of())) {
+            data.registerType("test.fault.rollback", "live").route("rollback-hook", "test.fault.rollback", receiver.url("/rb"));
+            data.openGates(false, "rollback-hook");
+            // every other event written by the actor the rollback removes
+            db.update("""
+                    INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, actor)
+                    SELECT 'test.fault.rollback', 'test', 'rb-' || i, '{}', CASE WHEN i % 2 = 0 THEN 'rb-actor' END
+                      FROM generate_series(1, 600) AS i""");
+            await().atMost(WAIT).until(() -> flow.delivered() >= 50);
+
+            Cli.Result rolledBack = Cli.run(db.settings(), "rollback", "--actor", "rb-actor");
+            assertThat(rolledBack.exitCode()).as(rolledBack.out() + rolledBack.err()).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM event_outbox WHERE actor = 'rb-actor'")).isZero();
+
+            await().atMost(WAIT).until(() -> flow.delivered() == 300);
+            flow.everyEventDeliveredAndNoAttemptRecordedTwice(300, receiver.received());
+            assertThat(db.queryLong("SELECT count(*) FROM iu_route_dead_letter")).isZero();
+            assertThat(relay.alive()).isTrue();
+        }
     }
 
     /** 500 events processed long ago, each with its delivered delivery and its attempt; retention of events and attempts on. */
