@@ -51,11 +51,12 @@ class KilledServiceIT {
             data.registerType("test.fault.kill", "live").route("kill-hook", "test.fault.kill", receiver.url("/kill"),
                     Map.of("max_attempts", 50, "connect_timeout_ms", 500, "read_timeout_ms", 1000));
             data.openGates(false, "kill-hook");
-            // the producer keeps writing while the service is killed: some kills land mid-dispatch
+            // the producer keeps writing for some 15 s, while the services start and are killed: kills land
+            // mid-dispatch as well as mid-delivery
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 for (int batch = 0; batch < EVENTS / 100; batch++) {
                     data.events("test.fault.kill", 100);
-                    sleep(60);
+                    sleep(300);
                 }
             });
             try {
