@@ -9,7 +9,7 @@ import dev.iucore.pipeline.testing.DatabaseExtension;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,8 +24,10 @@ class LogCommandTest {
         return Cli.run(DB.db().settings(), args);
     }
 
-    @BeforeAll
-    static void someHistory() {
+    /** The same short history before every test: the tests' own `log` calls are recorded too. */
+    @BeforeEach
+    void someHistory() {
+        DB.db().update("TRUNCATE iu_command_log");
         iuCore("gates", "list");
         iuCore("gates", "open", "retention_enabled", "--actor", "ops-ann", "--reason", "window 1");
         iuCore("gates", "close", "retention_enabled", "--actor", "ops-ann", "--reason", "window 1 over");

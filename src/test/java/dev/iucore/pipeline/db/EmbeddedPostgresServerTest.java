@@ -3,6 +3,7 @@ package dev.iucore.pipeline.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iucore.pipeline.testing.LeftoverPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,20 +73,26 @@ class EmbeddedPostgresServerTest {
     @Test
     void aServerLeftRunningByAKilledProcessIsStoppedAndRestartedWithItsData() throws Exception {
         Process owner = KilledOwner.start(dataDir);
-        try (EmbeddedPostgresServer attached = start(EmbeddedPostgresServer.Mode.COMMAND, "test")) {
-            execute(attached, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('before the kill')");
-        }
-        long orphan = Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).trim());
-        owner.destroyForcibly().waitFor();
-        assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).as("postgres outlives its killed owner")
-                .contains(true);
+        try {
+            try (EmbeddedPostgresServer attached = start(EmbeddedPostgresServer.Mode.COMMAND, "test")) {
+                execute(attached, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('before the kill')");
+            }
+            long orphan = Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).trim());
+            owner.destroyForcibly().waitFor();
+            assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).as("postgres outlives its killed owner")
+                    .contains(true);
 
-        try (EmbeddedPostgresServer next = start(EmbeddedPostgresServer.Mode.SERVICE, "run")) {
-            assertThat(next.owned()).isTrue();
-            assertThat(next.recovery()).hasValueSatisfying(message -> assertThat(message)
-                    .contains("pid " + orphan).contains("still running").contains("stopped it"));
-            assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-            assertThat(query(next, "SELECT v FROM kept")).isEqualTo("before the kill");
+            try (EmbeddedPostgresServer next = start(EmbeddedPostgresServer.Mode.SERVICE, "run")) {
+                assertThat(next.owned()).isTrue();
+                assertThat(next.recovery()).hasValueSatisfying(message -> assertThat(message)
+                        .contains("pid " + orphan).contains("still running").contains("stopped it"));
+                assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+                assertThat(query(next, "SELECT v FROM kept")).isEqualTo("before the kill");
+            }
+        } finally {
+            // a failed check must leave neither the owner JVM nor its PostgreSQL running
+            owner.destroyForcibly().waitFor();
+            LeftoverPostgres.stop(dataDir);
         }
     }
 

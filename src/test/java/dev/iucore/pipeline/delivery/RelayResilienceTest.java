@@ -93,6 +93,10 @@ class RelayResilienceTest {
         first.close();
         long byFirst = delivered("handover-hook");
         assertThat(byFirst).as("stopped mid-run").isLessThan(200);
+        // the graceful stop handed back what it had claimed and not finished: the second relay need not
+        // wait out a 60 s lease
+        assertThat(db().queryLong("""
+                SELECT count(*) FROM iu_route_delivery WHERE locked_by = 'relay-first' OR locked_until IS NOT NULL""")).isZero();
 
         try (RunningPipeline second = RunningPipeline.start(db(), "relay-second")) {
             await().atMost(WAIT).until(() -> delivered("handover-hook") == 200);

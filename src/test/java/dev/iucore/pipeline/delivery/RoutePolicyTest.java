@@ -64,7 +64,7 @@ class RoutePolicyTest {
         }
         // the slow route may hold at most its 4 slots of the 8 workers: every fast delivery lands
         // while the slow ones are still queued behind 4 s responses (three rounds: 12 s)
-        await().atMost(Duration.ofSeconds(10)).until(() -> fast.stream()
+        await().atMost(WAIT).until(() -> fast.stream()
                 .allMatch(e -> "delivered".equals(data.deliveryStatus(e, "brisk-hook"))));
         long slowDelivered = slow.stream().filter(e -> "delivered".equals(data.deliveryStatus(e, "sluggish-hook"))).count();
         assertThat(slowDelivered).as("slow deliveries done when all fast ones were").isLessThan(12);
@@ -116,7 +116,7 @@ class RoutePolicyTest {
         data.registerType("test.policy.outage", "live")
                 .route("outage-hook", "test.policy.outage", SINK.url("/outage"), Map.of(
                         "max_attempts", 50, "backoff_initial_ms", 50, "backoff_max_ms", 50,
-                        "circuit_failure_threshold", 3, "circuit_open_ms", 4000));
+                        "circuit_failure_threshold", 3, "circuit_open_ms", 600_000));
         allRoutesLive();
         List<UUID> events = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -129,16 +129,19 @@ class RoutePolicyTest {
         long attemptsWhenOpened = db().queryLong("""
                 SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.route_key = 'outage-hook'""");
-        // while open (4 s), nothing more is tried: the attempts stay where they are
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofMillis(2000)).until(() -> db().queryLong("""
+        // while open (ten minutes: no probe can come due, however slow the machine), nothing more is
+        // tried though every delivery is due (backoff 50 ms): the attempts stay where they are
+        await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> db().queryLong("""
                 SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.route_key = 'outage-hook'""") == attemptsWhenOpened);
         assertThat(attemptsWhenOpened).as("in-flight tries may finish, then nothing").isLessThanOrEqualTo(4 + 3);
 
-        // the target recovers: the next probe closes the circuit and everything is delivered
+        // the target recovers and the open time is over (moved to now): the probe closes the circuit
+        // and everything is delivered
         SINK.stub(post(urlEqualTo("/outage")).inScenario("outage").whenScenarioStateIs("recovered")
                 .willReturn(aResponse().withStatus(200)));
         SINK.server().setScenarioState("outage", "recovered");
+        db().update("UPDATE iu_route_circuit SET next_probe_at = now() WHERE route_key = 'outage-hook'");
         await().atMost(WAIT).until(() -> events.stream()
                 .allMatch(e -> "delivered".equals(data.deliveryStatus(e, "outage-hook"))));
         assertThat(db().query("SELECT state, consecutive_failures FROM iu_route_circuit WHERE route_key = 'outage-hook'"))

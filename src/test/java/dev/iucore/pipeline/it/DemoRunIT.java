@@ -2,8 +2,10 @@ package dev.iucore.pipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.testing.LeftoverPostgres;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +17,12 @@ class DemoRunIT {
 
     @TempDir
     Path dataDir;
+
+    /** A demo that did not finish was killed: its embedded PostgreSQL must not outlive the test. */
+    @AfterEach
+    void nothingLeftRunning() {
+        LeftoverPostgres.stop(dataDir);
+    }
 
     @Test
     void theJarRunsTheDemoOnItsEmbeddedDatabaseToTheEnd() throws Exception {

@@ -12,8 +12,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** {@code java -jar target/iu-core-pipeline.jar ...} as a real process, its output collected. */
-final class JarProcess {
+/**
+ * {@code java -jar target/iu-core-pipeline.jar ...} as a real process, its output collected.
+ * {@link #close()} ends it if it still runs: use it in try-with-resources or an {@code @AfterEach}.
+ */
+final class JarProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "iu-core-pipeline.jar");
 
@@ -44,8 +47,11 @@ final class JarProcess {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
-        // each service its own management port: several run in a test, and builds run side by side
-        builder.environment().put("CAMEL_MANAGEMENT_PORT", Integer.toString(freePort()));
+        // no management server unless the test names its port: a port picked here and bound later by the
+        // child may be taken in between (several services run in a test, and builds run side by side)
+        if (!env.containsKey("CAMEL_MANAGEMENT_PORT")) {
+            builder.environment().put("CAMEL_MANAGEMENT_ENABLED", "false");
+        }
         // the tests' receivers listen on loopback, which webhooks may not reach by default
         builder.environment().put("IU_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8");
         builder.environment().putAll(env);
@@ -112,6 +118,14 @@ final class JarProcess {
 
     String output() {
         return String.join("\n", lines);
+    }
+
+    /** SIGKILL if it still runs. An embedded PostgreSQL it started may outlive it: see LeftoverPostgres. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
     }
 
     record Result(int exitCode, String output) {

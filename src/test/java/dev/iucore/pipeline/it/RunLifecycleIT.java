@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.db.EmbeddedCredentials;
+import dev.iucore.pipeline.testing.LeftoverPostgres;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,13 +31,30 @@ class RunLifecycleIT {
     @TempDir
     Path dataDir;
 
+    private final List<JarProcess> started = new ArrayList<>();
+
     private Map<String, String> env() {
         return Map.of("IU_DATA_DIR", dataDir.toString(), "IU_LOG_LEVEL", "INFO");
     }
 
+    private JarProcess start() throws Exception {
+        JarProcess run = JarProcess.start(env(), "run");
+        started.add(run);
+        return run;
+    }
+
+    /** Whatever a failed check left: every service started here, and the PostgreSQL a killed one left running. */
+    @AfterEach
+    void nothingLeftRunning() throws Exception {
+        for (JarProcess run : started) {
+            run.close();
+        }
+        LeftoverPostgres.stop(dataDir);
+    }
+
     @Test
     void theServiceRunsOnItsEmbeddedDatabaseSharesItStopsInOrderAndRecoversFromAKill() throws Exception {
-        JarProcess run = JarProcess.start(env(), "run");
+        JarProcess run = start();
         run.awaitLine("iu-core ready:", START);
         assertThat(run.output()).contains("embedded PostgreSQL 15 initialised and started");
         String postmaster = Files.readString(dataDir.resolve("pg/postmaster.pid"));
@@ -55,7 +76,7 @@ class RunLifecycleIT {
         assertThat(dataDir.resolve("iu-core.owner")).doesNotExist();
 
         // the data survives a restart; then SIGKILL leaves PostgreSQL running without its owner
-        JarProcess second = JarProcess.start(env(), "run");
+        JarProcess second = start();
         second.awaitLine("iu-core ready:", START);
         JarProcess.Result gates = JarProcess.run(env(), "gates", "list", "--json");
         assertThat(gates.exitCode()).as(gates.output()).isZero();
@@ -66,7 +87,7 @@ class RunLifecycleIT {
         long orphan = Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).trim());
         assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
 
-        JarProcess third = JarProcess.start(env(), "run");
+        JarProcess third = start();
         third.awaitLine("iu-core ready:", START);
         assertThat(third.output()).contains("Recovering: an embedded PostgreSQL (pid " + orphan + ") was still running");
         assertThat(query("SELECT gate_value FROM iu_core_gate WHERE gate_name = 'delivery_enabled'")).isEqualTo("true");
@@ -75,7 +96,7 @@ class RunLifecycleIT {
 
     @Test
     void aSecondRunOnTheSameDataDirectoryIsRefused() throws Exception {
-        JarProcess run = JarProcess.start(env(), "run");
+        JarProcess run = start();
         run.awaitLine("iu-core ready:", START);
         JarProcess.Result second = JarProcess.run(env(), "run");
         assertThat(second.exitCode()).isEqualTo(1);

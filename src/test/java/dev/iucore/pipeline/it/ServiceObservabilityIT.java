@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iucore.pipeline.testing.LeftoverPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,12 @@ class ServiceObservabilityIT {
     Path dataDir;
     @TempDir
     Path routesDir;
+
+    /** A service that would not stop was killed: its embedded PostgreSQL must not outlive the test. */
+    @AfterEach
+    void nothingLeftRunning() {
+        LeftoverPostgres.stop(dataDir);
+    }
 
     @Test
     void runLogsJsonServesHealthAndMetricsOnTheConfiguredPortAndLoadsTheOperatorsRoutes() throws Exception {

@@ -131,10 +131,12 @@ class DispatchTest {
         UUID later = UUID.randomUUID();
         db().update("""
                 INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, available_at)
-                VALUES (?, 'test.dispatch.live', 'test', 'agg-5', now() + interval '2 seconds')""", later);
+                VALUES (?, 'test.dispatch.live', 'test', 'agg-5', now() + interval '1 hour')""", later);
         UUID now = data.event("test.dispatch.live", "agg-6", "{}");
         await().atMost(Duration.ofSeconds(20)).until(() -> "dispatched".equals(data.status(now)));
         assertThat(data.status(later)).isEqualTo("pending");
+        // its time comes
+        db().update("UPDATE event_outbox SET available_at = now() WHERE event_id = ?", later);
         await().atMost(Duration.ofSeconds(20)).until(() -> "dispatched".equals(data.status(later)));
     }
 }

@@ -163,13 +163,14 @@ class ScaleoutCommandTest {
     @Test
     void aClosedScaleoutGateRefusesWithExit1AndWritesNothing() {
         Map<String, Long> before = counts();
+        long runsBefore = DB.db().count("iu_core_batch_run");
 
         Cli.Result result = iuCore("scaleout", "--n", "20", "--templates", MIX, "--actor", ACTOR, "--evidence");
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(result.err()).contains("iu-core scaleout: gate scaleout_enabled is closed: the batch composed nothing");
         assertThat(counts()).isEqualTo(before);
-        assertThat(DB.db().count("iu_core_batch_run")).as("a refusal records no evidence").isZero();
+        assertThat(DB.db().count("iu_core_batch_run")).as("a refusal records no evidence").isEqualTo(runsBefore);
         assertThat(DB.db().query("""
                 SELECT outcome, exit_code FROM iu_command_log WHERE command_name = 'scaleout' ORDER BY id DESC LIMIT 1"""))
                 .containsExactly(Map.of("outcome", "refused", "exit_code", 1));

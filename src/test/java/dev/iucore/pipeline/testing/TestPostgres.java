@@ -52,6 +52,19 @@ public final class TestPostgres {
         return server;
     }
 
+    /**
+     * Stops the server (fast shutdown: every session is cut), leaves it down for {@code outage}, then
+     * starts it again on the same port and data, as a database restart looks to the relay. The test
+     * databases and their URLs stay valid.
+     */
+    public static synchronized void restart(java.time.Duration outage) throws InterruptedException {
+        EmbeddedPostgresServer running = server();
+        running.close();
+        Thread.sleep(outage.toMillis());
+        server = EmbeddedPostgresServer.startOrAttach(running.dataDir(), running.port(), EmbeddedPostgresServer.Mode.SERVICE,
+                "test", new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME), false);
+    }
+
     /** A fresh database with the current schema, cloned from the migrated template. */
     public static synchronized TestDb migratedDatabase() {
         if (!templateReady) {

@@ -1,0 +1,185 @@
+package dev.iucore.pipeline.testing;
+
+import dev.iucore.pipeline.config.Setting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service, {@code java -jar target/iu-core-pipeline.jar run}, in a JVM of its own on
+ * a test database, configured by the environment as an operator would, with short poll intervals.
+ * Unlike {@link RunningPipeline} it can be killed with SIGKILL: nothing of it runs any more, not
+ * even a shutdown hook. Use it in try-with-resources: {@link #close()} ends the process whatever
+ * happened (a failed assertion must not leave a JVM behind).
+ */
+public final class ServiceJar implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "iu-core-pipeline.jar");
+    private static final Duration READY = Duration.ofSeconds(120);
+    private static final int BIND_TRIES = 3;
+
+    private final Process process;
+    private final Path output;
+    private final String node;
+
+    private ServiceJar(Process process, Path output, String node) {
+        this.process = process;
+        this.output = output;
+        this.node = node;
+    }
+
+    /** Starts the service on {@code jdbcUrl} as the runtime role and waits until it answers ready. */
+    public static ServiceJar start(String jdbcUrl, String node, Map<Setting, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        Map<Setting, String> settings = new HashMap<>(Map.of(
+                Setting.DB_URL, jdbcUrl,
+                Setting.DB_USER, TestPostgres.RUNTIME,
+                Setting.DB_OWNER_USER, TestPostgres.OWNER,
+                Setting.MIGRATE_ON_START, "false",
+                Setting.NODE_ID, node,
+                Setting.LOG_LEVEL, "WARN",
+                Setting.RELAY_POLL_INTERVAL_MS, "100",
+                Setting.DELIVERY_POLL_INTERVAL_MS, "100",
+                Setting.METRICS_REFRESH_INTERVAL_MS, "1000",
+                Setting.DELAYED_LANE_CRON, RunningPipeline.NEVER));
+        settings.put(Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME));
+        settings.put(Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER));
+        // the tests' receivers listen on loopback, which webhooks may not reach by default
+        settings.put(Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8");
+        settings.putAll(overrides);
+        settings.forEach((setting, value) -> env.put(setting.envName(), value));
+        // the management port is picked, released, then bound by the child: another process may take
+        // it in between, so a start that lost that race is tried again on another port
+        for (int tried = 1; ; tried++) {
+            int port = TestDb.freePort();
+            env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(port));
+            ServiceJar service = launch(env, node);
+            try {
+                service.awaitReady(port);
+                return service;
+            } catch (RuntimeException e) {
+                service.close();
+                if (tried == BIND_TRIES || !service.output().contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    public static ServiceJar start(TestDb db, String node, Map<Setting, String> overrides) {
+        return start(db.url(), node, overrides);
+    }
+
+    private static ServiceJar launch(Map<String, String> env, String node) {
+        try {
+            Path output = Files.createTempFile("iu-core-" + node + "-", ".log");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // several of these share two cores with the database and the test
+                    "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "run"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+            builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
+            builder.environment().putAll(env);
+            return new ServiceJar(builder.start(), output, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + JAR + " (run `mvn package` first)", e);
+        }
+    }
+
+    private void awaitReady(int port) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + READY.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("iu-core run (" + node + ") exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + node, e);
+            }
+            sleepQuietly();
+        }
+        throw new IllegalStateException("iu-core run (" + node + ") was not ready within " + READY + ":\n" + output());
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL; returns once the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** SIGTERM, as systemd stops it: Camel stops gracefully. Returns the exit code. */
+    public int stop() {
+        process.destroy();
+        if (!awaitExit(Duration.ofSeconds(90))) {
+            kill();
+            throw new IllegalStateException(node + " did not exit within 90 s of SIGTERM:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    private boolean awaitExit(Duration limit) {
+        try {
+            return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** What the process wrote so far (stdout and stderr). */
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Ends the process if it still runs (SIGKILL), and removes its log. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+        try {
+            Files.deleteIfExists(output);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
+    }
+}
