@@ -49,6 +49,8 @@ public enum Setting {
             "Most deliveries of one route in flight at once in this process, so a slow target cannot take every worker."),
     DELIVERY_BATCH_SIZE("iu.delivery.batch-size", "100",
             "Most deliveries one claim leases."),
+    DELIVERY_BATCH_BYTES("iu.delivery.batch-bytes", "67108864",
+            "Most payload bytes (as stored) one claim leases, its first delivery aside: with large events a claim takes fewer."),
     DELIVERY_POLL_INTERVAL_MS("iu.delivery.poll-interval-ms", "500",
             "Polling floor of the delivery claimer in ms; finished attempts and dispatches wake it sooner."),
     DELIVERY_ALLOWED_NETWORKS("iu.delivery.allowed-networks", "",

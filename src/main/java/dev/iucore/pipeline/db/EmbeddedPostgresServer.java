@@ -88,7 +88,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * credentials file. iu-core itself never starts a server this way.
      */
     public static EmbeddedPostgresServer startForTestFixture(Path dataDir, String command, RoleNames roles) {
-        return startOrAttach(dataDir, 0, Mode.SERVICE, command, roles, false, true);
+        return startForTestFixture(dataDir, 0, command, roles);
+    }
+
+    /** The same on a given port (0: any free one), e.g. to restart a test server where its clients expect it. */
+    public static EmbeddedPostgresServer startForTestFixture(Path dataDir, int port, String command, RoleNames roles) {
+        return startOrAttach(dataDir, port, Mode.SERVICE, command, roles, false, true);
     }
 
     private static EmbeddedPostgresServer startOrAttach(Path dataDir, int port, Mode mode, String command,

@@ -41,6 +41,7 @@ public final class DeliveryClaimer {
     private final DataSource dataSource;
     private final String node;
     private final int batchSize;
+    private final long batchBytes;
     private final int routeConcurrency;
     private final long leaseMs;
     private final int capacity;
@@ -52,11 +53,12 @@ public final class DeliveryClaimer {
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
     private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
 
-    public DeliveryClaimer(DataSource dataSource, String node, int batchSize, int routeConcurrency, long leaseMs,
-                           int workers) {
+    public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, int routeConcurrency,
+                           long leaseMs, int workers) {
         this.dataSource = dataSource;
         this.node = node;
         this.batchSize = batchSize;
+        this.batchBytes = batchBytes;
         this.routeConcurrency = routeConcurrency;
         this.leaseMs = leaseMs;
         // a little more than the workers, so the next attempts wait in the queue, not in the database
@@ -127,7 +129,7 @@ public final class DeliveryClaimer {
         });
         Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", routeConcurrency,
                 "busy_routes", busyRoutes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),
-                "limit", limit, "node", node);
+                "limit", limit, "byte_budget", batchBytes, "node", node);
         try (PreparedStatement ps = CLAIM.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             List<DeliveryTask> tasks = new ArrayList<>();
             while (rs.next()) {

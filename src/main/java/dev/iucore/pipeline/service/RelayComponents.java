@@ -42,7 +42,7 @@ final class RelayComponents {
 
         DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node, metrics);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
-                settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
+                settings.getInt(Setting.DELIVERY_BATCH_BYTES), settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));
         main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());

@@ -69,7 +69,7 @@ public final class BoundaryProbe {
                 dispatchOnce(camel, c);
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
-                int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Integer.MAX_VALUE, 60_000, 1)
+                int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE, Integer.MAX_VALUE, 60_000, 1)
                         .claim(c, 100).stream().filter(task -> task.eventId().equals(probe)).count();
                 result = deltas(c, probe, leased);
             } finally {

@@ -3,6 +3,7 @@
 -- :route_concurrency  a route's in-flight bound in this process
 -- :busy_routes, :busy_counts  what this process has in flight per route (parallel arrays)
 -- :limit              at most this many in all
+-- :byte_budget        and at most this many bytes of payload (as stored), the first delivery aside
 -- :node               this process, the lease holder
 --
 -- Its cost must not grow with the backlog. So nothing here counts or scans a route's open
@@ -85,7 +86,16 @@ WITH RECURSIVE gates AS (
               FOR UPDATE OF d SKIP LOCKED) d
      WHERE slots.free > 0
 ), chosen AS (
-    SELECT id, lease_ms FROM due ORDER BY next_attempt_at, id LIMIT :limit
+    -- at most :limit, and no more payload than :byte_budget (stored size): the first one always, so an
+    -- event under the payload cap is claimed however large; the rest wait for the next claim
+    SELECT sized.id, sized.lease_ms FROM (
+        SELECT first.id, first.lease_ms, first.next_attempt_at,
+               sum(payload.bytes) OVER (ORDER BY first.next_attempt_at, first.id) - payload.bytes AS before
+          FROM (SELECT id, lease_ms, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
+         CROSS JOIN LATERAL (SELECT pg_column_size(o.payload) AS bytes
+                               FROM iu_route_delivery d JOIN event_outbox o ON o.event_id = d.event_id
+                              WHERE d.id = first.id LIMIT 1) payload) sized
+     WHERE sized.before < :byte_budget
 ), claimed AS (
     -- by an id array, not a join with chosen: the server-side prepared statement soon runs a generic
     -- plan, which cannot see the LIMIT above and joined by a sequential scan of every delivery

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
-import dev.iucore.pipeline.testing.RawReceiver;
-import dev.iucore.pipeline.testing.RawReceiver.Behaviour;
+import dev.iucore.pipeline.testing.MisbehavingReceiver;
+import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
@@ -45,11 +45,12 @@ class ReceiverBehaviourTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Behaviour.class, names = {"STALL_BEFORE_HEADERS", "STALL_AFTER_HEADERS", "TRICKLE_BODY"})
+    @EnumSource(value = Behaviour.class, names = {"HOLD", "STALL_BODY", "TRICKLE_BODY"})
     void aTryEndsAtItsTimeoutWhateverTheReceiverDoesAndFreesItsSlot(Behaviour behaviour) throws Exception {
         String type = "test.receiver." + behaviour.name().toLowerCase();
         String route = "stall-" + behaviour.name().toLowerCase().replace('_', '-');
-        try (RawReceiver receiver = new RawReceiver(behaviour)) {
+        // held, stalled or trickled for ten minutes: only the relay's own deadline ends these tries
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(behaviour, Duration.ofMinutes(10))) {
             data.registerType(type, "live").route(route, type, receiver.url("/hook"),
                     Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS, "max_attempts", 1));
             data.openGates(false, route);
@@ -68,7 +69,7 @@ class ReceiverBehaviourTest {
                         .as("the try ended before its lease did").isLessThan(LEASE_FLOOR_MS);
             });
             // each try sends once, or twice when its first connection ended before any response
-            assertThat(receiver.requests()).as(attempts.toString()).isBetween(6, 12);
+            assertThat(receiver.received()).as(attempts.toString()).hasSizeBetween(6, 12);
             assertThat(db().queryLong("""
                     SELECT count(*) FROM iu_route_dead_letter WHERE route_key = ? AND reason = 'attempts_exhausted'""",
                     route)).isEqualTo(6);
@@ -77,7 +78,7 @@ class ReceiverBehaviourTest {
 
     @Test
     void aReceiverThatClosesEveryConnectionGetsEveryEventAtTheFirstTry() throws Exception {
-        try (RawReceiver receiver = new RawReceiver(Behaviour.CLOSE_EVERY_CONNECTION)) {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.HTTP10_CLOSE)) {
             data.registerType("test.receiver.close", "live").route("http10-close", "test.receiver.close",
                     receiver.url("/hook"), Map.of("max_attempts", 3, "backoff_initial_ms", 60000, "backoff_max_ms", 60000));
             data.openGates(false, "http10-close");

@@ -61,8 +61,8 @@ public final class TestPostgres {
         EmbeddedPostgresServer running = server();
         running.close();
         Thread.sleep(outage.toMillis());
-        server = EmbeddedPostgresServer.startOrAttach(running.dataDir(), running.port(), EmbeddedPostgresServer.Mode.SERVICE,
-                "test", new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME), false);
+        server = EmbeddedPostgresServer.startForTestFixture(running.dataDir(), running.port(), "test",
+                new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME));
     }
 
     /** A fresh database with the current schema, cloned from the migrated template. */

@@ -1,0 +1,1 @@
+ALTER TABLE event_outbox DROP CONSTRAINT event_outbox_payload_at_most_16_mib;
