@@ -59,6 +59,8 @@ public enum Setting {
             "Lease on a claimed delivery (at least the route's connect + read timeout + 5 s); expired leases are reclaimed."),
     KAFKA_BROKERS("iu.kafka.brokers", "localhost:9092",
             "Bootstrap servers for `kafka:<topic>` routes."),
+    CLI_CONNECTOR("iu.cli-connector", "false",
+            "Let Camel JBang (`camel get routes`, `camel top`) attach to `run`; it writes status files under `~/.camel` of the service's user."),
     LOG_LEVEL("iu.log.level", "INFO",
             "Level of the service's log (`run`); commands log warnings only unless `--verbose`."),
     LOG_FORMAT("iu.log.format", "text",

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
@@ -46,6 +47,11 @@ public final class PipelineService {
         this.main = new Main();
         main.setAppName("iu-core");
         managementServer = managementServer(settings);
+        // camel-cli-connector writes a control channel under the real home of the service's user:
+        // off unless the operator asks for it (Camel Main takes the factory bound here over its own)
+        DefaultCliConnectorFactory cliConnector = new DefaultCliConnectorFactory();
+        cliConnector.setEnabled(settings.getBoolean(Setting.CLI_CONNECTOR));
+        main.bind("cliConnectorFactory", cliConnector);
         main.bind("dataSource", dataSource);
         // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
         main.bind("quartz", ClusteredQuartz.component(settings, dataSource));
