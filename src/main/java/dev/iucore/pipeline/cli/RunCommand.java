@@ -26,7 +26,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.service(context.settings().get(Setting.LOG_LEVEL), context.settings().get(Setting.LOG_FORMAT));
         Database database = openService(context);
-        PipelineService service = new PipelineService(context.settings(), database.runtime());
+        database.dropOwnerCredentials();
+        PipelineService service = new PipelineService(context.settings().with(Setting.DB_OWNER_PASSWORD, ""),
+                database.runtime());
         TerminationSignals.onTerminate(service::stop);
         service.run();
         LOG.info("iu-core stopped");

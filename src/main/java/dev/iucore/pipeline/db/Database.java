@@ -21,7 +21,8 @@ public final class Database implements AutoCloseable {
     private final String runtimeUser;
     private final String runtimePassword;
     private final String ownerUser;
-    private final String ownerPassword;
+    /** Null once {@link #dropOwnerCredentials} ran: the long-running service keeps no owner password. */
+    private volatile String ownerPassword;
     private final int poolSize;
     private final String applicationName;
     private final EmbeddedPostgresServer embedded;
@@ -79,11 +80,12 @@ public final class Database implements AutoCloseable {
 
     /** An unpooled owner-role data source for migrations: used briefly, then dropped. */
     public DataSource owner() {
+        String password = ownerPassword();
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(url);
         ds.setUser(ownerUser);
-        if (!ownerPassword.isEmpty()) {
-            ds.setPassword(ownerPassword);
+        if (!password.isEmpty()) {
+            ds.setPassword(password);
         }
         ds.setApplicationName(applicationName);
         return ds;
@@ -105,7 +107,24 @@ public final class Database implements AutoCloseable {
                     + url.replaceAll("(?i)(password=)[^&;]*", "$1***"));
         }
         return new ClientConnection(parsed.getProperty("PGHOST", "localhost"), parsed.getProperty("PGPORT", "5432"),
-                parsed.getProperty("PGDBNAME"), ownerUser, ownerPassword, parsed.getProperty("sslmode"));
+                parsed.getProperty("PGDBNAME"), ownerUser, ownerPassword(), parsed.getProperty("sslmode"));
+    }
+
+    /**
+     * `run` migrates as the owner, then forgets the owner's password: a service that runs for months
+     * needs only the runtime role, and what it does not hold cannot leak from it.
+     */
+    public void dropOwnerCredentials() {
+        ownerPassword = null;
+    }
+
+    private String ownerPassword() {
+        String password = ownerPassword;
+        if (password == null) {
+            throw new IllegalStateException("the owner role's credentials were dropped once the migrations were applied;"
+                    + " owner work belongs to a command of its own (iu-core migrate, backup)");
+        }
+        return password;
     }
 
     public String runtimeUser() {

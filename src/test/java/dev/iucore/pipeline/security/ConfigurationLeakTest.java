@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.security;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iucore.pipeline.config.ConfigurationException;
@@ -37,5 +38,20 @@ class ConfigurationLeakTest {
         Database database = Database.open(settings, EmbeddedPostgresServer.Mode.SERVICE, "test", false);
         assertThatThrownBy(database::ownerClientConnection).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("password=***").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void onceDroppedTheOwnersCredentialsAreGoneForGood() throws Exception {
+        Database database = Database.open(DB.db().settings(), EmbeddedPostgresServer.Mode.SERVICE, "test", false);
+        try (var connection = database.owner().getConnection()) {
+            assertThat(connection.isValid(5)).isTrue();
+        }
+        database.dropOwnerCredentials();
+        assertThatThrownBy(database::owner).isInstanceOf(IllegalStateException.class).hasMessageContaining("dropped");
+        assertThatThrownBy(database::ownerClientConnection).isInstanceOf(IllegalStateException.class);
+        try (var connection = database.runtime().getConnection()) {
+            assertThat(connection.isValid(5)).as("the runtime role works on").isTrue();
+        }
+        database.close();
     }
 }
