@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.db.NamedSql;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,9 +1,10 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
-import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.DeadLetterReason;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

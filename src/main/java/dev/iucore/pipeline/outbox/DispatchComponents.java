@@ -1,8 +1,8 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.delivery.DeadLetterRecorder;
-import dev.iucore.pipeline.delivery.RouteResolver;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.RelayGateReader;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -22,7 +22,6 @@ public final class DispatchComponents {
         registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
-        registry.accept("deadLetterRecorder", new DeadLetterRecorder());
         registry.accept("routeResolver", new RouteResolver());
     }
 }

@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.delivery.DeadLetterReason;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.DeadLetterReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

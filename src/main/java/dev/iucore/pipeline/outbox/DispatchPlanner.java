@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 

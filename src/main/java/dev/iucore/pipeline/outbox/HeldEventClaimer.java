@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.gates.RelayGates;
+import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

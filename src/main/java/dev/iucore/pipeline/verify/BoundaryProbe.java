@@ -5,7 +5,7 @@ import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.iucore.pipeline.outbox.DispatchComponents;
-import dev.iucore.pipeline.outbox.RelayTransaction;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

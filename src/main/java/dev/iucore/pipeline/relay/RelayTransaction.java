@@ -1,4 +1,4 @@
-package dev.iucore.pipeline.outbox;
+package dev.iucore.pipeline.relay;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -77,7 +77,7 @@ public final class RelayTransaction {
         return connection;
     }
 
-    static boolean owned(Exchange exchange) {
+    public static boolean owned(Exchange exchange) {
         return Boolean.TRUE.equals(exchange.getProperty(OWNED, Boolean.class));
     }
 }

@@ -1,6 +1,5 @@
-package dev.iucore.pipeline.outbox;
+package dev.iucore.pipeline.relay;
 
-import dev.iucore.pipeline.gates.RelayGates;
 import org.apache.camel.Exchange;
 
 /** The route step that reads the relay's gates on the batch's transaction. */

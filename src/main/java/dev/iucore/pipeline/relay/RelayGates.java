@@ -1,5 +1,7 @@
-package dev.iucore.pipeline.gates;
+package dev.iucore.pipeline.relay;
 
+import dev.iucore.pipeline.gates.Gate;
+import dev.iucore.pipeline.gates.GateService;
 import java.sql.Connection;
 import java.util.List;
 import org.apache.camel.Exchange;

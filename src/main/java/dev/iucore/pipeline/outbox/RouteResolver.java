@@ -1,8 +1,7 @@
-package dev.iucore.pipeline.delivery;
+package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.gates.RelayGates;
-import dev.iucore.pipeline.outbox.DispatchPlan;
-import dev.iucore.pipeline.outbox.RelayTransaction;
+import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
