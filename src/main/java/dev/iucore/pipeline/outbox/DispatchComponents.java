@@ -2,7 +2,7 @@ package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayGateReader;
-import dev.iucore.pipeline.relay.RelayTransaction;
+import dev.iucore.pipeline.relay.RelayTransactionPolicy;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -17,7 +17,7 @@ public final class DispatchComponents {
 
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             String node, int batchSize, long leaseMs) {
-        registry.accept("relayTransaction", new RelayTransaction(dataSource));
+        registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));

@@ -31,12 +31,11 @@ public final class DispatchPlanner {
     }
 
     /**
-     * The route's step after the commit: counts the batch's decisions. A batch run inside a
-     * caller's transaction (the boundary probe, which rolls back) counts nothing.
+     * The batch's decisions are counted once its transaction committed: a batch rolled back, or run
+     * inside a caller's transaction (the boundary probe, which rolls back), counts nothing.
      */
-    public void committed(Exchange exchange) {
-        if (RelayTransaction.owned(exchange)) {
-            DispatchPlan.of(exchange).countInto(metrics);
-        }
+    public void countAfterCommit(Exchange exchange) {
+        DispatchPlan plan = DispatchPlan.of(exchange);
+        RelayTransaction.of(exchange).afterCommit(() -> plan.countInto(metrics));
     }
 }

@@ -22,7 +22,7 @@ import org.apache.camel.Exchange;
 public final class HeldEventClaimer {
 
     static final String CLAIM = """
-            SELECT e.id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, e.payload::text, e.created_at,
+            SELECT e.id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, e.payload::text, e.created_at, e.status,
                    r.delivery_lane, r.enabled
               FROM event_outbox e
               LEFT JOIN event_type_registry r ON r.event_type = e.event_type
@@ -47,7 +47,7 @@ public final class HeldEventClaimer {
             exchange.setProperty(OutboxClaimer.BATCH_FULL, false);
             return List.of();
         }
-        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange));
+        List<OutboxEvent> events = claim(RelayTransaction.of(exchange).connection());
         exchange.setProperty(OutboxClaimer.BATCH_FULL, events.size() == batchSize);
         return events;
     }
@@ -60,7 +60,7 @@ public final class HeldEventClaimer {
                 while (rs.next()) {
                     events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getString(8), (Boolean) rs.getObject(9)));
+                            rs.getString(8), rs.getString(9), (Boolean) rs.getObject(10)));
                 }
                 return events;
             }

@@ -43,8 +43,8 @@ public final class OutboxClaimer {
                         ORDER BY e.available_at, e.id
                         LIMIT ?
                           FOR UPDATE OF e SKIP LOCKED))
-                RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at)
-            SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at,
+                RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at, o.status)
+            SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at, c.status,
                    r.delivery_lane, r.enabled
               FROM claimed c
               LEFT JOIN event_type_registry r ON r.event_type = c.event_type
@@ -67,7 +67,7 @@ public final class OutboxClaimer {
             exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
             return List.of();
         }
-        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());
+        List<OutboxEvent> events = claim(RelayTransaction.of(exchange).connection(), RelayGates.of(exchange).deliveryEnabled());
         exchange.setProperty(BATCH_FULL, events.size() == batchSize);
         exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
         return events;
@@ -85,7 +85,7 @@ public final class OutboxClaimer {
                     events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getString(6),
                             rs.getObject(7, java.time.OffsetDateTime.class), rs.getString(8),
-                            (Boolean) rs.getObject(9)));
+                            rs.getString(9), (Boolean) rs.getObject(10)));
                 }
                 return events;
             }

@@ -32,7 +32,7 @@ public final class OutboxMarker {
 
     /** The route's step: holds every event the plan holds. */
     public void hold(Exchange exchange) throws SQLException {
-        hold(RelayTransaction.connection(exchange), DispatchPlan.of(exchange).held());
+        hold(RelayTransaction.of(exchange).connection(), DispatchPlan.of(exchange).held());
     }
 
     public void hold(Connection connection, List<Long> ids) throws SQLException {
@@ -47,7 +47,7 @@ public final class OutboxMarker {
 
     /** The route's step: events of unregistered or disabled types become dead letters, and dead. */
     public void deadEvents(Exchange exchange) throws SQLException {
-        Connection connection = RelayTransaction.connection(exchange);
+        Connection connection = RelayTransaction.of(exchange).connection();
         DispatchPlan plan = DispatchPlan.of(exchange);
         deadEvents(connection, plan.unregistered(), DeadLetterReason.UNREGISTERED_TYPE, " is not in event_type_registry");
         deadEvents(connection, plan.disabled(), DeadLetterReason.TYPE_DISABLED, " is disabled in event_type_registry");

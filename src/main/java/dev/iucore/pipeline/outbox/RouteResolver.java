@@ -36,7 +36,7 @@ public final class RouteResolver {
 
     /** The route's step: deliveries for every event the plan dispatches; returns how many it created. */
     public int createDeliveries(Exchange exchange) throws SQLException {
-        return createDeliveries(RelayTransaction.connection(exchange), DispatchPlan.of(exchange).dispatched(),
+        return createDeliveries(RelayTransaction.of(exchange).connection(), DispatchPlan.of(exchange).dispatched(),
                 RelayGates.of(exchange));
     }
 

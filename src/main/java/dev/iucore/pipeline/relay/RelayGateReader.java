@@ -6,6 +6,6 @@ import org.apache.camel.Exchange;
 public final class RelayGateReader {
 
     public void read(Exchange exchange) {
-        exchange.setProperty(RelayGates.PROPERTY, RelayGates.read(RelayTransaction.connection(exchange)));
+        exchange.setProperty(RelayGates.PROPERTY, RelayGates.read(RelayTransaction.of(exchange).connection()));
     }
 }

@@ -1,83 +1,63 @@
 package dev.iucore.pipeline.relay;
 
 import java.sql.Connection;
-import java.sql.SQLException;
-import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One database transaction spanning the steps of a route: {@code begin} puts a connection on the
- * exchange, the steps use it, {@code commit} or {@code rollback} ends it. An exchange that already
- * carries a connection joins that transaction instead, and leaves ending it to its owner: that is
- * how a caller (the boundary probe) runs the real route inside a transaction it rolls back.
+ * The database transaction a route's steps share, put on the exchange by {@link RelayTransactionPolicy}:
+ * its connection, and what is to happen once it committed (counting a batch's decisions, for example,
+ * which must never count what was rolled back). A transaction a caller began itself ({@link #joining}:
+ * the boundary probe, which rolls back) runs no hooks: it is the caller's to end.
  */
 public final class RelayTransaction {
 
-    public static final String CONNECTION = "iuConnection";
-    static final String OWNED = "iuConnectionOwned";
+    /** The exchange property the policy keeps the transaction in, for the steps inside it. */
+    public static final String PROPERTY = "iuTransaction";
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayTransaction.class);
 
-    private final DataSource dataSource;
+    private final Connection connection;
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
-    public RelayTransaction(DataSource dataSource) {
-        this.dataSource = dataSource;
+    RelayTransaction(Connection connection) {
+        this.connection = connection;
     }
 
-    public void begin(Exchange exchange) throws SQLException {
-        if (exchange.getProperty(CONNECTION) != null) {
-            exchange.setProperty(OWNED, false);
-            return;
-        }
-        Connection connection = dataSource.getConnection();
-        RelayCommit.begin(connection);
-        exchange.setProperty(CONNECTION, connection);
-        exchange.setProperty(OWNED, true);
+    /** A caller's own transaction the route joins: the caller commits or rolls back, and nothing runs after. */
+    public static RelayTransaction joining(Connection connection) {
+        return new RelayTransaction(connection);
     }
 
-    public void commit(Exchange exchange) throws SQLException {
-        if (owned(exchange)) {
-            connection(exchange).commit();
+    /** The transaction the policy around this step began (or the caller's it joined). */
+    public static RelayTransaction of(Exchange exchange) {
+        RelayTransaction transaction = exchange.getProperty(PROPERTY, RelayTransaction.class);
+        if (transaction == null) {
+            throw new IllegalStateException("no transaction on this exchange: the step must run inside policy relayTransaction");
         }
+        return transaction;
     }
 
-    public void rollback(Exchange exchange) {
-        if (!owned(exchange)) {
-            return;
-        }
-        try {
-            connection(exchange).rollback();
-        } catch (SQLException e) {
-            LOG.warn("rollback failed (the connection is likely gone): {}", e.getMessage());
-        }
-    }
-
-    public void close(Exchange exchange) {
-        if (!owned(exchange)) {
-            return;
-        }
-        Connection connection = exchange.getProperty(CONNECTION, Connection.class);
-        exchange.removeProperty(CONNECTION);
-        exchange.removeProperty(OWNED);
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("closing a broken connection: {}", e.getMessage());
-        }
-    }
-
-    /** The transaction's connection; every step of the route uses this one. */
-    public static Connection connection(Exchange exchange) {
-        Connection connection = exchange.getProperty(CONNECTION, Connection.class);
-        if (connection == null) {
-            throw new IllegalStateException("no transaction on this exchange: the route must call relayTransaction.begin first");
-        }
+    public Connection connection() {
         return connection;
     }
 
-    public static boolean owned(Exchange exchange) {
-        return Boolean.TRUE.equals(exchange.getProperty(OWNED, Boolean.class));
+    /** Runs the hook once this transaction committed; never when it rolls back or is a caller's. */
+    public void afterCommit(Runnable hook) {
+        afterCommit.add(hook);
+    }
+
+    /** Called by the policy after the commit: a failing hook is logged, the commit stands. */
+    void committed() {
+        for (Runnable hook : afterCommit) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a step after the commit failed (the transaction stays committed): {}", e.getMessage());
+            }
+        }
     }
 }
