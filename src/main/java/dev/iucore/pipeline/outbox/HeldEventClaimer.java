@@ -10,7 +10,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The delayed lane's claim: a batch of {@code held} events, oldest first, in one statement with
@@ -40,16 +42,17 @@ public final class HeldEventClaimer {
         this.batchSize = batchSize;
     }
 
-    /** The route's step: claims on the exchange's transaction, using the gates read before. */
-    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
-        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-        if (exchange.getContext().isStopping() || !RelayGates.of(exchange).deliveryEnabled()) {
-            exchange.setProperty(OutboxClaimer.BATCH_FULL, false);
-            return List.of();
-        }
-        List<OutboxEvent> events = claim(RelayTransaction.of(exchange).connection());
-        exchange.setProperty(OutboxClaimer.BATCH_FULL, events.size() == batchSize);
-        return events;
+    /** The route's step while {@code delivery_enabled} is open; a stopping service claims nothing more. */
+    public DispatchBatch claim(@Body RelayGates gates, @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                               CamelContext context) throws SQLException {
+        List<OutboxEvent> events = context.isStopping() ? List.of() : claim(transaction.connection());
+        return DispatchBatch.claimed(transaction, gates, events, batchSize);
+    }
+
+    /** The route's step while {@code delivery_enabled} is closed: nothing is released, an empty batch. */
+    public DispatchBatch nothing(@Body RelayGates gates,
+                                 @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction) {
+        return DispatchBatch.claimed(transaction, gates, List.of(), batchSize);
     }
 
     List<OutboxEvent> claim(Connection connection) throws SQLException {

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Claims a batch of pending, available outbox events in one statement: the inner SELECT locks with
@@ -19,9 +21,6 @@ import org.apache.camel.Exchange;
  * event stays exactly as it was, not even rewritten.
  */
 public final class OutboxClaimer {
-
-    /** Set on the exchange: the batch came back full, so there is probably more. */
-    public static final String BATCH_FULL = "iuBatchFull";
 
     static final String CLAIM = """
             WITH claimed AS (
@@ -60,17 +59,24 @@ public final class OutboxClaimer {
         this.leaseMs = leaseMs;
     }
 
-    /** The route's step: claims on the exchange's transaction, using the gates read before. */
-    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
-        if (exchange.getContext().isStopping()) {
-            exchange.setProperty(BATCH_FULL, false);
-            exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-            return List.of();
-        }
-        List<OutboxEvent> events = claim(RelayTransaction.of(exchange).connection(), RelayGates.of(exchange).deliveryEnabled());
-        exchange.setProperty(BATCH_FULL, events.size() == batchSize);
-        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-        return events;
+    /** The route's step while {@code delivery_enabled} is open: every pending, available event. */
+    public DispatchBatch claim(@Body RelayGates gates, @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                               CamelContext context) throws SQLException {
+        return claim(gates, transaction, context, true);
+    }
+
+    /** The route's step while {@code delivery_enabled} is closed: only what is settled without delivering. */
+    public DispatchBatch claimUndeliverable(@Body RelayGates gates,
+                                            @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                                            CamelContext context) throws SQLException {
+        return claim(gates, transaction, context, false);
+    }
+
+    private DispatchBatch claim(RelayGates gates, RelayTransaction transaction, CamelContext context,
+                                boolean deliveryEnabled) throws SQLException {
+        // a stopping service claims nothing more: the batch comes back empty and the draining ends
+        List<OutboxEvent> events = context.isStopping() ? List.of() : claim(transaction.connection(), deliveryEnabled);
+        return DispatchBatch.claimed(transaction, gates, events, batchSize);
     }
 
     public List<OutboxEvent> claim(Connection connection, boolean deliveryEnabled) throws SQLException {

@@ -1,12 +1,11 @@
 package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.relay.DeadLetterReason;
-import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
 
 /**
  * Settles the claimed events that are not delivered now: delayed-lane events are held for their
@@ -31,8 +30,8 @@ public final class OutboxMarker {
               FROM dead d""";
 
     /** The route's step: holds every event the plan holds. */
-    public void hold(Exchange exchange) throws SQLException {
-        hold(RelayTransaction.of(exchange).connection(), DispatchPlan.of(exchange).held());
+    public void hold(@Body DispatchBatch batch) throws SQLException {
+        hold(batch.transaction().connection(), batch.plan().held());
     }
 
     public void hold(Connection connection, List<Long> ids) throws SQLException {
@@ -46,9 +45,9 @@ public final class OutboxMarker {
     }
 
     /** The route's step: events of unregistered or disabled types become dead letters, and dead. */
-    public void deadEvents(Exchange exchange) throws SQLException {
-        Connection connection = RelayTransaction.of(exchange).connection();
-        DispatchPlan plan = DispatchPlan.of(exchange);
+    public void deadEvents(@Body DispatchBatch batch) throws SQLException {
+        Connection connection = batch.transaction().connection();
+        DispatchPlan plan = batch.plan();
         deadEvents(connection, plan.unregistered(), DeadLetterReason.UNREGISTERED_TYPE, " is not in event_type_registry");
         deadEvents(connection, plan.disabled(), DeadLetterReason.TYPE_DISABLED, " is disabled in event_type_registry");
     }
