@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.apache.camel.Exchange;
 
 /**
  * POSTs the event payload to an {@code http}/{@code https} route with Standard Webhooks headers
@@ -26,7 +25,7 @@ import org.apache.camel.Exchange;
  * are worth another try; any other status is permanent. Redirects are not followed: a webhook
  * that moved is a configuration matter, not something to chase.
  */
-public final class WebhookSender {
+public final class WebhookSender implements DeliveryTarget {
 
     private static final int ERROR_BODY_BYTES = 1000;
 
@@ -38,12 +37,9 @@ public final class WebhookSender {
         this.secrets = secrets;
     }
 
-    public void send(Exchange exchange) {
-        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
-        exchange.setProperty(AttemptResult.PROPERTY, send(task));
-    }
-
-    AttemptResult send(DeliveryTask task) {
+    @Override
+    public AttemptResult tryOnce(DeliveryAttempt attempt) {
+        DeliveryTask task = attempt.getTask();
         long start = System.nanoTime();
         HttpRequest request;
         try {

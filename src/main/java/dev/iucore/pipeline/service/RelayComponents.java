@@ -8,6 +8,7 @@ import dev.iucore.pipeline.delivery.DeliveryRecorder;
 import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
+import dev.iucore.pipeline.delivery.RejectedTarget;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.WebhookSender;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
@@ -39,7 +40,6 @@ final class RelayComponents {
         DispatchComponents.bind(main::bind, dataSource, metrics, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_LEASE_MS));
 
-        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node, metrics);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));
@@ -47,9 +47,10 @@ final class RelayComponents {
         main.bind("deliveryTargets", new DeliveryTargets());
         main.bind("webhookSender", new WebhookSender(System::getenv));
         main.bind("logSender", new LogSender());
-        main.bind("kafkaTarget", new KafkaTarget());
-        main.bind("deliveryRecorder", recorder);
-        main.bind("sqlActionRunner", new SqlActionRunner(dataSource, recorder));
+        main.bind("kafkaTarget", new KafkaTarget(main::getCamelContext));
+        main.bind("sqlActionRunner", new SqlActionRunner(dataSource));
+        main.bind("rejectedTarget", new RejectedTarget());
+        main.bind("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
                 ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
     }
