@@ -6,9 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
@@ -86,14 +84,7 @@ public final class OutboxClaimer {
             ps.setBoolean(3, deliveryEnabled);
             ps.setInt(4, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
-                List<OutboxEvent> events = new ArrayList<>();
-                while (rs.next()) {
-                    events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6),
-                            rs.getObject(7, java.time.OffsetDateTime.class), rs.getString(8),
-                            rs.getString(9), (Boolean) rs.getObject(10)));
-                }
-                return events;
+                return OutboxEvent.readAll(rs);
             }
         }
     }

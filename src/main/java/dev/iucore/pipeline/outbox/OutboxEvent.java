@@ -1,6 +1,10 @@
 package dev.iucore.pipeline.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -9,6 +13,18 @@ import java.util.UUID;
  */
 public record OutboxEvent(long id, UUID eventId, String eventType, String aggregateType, String aggregateId,
                           String payload, OffsetDateTime createdAt, String status, String lane, Boolean typeEnabled) {
+
+    /** The row mapper of both outbox claims (the dispatcher's and the delayed lane's), by column name. */
+    static List<OutboxEvent> readAll(ResultSet rs) throws SQLException {
+        List<OutboxEvent> events = new ArrayList<>();
+        while (rs.next()) {
+            events.add(new OutboxEvent(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
+                    rs.getString("aggregate_type"), rs.getString("aggregate_id"), rs.getString("payload"),
+                    rs.getObject("created_at", OffsetDateTime.class), rs.getString("status"),
+                    rs.getString("delivery_lane"), (Boolean) rs.getObject("enabled")));
+        }
+        return events;
+    }
 
     public boolean isRegistered() {
         return lane != null;
