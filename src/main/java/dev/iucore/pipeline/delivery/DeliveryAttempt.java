@@ -54,7 +54,7 @@ public final class DeliveryAttempt {
         this.transaction = transaction;
     }
 
-    void claimNow(boolean claimNow) {
+    void setClaimNow(boolean claimNow) {
         this.claimNow = claimNow;
     }
 }

@@ -93,7 +93,7 @@ public final class DeliveryClaimer {
             int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
             claimNow = routeLeft <= routeConcurrency / 2 || unfinished.size() <= capacity / 2;
         }
-        attempt.claimNow(claimNow);
+        attempt.setClaimNow(claimNow);
     }
 
     /**

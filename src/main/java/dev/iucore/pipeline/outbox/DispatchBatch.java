@@ -13,7 +13,9 @@ public record DispatchBatch(RelayTransaction transaction, RelayGates gates, List
                             DispatchPlan plan) {
 
     /** What a draining loop holds once a batch rolled back: nothing more until the next run. */
-    public static final DispatchBatch ROLLED_BACK = new DispatchBatch(null, null, List.of(), false, new DispatchPlan());
+    public static DispatchBatch rolledBack() {
+        return new DispatchBatch(null, null, List.of(), false, new DispatchPlan());
+    }
 
     static DispatchBatch claimed(RelayTransaction transaction, RelayGates gates, List<OutboxEvent> events, int asked) {
         return new DispatchBatch(transaction, gates, events, events.size() == asked, new DispatchPlan());
