@@ -5,7 +5,6 @@ import java.util.Locale;
 /** How one try ended, as {@code iu_route_attempt} records it. */
 public record AttemptResult(Outcome outcome, Integer httpStatus, String errorClass, String errorText, long latencyMs) {
 
-    public static final String PROPERTY = "iuAttempt";
     static final int MAX_ERROR = 2000;
 
     public enum Outcome {

@@ -2,7 +2,7 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.gates.Gate;
 import dev.iucore.pipeline.gates.GateService;
-import dev.iucore.pipeline.gates.RelayGates;
+import dev.iucore.pipeline.relay.RelayGates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.db.NamedSql;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
 
 /**
  * Leases due deliveries in one statement ({@code claim.sql}), route by route: each route gets at
@@ -29,9 +30,6 @@ import org.apache.camel.Exchange;
  */
 public final class DeliveryClaimer {
 
-    /** Set on the exchange: the claim was as large as asked, so there is probably more. */
-    public static final String CLAIM_FULL = "iuClaimFull";
-
     private static final NamedSql CLAIM = NamedSql.load(DeliveryClaimer.class, "claim.sql");
 
     static final String RELEASE = """
@@ -45,9 +43,6 @@ public final class DeliveryClaimer {
     private final int routeConcurrency;
     private final long leaseMs;
     private final int capacity;
-    /** Set on the exchange by {@link #release}: enough has finished that a claim is worth its cost. */
-    public static final String CLAIM_NOW = "iuClaimNow";
-
     /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
     private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
@@ -65,12 +60,15 @@ public final class DeliveryClaimer {
         this.capacity = workers * 2;
     }
 
+    /** What one lease took; {@code full}: as large as asked, so there is probably more. */
+    public record Lease(List<DeliveryTask> tasks, boolean full) {
+    }
+
     /** The route's step: leases what the workers can take now; nothing once the service is stopping. */
-    public List<DeliveryTask> claim(Exchange exchange) throws SQLException {
+    public Lease lease(CamelContext context) throws SQLException {
         int wanted = Math.min(batchSize, capacity - unfinished.size());
-        if (wanted <= 0 || exchange.getContext().isStopping()) {
-            exchange.setProperty(CLAIM_FULL, false);
-            return List.of();
+        if (wanted <= 0 || context.isStopping()) {
+            return new Lease(List.of(), false);
         }
         List<DeliveryTask> tasks;
         try (Connection connection = dataSource.getConnection()) {
@@ -82,8 +80,7 @@ public final class DeliveryClaimer {
             unfinished.add(task.deliveryId());
             unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
         });
-        exchange.setProperty(CLAIM_FULL, tasks.size() == wanted);
-        return tasks;
+        return new Lease(tasks, tasks.size() == wanted);
     }
 
     /**
@@ -91,14 +88,14 @@ public final class DeliveryClaimer {
      * would take one slot per claim; waiting until half the route's slots (or half this process's
      * capacity) are free lets each claim take several, the poll floor covering the rest.
      */
-    public void release(Exchange exchange) {
-        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
+    public void release(@Body DeliveryAttempt attempt) {
+        DeliveryTask task = attempt.getTask();
         boolean claimNow = true;
-        if (task != null && unfinished.remove(task.deliveryId())) {
+        if (unfinished.remove(task.deliveryId())) {
             int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
             claimNow = routeLeft <= routeConcurrency / 2 || unfinished.size() <= capacity / 2;
         }
-        exchange.setProperty(CLAIM_NOW, claimNow);
+        attempt.setClaimNow(claimNow);
     }
 
     /**

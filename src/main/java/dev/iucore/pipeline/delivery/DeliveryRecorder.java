@@ -1,15 +1,16 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
-import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.DeadLetterReason;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,21 +82,30 @@ public final class DeliveryRecorder {
         this.metrics = metrics;
     }
 
-    /** The route's step after a sender: records the result the sender left on the exchange. */
-    public void record(Exchange exchange) throws SQLException {
-        record(task(exchange), exchange.getProperty(AttemptResult.PROPERTY, AttemptResult.class));
-    }
-
-    /** A target outside the scheme allowlist: one rejected attempt and a dead letter, nothing resolved. */
-    public void rejectScheme(Exchange exchange) throws SQLException {
-        DeliveryTask task = task(exchange);
-        record(task, AttemptResult.failed(Outcome.REJECTED, null, "SchemeRejected", "target scheme of \""
-                + TargetUriMask.masked(task.targetUri()) + "\" is not one of " + DeliveryTargets.ALLOWED_SCHEMES + "; not resolved", 0));
+    /**
+     * The route's step after the target's choice: records the attempt's result in one short
+     * transaction, or in the one the target left open (an SQL action's, whose writes commit with it).
+     */
+    public void record(@Body DeliveryAttempt attempt) throws SQLException {
+        Connection open = attempt.transaction();
+        try (Connection c = open != null ? open : dataSource.getConnection()) {
+            if (open == null) {
+                RelayCommit.begin(c);
+            }
+            try {
+                Recorded recorded = record(c, attempt.getTask(), attempt.result());
+                c.commit();
+                announce(recorded);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     /** The route row is gone: no try is possible; the delivery is dead-lettered as route_removed. */
-    public void routeRemoved(Exchange exchange) throws SQLException {
-        DeliveryTask task = task(exchange);
+    public void routeRemoved(@Body DeliveryAttempt attempt) throws SQLException {
+        DeliveryTask task = attempt.getTask();
         String error = "route " + task.routeKey() + " no longer exists";
         try (Connection c = dataSource.getConnection()) {
             RelayCommit.begin(c);
@@ -119,27 +129,8 @@ public final class DeliveryRecorder {
         }
     }
 
-    void record(DeliveryTask task, AttemptResult result) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            RelayCommit.begin(c);
-            try {
-                Recorded recorded = record(c, task, result);
-                c.commit();
-                announce(recorded);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Records on the caller's transaction (an SQL action records with its own work); the caller
-     * commits, then {@link #announce}s what was recorded.
-     *
-     * @return what was recorded, or null when this process no longer holds the lease and nothing was
-     */
-    Recorded record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
+    /** @return what was recorded, or null when this process no longer holds the lease and nothing was */
+    private Recorded record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
         int attemptNo = task.attemptsSoFar() + 1;
         DeadLetterReason reason = deadReason(task, result, attemptNo);
         String status = result.delivered() ? "delivered" : reason != null ? "dead" : "retrying";
@@ -185,7 +176,7 @@ public final class DeliveryRecorder {
      * outcome also as key-value pairs, which the JSON log format carries as fields) and the metrics.
      * Null (a lost lease) announces nothing: that try is another relay's to count.
      */
-    void announce(Recorded recorded) {
+    private void announce(Recorded recorded) {
         if (recorded == null) {
             return;
         }
@@ -245,9 +236,5 @@ public final class DeliveryRecorder {
             ps.setLong(9, openMs);
             ps.executeUpdate();
         }
-    }
-
-    private static DeliveryTask task(Exchange exchange) {
-        return exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
     }
 }

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.Body;
-import org.apache.camel.Exchange;
 
 /**
  * Decides how a claimed delivery is delivered, from its route row: {@code http}, {@code log},
@@ -15,15 +14,12 @@ import org.apache.camel.Exchange;
  */
 public final class DeliveryTargets {
 
-    public static final String TARGET = "iuTarget";
-    public static final String KAFKA_TOPIC = "iuKafkaTopic";
-
     static final Set<String> ALLOWED_SCHEMES = Set.of("http", "https", "kafka", "log");
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
 
-    public void classify(@Body DeliveryTask task, Exchange exchange) {
-        exchange.setProperty(DeliveryTask.PROPERTY, task);
-        exchange.setProperty(TARGET, kind(task));
+    /** The route's first step: the claimed task becomes an attempt at the target its route row names. */
+    public DeliveryAttempt classify(@Body DeliveryTask task) {
+        return new DeliveryAttempt(task, kind(task));
     }
 
     static String kind(DeliveryTask task) {

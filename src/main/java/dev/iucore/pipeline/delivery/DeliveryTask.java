@@ -12,8 +12,6 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                            int maxAttempts, int backoffInitialMs, BigDecimal backoffFactor, int backoffMaxMs,
                            Integer circuitFailureThreshold, Integer circuitOpenMs, String action) {
 
-    public static final String PROPERTY = "iuDelivery";
-
     /** The row mapper of the delivery claim (claim.sql), by column name. */
     static DeliveryTask from(ResultSet rs) throws SQLException {
         return new DeliveryTask(rs.getLong("delivery_id"), rs.getObject("event_id", UUID.class),

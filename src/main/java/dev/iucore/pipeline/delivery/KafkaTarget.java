@@ -2,52 +2,61 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
- * The steps around the route's kafka endpoint for a {@code kafka:<topic>} delivery: {@link #prepare}
- * checks the topic against Kafka's own naming rule (so nothing but a topic name reaches the
- * endpoint URI) and sets the aggregate id as record key (per-aggregate order within a partition)
- * and the payload as value; {@link #sent} and {@link #failure} leave the attempt's result for the
- * recorder. Kafka says itself which failures are worth another try: its retriable errors (a
- * broker that cannot be reached, a leader moving) are retried, its other errors (an invalid
- * topic, a record too large, a denied write) are permanent.
+ * A {@code kafka:<topic>} delivery, sent through Camel's kafka endpoint: the topic is checked
+ * against Kafka's own naming rule (so nothing but a topic name reaches the endpoint URI), the
+ * aggregate id is the record key (per-aggregate order within a partition) and the payload the
+ * value. Kafka says itself which failures are worth another try: its retriable errors (a broker
+ * that cannot be reached, a leader moving) are retried, its other errors (an invalid topic, a
+ * record too large, a denied write) are permanent.
  */
-public final class KafkaTarget {
+public final class KafkaTarget implements DeliveryTarget {
 
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-    private static final String STARTED = "iuKafkaStarted";
     /** camel-kafka's record key header. */
     static final String KAFKA_KEY = "kafka.KEY";
+    /** Bounded waits: an unreachable broker fails the try instead of holding a worker. */
+    private static final String ENDPOINT_OPTIONS =
+            "?brokers={{iu.kafka.brokers}}&maxBlockMs=10000&requestTimeoutMs=10000&deliveryTimeoutMs=20000";
 
-    public void prepare(Exchange exchange) {
-        exchange.setProperty(STARTED, System.nanoTime());
-        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
+    private final Supplier<CamelContext> context;
+    private volatile ProducerTemplate producer;
+
+    /** @param context the service's Camel context, asked at the first try (it exists by then) */
+    public KafkaTarget(Supplier<CamelContext> context) {
+        this.context = context;
+    }
+
+    @Override
+    public AttemptResult tryOnce(DeliveryAttempt attempt) {
+        DeliveryTask task = attempt.getTask();
+        long start = System.nanoTime();
         String topic = task.targetUri().trim().substring("kafka:".length());
         if (!TOPIC.matcher(topic).matches()) {
-            throw new InvalidTopicException("\"" + topic + "\" is not a Kafka topic name");
+            return AttemptResult.failed(Outcome.PERMANENT_FAILURE,
+                    new InvalidTopicException("\"" + topic + "\" is not a Kafka topic name"), 0);
         }
-        exchange.setProperty(DeliveryTargets.KAFKA_TOPIC, topic);
-        exchange.getMessage().setHeader(KAFKA_KEY, task.aggregateId());
-        exchange.getMessage().setHeader("webhook-id", task.webhookId());
-        exchange.getMessage().setBody(task.payload());
-    }
-
-    /** The broker acknowledged the record. */
-    public void sent(Exchange exchange) {
-        exchange.setProperty(AttemptResult.PROPERTY, AttemptResult.delivered(null, millisSince(exchange)));
-    }
-
-    /** The send failed: the caught exception, classified by Kafka's own retriable marker. */
-    public void failure(Exchange exchange) {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Throwable error = caught == null ? new IllegalStateException("the send failed") : kafkaCause(caught);
-        exchange.setProperty(AttemptResult.PROPERTY, AttemptResult.failed(outcome(error), error, millisSince(exchange)));
+        Exchange sent = producer().send("kafka:" + topic + ENDPOINT_OPTIONS, exchange -> {
+            exchange.getMessage().setHeader(KAFKA_KEY, task.aggregateId());
+            exchange.getMessage().setHeader("webhook-id", task.webhookId());
+            exchange.getMessage().setBody(task.payload());
+        });
+        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (sent.getException() != null) {
+            Throwable error = kafkaCause(sent.getException());
+            return AttemptResult.failed(outcome(error), error, latency);
+        }
+        return AttemptResult.delivered(null, latency);
     }
 
     static Outcome outcome(Throwable error) {
@@ -70,8 +79,16 @@ public final class KafkaTarget {
         return caught;
     }
 
-    private static long millisSince(Exchange exchange) {
-        Long started = exchange.getProperty(STARTED, Long.class);
-        return started == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    private ProducerTemplate producer() {
+        ProducerTemplate template = producer;
+        if (template == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = context.get().createProducerTemplate();
+                }
+                template = producer;
+            }
+        }
+        return template;
     }
 }

@@ -1,7 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
-import dev.iucore.pipeline.outbox.RelayCommit;
+import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -9,42 +9,39 @@ import java.sql.Savepoint;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.apache.camel.Exchange;
 
 /**
  * Runs an SQL route's vetted action, {@code <action>(event_id, event_type, payload)}, inside the
- * delivery's own transaction: the action's writes and the attempt record commit together, and a
+ * delivery's record transaction: the action's writes and the attempt record commit together, and a
  * failing action leaves nothing of itself behind (rolled back to a savepoint) while its attempt is
  * still recorded. The action is a function name from {@code iu_sql_action}, never SQL text.
  * Failures that another try may cure (deadlock, serialization, lock timeout, lost connection) are
  * retried; anything else dead-letters at once as {@code action_failed}.
  */
-public final class SqlActionRunner {
+public final class SqlActionRunner implements DeliveryTarget {
 
     private static final Pattern ACTION = Pattern.compile("fn_[a-z0-9_]+");
     /** SQLSTATE classes worth another try: 40 rollback, 55 lock not available, 57 operator intervention, 08 connection. */
     private static final Set<String> RETRYABLE_CLASSES = Set.of("40", "55", "57", "08");
 
     private final DataSource dataSource;
-    private final DeliveryRecorder recorder;
 
-    public SqlActionRunner(DataSource dataSource, DeliveryRecorder recorder) {
+    public SqlActionRunner(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.recorder = recorder;
     }
 
-    public void runAndRecord(Exchange exchange) throws SQLException {
-        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
-        try (Connection c = dataSource.getConnection()) {
+    /** Runs the action on a transaction left open on the attempt: the record step commits it with the attempt. */
+    @Override
+    public AttemptResult tryOnce(DeliveryAttempt attempt) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
             RelayCommit.begin(c);
-            try {
-                DeliveryRecorder.Recorded recorded = recorder.record(c, task, run(c, task));
-                c.commit();
-                recorder.announce(recorded);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+            AttemptResult result = run(c, attempt.getTask());
+            attempt.recordIn(c);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
         }
     }
 

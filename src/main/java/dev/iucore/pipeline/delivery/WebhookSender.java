@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.apache.camel.Exchange;
 
 /**
  * POSTs the event payload to an {@code http}/{@code https} route with Standard Webhooks headers
@@ -27,7 +26,7 @@ import org.apache.camel.Exchange;
  * are worth another try; any other status is permanent. Redirects are not followed: a webhook
  * that moved is a configuration matter, not something to chase.
  */
-public final class WebhookSender {
+public final class WebhookSender implements DeliveryTarget {
 
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
@@ -48,12 +47,9 @@ public final class WebhookSender {
         this.addresses = addresses;
     }
 
-    public void send(Exchange exchange) {
-        DeliveryTask task = exchange.getProperty(DeliveryTask.PROPERTY, DeliveryTask.class);
-        exchange.setProperty(AttemptResult.PROPERTY, send(task));
-    }
-
-    AttemptResult send(DeliveryTask task) {
+    @Override
+    public AttemptResult tryOnce(DeliveryAttempt attempt) {
+        DeliveryTask task = attempt.getTask();
         long start = System.nanoTime();
         HttpRequest request;
         try {

@@ -48,7 +48,7 @@ public final class PipelineMetrics {
         return registry;
     }
 
-    /** Events of a registered type a committed dispatch batch marked {@code dispatched}. */
+    /** Events of a registered type a committed dispatch or delayed-lane batch marked {@code dispatched}. */
     public void eventsDispatched(String eventType, int n) {
         Counter.builder("iu.events.dispatched").description("Outbox events dispatched (deliveries created for their routes)")
                 .tag("event_type", eventType).register(registry).increment(n);
@@ -60,7 +60,7 @@ public final class PipelineMetrics {
                 .tag("event_type", eventType).register(registry).increment(n);
     }
 
-    /** Events a committed dispatch batch dead-lettered (unregistered_type, type_disabled). */
+    /** Events a committed dispatch or delayed-lane batch dead-lettered (unregistered_type, type_disabled). */
     public void eventsDeadLettered(String reason, int n) {
         Counter.builder("iu.events.dead.lettered").description("Outbox events dead-lettered at dispatch, by reason")
                 .tag("reason", reason).register(registry).increment(n);

@@ -1,8 +1,8 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.delivery.DeadLetterRecorder;
-import dev.iucore.pipeline.delivery.RouteResolver;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.RelayGateReader;
+import dev.iucore.pipeline.relay.RelayTransactionPolicy;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -17,12 +17,11 @@ public final class DispatchComponents {
 
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             String node, int batchSize, long leaseMs) {
-        registry.accept("relayTransaction", new RelayTransaction(dataSource));
+        registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
-        registry.accept("deadLetterRecorder", new DeadLetterRecorder());
         registry.accept("routeResolver", new RouteResolver());
     }
 }

@@ -1,12 +1,11 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.delivery.DeadLetterReason;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.relay.DeadLetterReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.camel.Exchange;
 
 /**
  * What the dispatch route decided for each event of a batch, written afterwards set-based (one
@@ -15,8 +14,6 @@ import org.apache.camel.Exchange;
  */
 public final class DispatchPlan {
 
-    public static final String PROPERTY = "iuDispatchPlan";
-
     final List<Long> unregistered = new ArrayList<>();
     final List<Long> disabled = new ArrayList<>();
     final List<Long> held = new ArrayList<>();
@@ -24,14 +21,6 @@ public final class DispatchPlan {
     // per registered type, for the metrics: a bounded tag, unlike an unregistered type
     private final Map<String, Integer> heldByType = new TreeMap<>();
     private final Map<String, Integer> dispatchedByType = new TreeMap<>();
-
-    public static DispatchPlan of(Exchange exchange) {
-        DispatchPlan plan = exchange.getProperty(PROPERTY, DispatchPlan.class);
-        if (plan == null) {
-            throw new IllegalStateException("the route must claim (outboxClaimer.claim) before planning");
-        }
-        return plan;
-    }
 
     void hold(OutboxEvent event) {
         held.add(event.id());

@@ -2,7 +2,6 @@ package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Body;
-import org.apache.camel.Exchange;
 
 /** The dispatch route's per-event decisions, noted in the batch's {@link DispatchPlan}. */
 public final class DispatchPlanner {
@@ -13,29 +12,27 @@ public final class DispatchPlanner {
         this.metrics = metrics;
     }
 
-    public void deadLetterUnregistered(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).unregistered.add(event.id());
+    public void deadLetterUnregistered(@Body DispatchBatch.Item item) {
+        item.plan().unregistered.add(item.event().id());
     }
 
-    public void deadLetterDisabled(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).disabled.add(event.id());
+    public void deadLetterDisabled(@Body DispatchBatch.Item item) {
+        item.plan().disabled.add(item.event().id());
     }
 
-    public void hold(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).hold(event);
+    public void hold(@Body DispatchBatch.Item item) {
+        item.plan().hold(item.event());
     }
 
-    public void dispatch(@Body OutboxEvent event, Exchange exchange) {
-        DispatchPlan.of(exchange).dispatch(event);
+    public void dispatch(@Body DispatchBatch.Item item) {
+        item.plan().dispatch(item.event());
     }
 
     /**
-     * The route's step after the commit: counts the batch's decisions. A batch run inside a
-     * caller's transaction (the boundary probe, which rolls back) counts nothing.
+     * The batch's decisions are counted once its transaction committed: a batch rolled back, or run
+     * inside a caller's transaction (the boundary probe, which rolls back), counts nothing.
      */
-    public void committed(Exchange exchange) {
-        if (RelayTransaction.owned(exchange)) {
-            DispatchPlan.of(exchange).countInto(metrics);
-        }
+    public void countAfterCommit(@Body DispatchBatch batch) {
+        batch.transaction().afterCommit(() -> batch.plan().countInto(metrics));
     }
 }

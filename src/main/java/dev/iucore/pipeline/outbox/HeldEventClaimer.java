@@ -1,15 +1,15 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.gates.RelayGates;
+import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The delayed lane's claim: a batch of {@code held} events, oldest first, in one statement with
@@ -21,7 +21,7 @@ import org.apache.camel.Exchange;
 public final class HeldEventClaimer {
 
     static final String CLAIM = """
-            SELECT e.id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, e.payload::text, e.created_at,
+            SELECT e.id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, e.payload::text, e.created_at, e.status,
                    r.delivery_lane, r.enabled
               FROM event_outbox e
               LEFT JOIN event_type_registry r ON r.event_type = e.event_type
@@ -39,29 +39,24 @@ public final class HeldEventClaimer {
         this.batchSize = batchSize;
     }
 
-    /** The route's step: claims on the exchange's transaction, using the gates read before. */
-    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
-        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-        if (exchange.getContext().isStopping() || !RelayGates.of(exchange).deliveryEnabled()) {
-            exchange.setProperty(OutboxClaimer.BATCH_FULL, false);
-            return List.of();
-        }
-        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange));
-        exchange.setProperty(OutboxClaimer.BATCH_FULL, events.size() == batchSize);
-        return events;
+    /** The route's step while {@code delivery_enabled} is open; a stopping service claims nothing more. */
+    public DispatchBatch claim(@Body RelayGates gates, @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                               CamelContext context) throws SQLException {
+        List<OutboxEvent> events = context.isStopping() ? List.of() : claim(transaction.connection());
+        return DispatchBatch.claimed(transaction, gates, events, batchSize);
+    }
+
+    /** The route's step while {@code delivery_enabled} is closed: nothing is released, an empty batch. */
+    public DispatchBatch nothing(@Body RelayGates gates,
+                                 @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction) {
+        return DispatchBatch.claimed(transaction, gates, List.of(), batchSize);
     }
 
     List<OutboxEvent> claim(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
             ps.setInt(1, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
-                List<OutboxEvent> events = new ArrayList<>();
-                while (rs.next()) {
-                    events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getString(8), (Boolean) rs.getObject(9)));
-                }
-                return events;
+                return OutboxEvent.readAll(rs);
             }
         }
     }

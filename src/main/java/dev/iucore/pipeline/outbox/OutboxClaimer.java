@@ -1,14 +1,15 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.gates.RelayGates;
+import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Claims a batch of pending, available outbox events in one statement: the inner SELECT locks with
@@ -18,9 +19,6 @@ import org.apache.camel.Exchange;
  * event stays exactly as it was, not even rewritten.
  */
 public final class OutboxClaimer {
-
-    /** Set on the exchange: the batch came back full, so there is probably more. */
-    public static final String BATCH_FULL = "iuBatchFull";
 
     static final String CLAIM = """
             WITH claimed AS (
@@ -42,8 +40,8 @@ public final class OutboxClaimer {
                         ORDER BY e.available_at, e.id
                         LIMIT ?
                           FOR UPDATE OF e SKIP LOCKED))
-                RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at)
-            SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at,
+                RETURNING o.id, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, o.payload, o.created_at, o.status)
+            SELECT c.id, c.event_id, c.event_type, c.aggregate_type, c.aggregate_id, c.payload::text, c.created_at, c.status,
                    r.delivery_lane, r.enabled
               FROM claimed c
               LEFT JOIN event_type_registry r ON r.event_type = c.event_type
@@ -59,17 +57,24 @@ public final class OutboxClaimer {
         this.leaseMs = leaseMs;
     }
 
-    /** The route's step: claims on the exchange's transaction, using the gates read before. */
-    public List<OutboxEvent> claim(Exchange exchange) throws SQLException {
-        if (exchange.getContext().isStopping()) {
-            exchange.setProperty(BATCH_FULL, false);
-            exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-            return List.of();
-        }
-        List<OutboxEvent> events = claim(RelayTransaction.connection(exchange), RelayGates.of(exchange).deliveryEnabled());
-        exchange.setProperty(BATCH_FULL, events.size() == batchSize);
-        exchange.setProperty(DispatchPlan.PROPERTY, new DispatchPlan());
-        return events;
+    /** The route's step while {@code delivery_enabled} is open: every pending, available event. */
+    public DispatchBatch claim(@Body RelayGates gates, @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                               CamelContext context) throws SQLException {
+        return claim(gates, transaction, context, true);
+    }
+
+    /** The route's step while {@code delivery_enabled} is closed: only what is settled without delivering. */
+    public DispatchBatch claimUndeliverable(@Body RelayGates gates,
+                                            @ExchangeProperty(RelayTransaction.PROPERTY) RelayTransaction transaction,
+                                            CamelContext context) throws SQLException {
+        return claim(gates, transaction, context, false);
+    }
+
+    private DispatchBatch claim(RelayGates gates, RelayTransaction transaction, CamelContext context,
+                                boolean deliveryEnabled) throws SQLException {
+        // a stopping service claims nothing more: the batch comes back empty and the draining ends
+        List<OutboxEvent> events = context.isStopping() ? List.of() : claim(transaction.connection(), deliveryEnabled);
+        return DispatchBatch.claimed(transaction, gates, events, batchSize);
     }
 
     public List<OutboxEvent> claim(Connection connection, boolean deliveryEnabled) throws SQLException {
@@ -79,14 +84,7 @@ public final class OutboxClaimer {
             ps.setBoolean(3, deliveryEnabled);
             ps.setInt(4, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
-                List<OutboxEvent> events = new ArrayList<>();
-                while (rs.next()) {
-                    events.add(new OutboxEvent(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6),
-                            rs.getObject(7, java.time.OffsetDateTime.class), rs.getString(8),
-                            (Boolean) rs.getObject(9)));
-                }
-                return events;
+                return OutboxEvent.readAll(rs);
             }
         }
     }

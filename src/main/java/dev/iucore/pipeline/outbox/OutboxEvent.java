@@ -1,11 +1,30 @@
 package dev.iucore.pipeline.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
-/** A claimed outbox event with what the registry says of its type (lane null: unregistered). */
+/**
+ * A claimed outbox event, {@code pending} or {@code held}, with what the registry says of its type
+ * (lane null: unregistered).
+ */
 public record OutboxEvent(long id, UUID eventId, String eventType, String aggregateType, String aggregateId,
-                          String payload, OffsetDateTime createdAt, String lane, Boolean typeEnabled) {
+                          String payload, OffsetDateTime createdAt, String status, String lane, Boolean typeEnabled) {
+
+    /** The row mapper of both outbox claims (the dispatcher's and the delayed lane's), by column name. */
+    static List<OutboxEvent> readAll(ResultSet rs) throws SQLException {
+        List<OutboxEvent> events = new ArrayList<>();
+        while (rs.next()) {
+            events.add(new OutboxEvent(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
+                    rs.getString("aggregate_type"), rs.getString("aggregate_id"), rs.getString("payload"),
+                    rs.getObject("created_at", OffsetDateTime.class), rs.getString("status"),
+                    rs.getString("delivery_lane"), (Boolean) rs.getObject("enabled")));
+        }
+        return events;
+    }
 
     public boolean isRegistered() {
         return lane != null;
@@ -15,7 +34,8 @@ public record OutboxEvent(long id, UUID eventId, String eventType, String aggreg
         return lane != null && !Boolean.TRUE.equals(typeEnabled);
     }
 
-    public boolean isDelayed() {
-        return "delayed".equals(lane);
+    /** A delayed-lane event met by the live dispatcher: held for the delayed lane's batch, not released. */
+    public boolean isDeferred() {
+        return "delayed".equals(lane) && !"held".equals(status);
     }
 }

@@ -8,6 +8,7 @@ import dev.iucore.pipeline.delivery.DeliveryRecorder;
 import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
+import dev.iucore.pipeline.delivery.RejectedTarget;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.TargetAddressGuard;
 import dev.iucore.pipeline.delivery.WebhookSender;
@@ -40,7 +41,6 @@ final class RelayComponents {
         DispatchComponents.bind(main::bind, dataSource, metrics, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_LEASE_MS));
 
-        DeliveryRecorder recorder = new DeliveryRecorder(dataSource, node, metrics);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));
@@ -49,9 +49,10 @@ final class RelayComponents {
         main.bind("webhookSender", new WebhookSender(System::getenv,
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
         main.bind("logSender", new LogSender());
-        main.bind("kafkaTarget", new KafkaTarget());
-        main.bind("deliveryRecorder", recorder);
-        main.bind("sqlActionRunner", new SqlActionRunner(dataSource, recorder));
+        main.bind("kafkaTarget", new KafkaTarget(main::getCamelContext));
+        main.bind("sqlActionRunner", new SqlActionRunner(dataSource));
+        main.bind("rejectedTarget", new RejectedTarget());
+        main.bind("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
                 ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
     }

@@ -4,9 +4,9 @@ import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.iucore.pipeline.outbox.DispatchComponents;
-import dev.iucore.pipeline.outbox.RelayTransaction;
+import dev.iucore.pipeline.relay.RelayTransaction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,6 +34,8 @@ public final class BoundaryProbe {
 
     static final String DISPATCH_ROUTES = "classpath:routes/outbox-dispatch.yaml";
     static final String BATCH_ROUTE = "outbox-dispatch-batch";
+    /** The flow the batch hands its claimed events to. */
+    static final String CLAIMED_ROUTE = "dispatch-claimed";
 
     // available_at -infinity: the probe event is first in the dispatcher's claim whatever the backlog
     static final String INSERT_PROBE = """
@@ -87,7 +89,7 @@ public final class BoundaryProbe {
         }
     }
 
-    /** Only the batch route runs: no timer, no queue, nothing that would touch real events on its own. */
+    /** Only the batch routes run: no timer, no queue, nothing that would touch real events on its own. */
     private DefaultCamelContext dispatchContext() throws Exception {
         DefaultCamelContext camel = new DefaultCamelContext();
         Properties properties = new Properties();
@@ -100,13 +102,14 @@ public final class BoundaryProbe {
         camel.setAutoStartup(false);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, DISPATCH_ROUTES));
         camel.start();
+        camel.getRouteController().startRoute(CLAIMED_ROUTE);
         camel.getRouteController().startRoute(BATCH_ROUTE);
         return camel;
     }
 
     private static void dispatchOnce(DefaultCamelContext camel, Connection connection) {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(RelayTransaction.CONNECTION, connection);
+        exchange.setProperty(RelayTransaction.PROPERTY, RelayTransaction.joining(connection));
         try (ProducerTemplate producer = camel.createProducerTemplate()) {
             producer.send("direct:" + BATCH_ROUTE, exchange);
         } catch (java.io.IOException e) {

@@ -43,7 +43,7 @@ class WebhookSecretTest {
     @Test
     void duringARotationBothSignaturesAreSentAndEachSecretVerifiesAlone() {
         SINK.stub(post(urlEqualTo("/rotating")).willReturn(aResponse().withStatus(204)));
-        AttemptResult result = sender.send(task("IU_WEBHOOK_SECRET_ROTATING", "/rotating"));
+        AttemptResult result = sender.tryOnce(attempt("IU_WEBHOOK_SECRET_ROTATING", "/rotating"));
         assertThat(result.delivered()).isTrue();
         LoggedRequest request = SINK.received("/rotating").get(0);
         assertThat(request.getHeader("webhook-signature")).matches("v1,\\S+ v1,\\S+");
@@ -60,7 +60,7 @@ class WebhookSecretTest {
     void anUnprefixedUnsetOrMalformedSecretIsRefusedWithOneTextAndNothingIsSent() {
         SINK.stub(post(urlEqualTo("/refused")).willReturn(aResponse().withStatus(204)));
         for (String ref : List.of("IU_DB_PASSWORD", "IU_WEBHOOK_SECRET_UNSET", "IU_WEBHOOK_SECRET_MALFORMED")) {
-            AttemptResult result = sender.send(task(ref, "/refused"));
+            AttemptResult result = sender.tryOnce(attempt(ref, "/refused"));
             assertThat(result.outcome()).as(ref).isEqualTo(AttemptResult.Outcome.FAILED);
             assertThat(result.errorText()).as(ref).isEqualTo("route signed-hook: no usable signing secret in " + ref
                     + " (a set variable IU_WEBHOOK_SECRET_… holding one Standard Webhooks secret, or two separated"
@@ -77,8 +77,8 @@ class WebhookSecretTest {
         assertThat(DB.db().queryLong("SELECT count(*) FROM iu_outbound_route WHERE secret_ref = 'IU_DB_PASSWORD'")).isZero();
     }
 
-    private static DeliveryTask task(String secretRef, String path) {
-        return new DeliveryTask(1, UUID.randomUUID(), "test.secret", "a-1", "{\"n\": 1}", "outbound", "signed-hook", 0,
-                true, SINK.url(path), secretRef, 1000, 2000, 3, 100, BigDecimal.valueOf(2), 1000, 5, 30000, null);
+    private static DeliveryAttempt attempt(String secretRef, String path) {
+        return new DeliveryAttempt(new DeliveryTask(1, UUID.randomUUID(), "test.secret", "a-1", "{\"n\": 1}", "outbound", "signed-hook", 0,
+                true, SINK.url(path), secretRef, 1000, 2000, 3, 100, BigDecimal.valueOf(2), 1000, 5, 30000, null), "http");
     }
 }

@@ -9,6 +9,7 @@ import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestDb;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,5 +101,33 @@ class DelayedLaneTest {
 
         await().atMost(WAIT).until(() -> "dead".equals(data.status(retired)));
         assertThat(db().queryValue("SELECT reason FROM iu_route_dead_letter WHERE event_id = ?", retired)).isEqualTo("type_disabled");
+    }
+
+    @Test
+    void eventsTheLaneReleasesOrDeadLettersAreCountedInTheDispatchMetrics() {
+        data.registerType("test.lane.counted", "delayed").registerType("test.lane.withdrawn", "delayed");
+        List<UUID> counted = List.of(data.event("test.lane.counted", "m-1", "{}"), data.event("test.lane.counted", "m-2", "{}"));
+        UUID withdrawn = data.event("test.lane.withdrawn", "m-3", "{}");
+        await().atMost(WAIT).until(() -> counted.stream().allMatch(e -> "held".equals(data.status(e)))
+                && "held".equals(data.status(withdrawn)));
+        db().update("UPDATE event_type_registry SET enabled = false WHERE event_type = 'test.lane.withdrawn'");
+        double disabledBefore = counter("iu.events.dead.lettered", "reason", "type_disabled");
+
+        data.openGates(false, "lane-listed");
+
+        await().atMost(WAIT).until(() -> counted.stream().allMatch(e -> "dispatched".equals(data.status(e)))
+                && "dead".equals(data.status(withdrawn)));
+        // counted after the commit, so a moment after the rows show
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(counter("iu.events.dispatched", "event_type", "test.lane.counted")).isEqualTo(2);
+            assertThat(counter("iu.events.dead.lettered", "reason", "type_disabled")).isEqualTo(disabledBefore + 1);
+        });
+        // held once by the dispatcher, never again by the lane that released them
+        assertThat(counter("iu.events.held", "event_type", "test.lane.counted")).isEqualTo(2);
+    }
+
+    private static double counter(String name, String tag, String value) {
+        Counter counter = RELAY.pipeline().service().metrics().registry().find(name).tag(tag, value).counter();
+        return counter == null ? 0 : counter.count();
     }
 }

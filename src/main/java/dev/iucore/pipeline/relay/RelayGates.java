@@ -1,8 +1,9 @@
-package dev.iucore.pipeline.gates;
+package dev.iucore.pipeline.relay;
 
+import dev.iucore.pipeline.gates.Gate;
+import dev.iucore.pipeline.gates.GateService;
 import java.sql.Connection;
 import java.util.List;
-import org.apache.camel.Exchange;
 
 /**
  * The relay's gates as one transaction sees them, read once per batch so every event of the batch
@@ -10,19 +11,9 @@ import org.apache.camel.Exchange;
  */
 public record RelayGates(boolean deliveryEnabled, List<String> liveRoutes, boolean sqlRoutesEnabled) {
 
-    public static final String PROPERTY = "iuRelayGates";
-
     public static RelayGates read(Connection connection) {
         return new RelayGates(GateService.isOpen(connection, Gate.DELIVERY_ENABLED),
                 GateService.items(connection, Gate.DELIVERY_LIVE_ROUTES),
                 GateService.isOpen(connection, Gate.SQL_ROUTES_ENABLED));
-    }
-
-    public static RelayGates of(Exchange exchange) {
-        RelayGates gates = exchange.getProperty(PROPERTY, RelayGates.class);
-        if (gates == null) {
-            throw new IllegalStateException("the route must read the gates (relayGateReader.read) before this step");
-        }
-        return gates;
     }
 }

@@ -1,4 +1,4 @@
-package dev.iucore.pipeline.outbox;
+package dev.iucore.pipeline.relay;
 
 import java.sql.Connection;
 import java.sql.SQLException;

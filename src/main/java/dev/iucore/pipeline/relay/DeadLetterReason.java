@@ -1,4 +1,4 @@
-package dev.iucore.pipeline.delivery;
+package dev.iucore.pipeline.relay;
 
 import java.util.Locale;
 

@@ -1,14 +1,12 @@
-package dev.iucore.pipeline.delivery;
+package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.gates.RelayGates;
-import dev.iucore.pipeline.outbox.DispatchPlan;
-import dev.iucore.pipeline.outbox.RelayTransaction;
+import dev.iucore.pipeline.relay.RelayGates;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
 
 /**
  * The route table step: one {@code iu_route_delivery} per route of the event's type that today's
@@ -35,10 +33,9 @@ public final class RouteResolver {
                SET status = 'dispatched', dispatched_at = now(), locked_by = NULL, locked_until = NULL
              WHERE id = ANY (?)""";
 
-    /** The route's step: deliveries for every event the plan dispatches; returns how many it created. */
-    public int createDeliveries(Exchange exchange) throws SQLException {
-        return createDeliveries(RelayTransaction.connection(exchange), DispatchPlan.of(exchange).dispatched(),
-                RelayGates.of(exchange));
+    /** The route's step: deliveries for every event the plan dispatches. */
+    public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
+        createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates());
     }
 
     public int createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates) throws SQLException {

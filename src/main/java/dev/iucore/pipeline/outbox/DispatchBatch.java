@@ -1,0 +1,44 @@
+package dev.iucore.pipeline.outbox;
+
+import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RelayTransaction;
+import java.util.List;
+
+/**
+ * A claimed batch of outbox events, the body the dispatch steps hand on: the transaction it was
+ * claimed on, the gates that transaction saw, the events, and the plan the per-event decisions
+ * fill. {@code full}: the claim came back as large as asked, so there is probably more.
+ */
+public record DispatchBatch(RelayTransaction transaction, RelayGates gates, List<OutboxEvent> events, boolean full,
+                            DispatchPlan plan) {
+
+    /** What a draining loop holds once a batch rolled back: nothing more until the next run. */
+    public static DispatchBatch rolledBack() {
+        return new DispatchBatch(null, null, List.of(), false, new DispatchPlan());
+    }
+
+    static DispatchBatch claimed(RelayTransaction transaction, RelayGates gates, List<OutboxEvent> events, int asked) {
+        return new DispatchBatch(transaction, gates, events, events.size() == asked, new DispatchPlan());
+    }
+
+    /** The events, each with the plan its decision goes into: the split's bodies. */
+    public List<Item> items() {
+        return events.stream().map(event -> new Item(event, plan)).toList();
+    }
+
+    /** One claimed event on its way through the route's choice. */
+    public record Item(OutboxEvent event, DispatchPlan plan) {
+
+        public boolean isRegistered() {
+            return event.isRegistered();
+        }
+
+        public boolean isTypeDisabled() {
+            return event.isTypeDisabled();
+        }
+
+        public boolean isDeferred() {
+            return event.isDeferred();
+        }
+    }
+}
