@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +35,37 @@ class BoundaryTest {
         db().update("DELETE FROM iu_outbound_route");
         db().update("UPDATE event_type_registry SET delivery_lane = 'delayed' WHERE event_type = ?", INTERNAL);
         db().update("UPDATE iu_core_gate SET gate_value = CASE kind WHEN 'list' THEN '' ELSE 'false' END");
+    }
+
+    /**
+     * A route for the internal type, as only someone who got around the refusal could write it (the
+     * owner disabling its trigger): what verify boundary must still see.
+     */
+    private static void leakRoute() {
+        db().update("ALTER TABLE iu_outbound_route DISABLE TRIGGER iu_outbound_route_internal_only_trg;"
+                + " INSERT INTO iu_outbound_route (route_key, event_type, target_uri)"
+                + " VALUES ('leak', '" + INTERNAL + "', 'log:leak');"
+                + " ALTER TABLE iu_outbound_route ENABLE TRIGGER iu_outbound_route_internal_only_trg");
+    }
+
+    @Test
+    void aRouteForAnInternalOnlyTypeIsRefusedAndSoIsMarkingARoutedTypeInternalOnly() {
+        assertThatThrownBy(() -> db().update(
+                "INSERT INTO iu_outbound_route (route_key, event_type, target_uri) VALUES ('leak', ?, 'log:leak')", INTERNAL))
+                .hasMessageContaining("is internal-only: no route may carry it");
+        assertThatThrownBy(() -> db().update("""
+                INSERT INTO iu_sql_event_route (route_key, event_type, action)
+                VALUES ('leak-action', ?, 'fn_iu_action_record_vector_sync')""", INTERNAL))
+                .hasMessageContaining("is internal-only: no route may carry it");
+        assertThat(db().queryLong("SELECT count(*) FROM iu_outbound_route WHERE event_type = ?", INTERNAL)
+                + db().queryLong("SELECT count(*) FROM iu_sql_event_route WHERE event_type = ?", INTERNAL)).isZero();
+
+        db().update("INSERT INTO event_type_registry (event_type, delivery_lane, description) VALUES ('test.routed.now', 'live', 'x')");
+        db().update("INSERT INTO iu_outbound_route (route_key, event_type, target_uri) VALUES ('routed-now', 'test.routed.now', 'log:x')");
+        assertThatThrownBy(() -> db().update("UPDATE event_type_registry SET internal_only = true WHERE event_type = 'test.routed.now'"))
+                .hasMessageContaining("has routes: remove them before marking it internal-only");
+        assertThat(db().queryValue("SELECT internal_only FROM event_type_registry WHERE event_type = 'test.routed.now'"))
+                .isEqualTo(false);
     }
 
     private static Map<String, Boolean> layers(JsonNode report) {
@@ -75,7 +107,7 @@ class BoundaryTest {
 
     @Test
     void aRouteRowBreaksLayerTwo() throws Exception {
-        db().update("INSERT INTO iu_outbound_route (route_key, event_type, target_uri) VALUES ('leak', ?, 'log:leak')", INTERNAL);
+        leakRoute();
         JsonNode report = JSON.readTree(verify(INTERNAL).out());
         assertThat(layers(report)).containsExactly(Map.entry("L1", true), Map.entry("L2", false), Map.entry("L3", true));
         assertThat(report.get("internal_only_holds").asBoolean()).isFalse();
@@ -84,7 +116,7 @@ class BoundaryTest {
     @Test
     void anOpenGateWithTheRouteListedBreaksLayerThreeAndTheProbeSeesTheDelivery() throws Exception {
         db().update("UPDATE event_type_registry SET delivery_lane = 'live' WHERE event_type = ?", INTERNAL);
-        db().update("INSERT INTO iu_outbound_route (route_key, event_type, target_uri) VALUES ('leak', ?, 'log:leak')", INTERNAL);
+        leakRoute();
         db().update("UPDATE iu_core_gate SET gate_value = CASE gate_name WHEN 'delivery_enabled' THEN 'true' ELSE 'leak' END "
                 + "WHERE gate_name IN ('delivery_enabled', 'delivery_live_routes')");
         Cli.Result result = verify(INTERNAL);

@@ -1,0 +1,6 @@
+DROP TRIGGER event_type_registry_internal_only_trg ON event_type_registry;
+DROP FUNCTION fn_iu_core_refuse_internal_with_routes();
+DROP TRIGGER iu_sql_event_route_internal_only_trg ON iu_sql_event_route;
+DROP TRIGGER iu_outbound_route_internal_only_trg ON iu_outbound_route;
+DROP FUNCTION fn_iu_core_refuse_internal_route();
+ALTER TABLE event_type_registry DROP COLUMN internal_only;
