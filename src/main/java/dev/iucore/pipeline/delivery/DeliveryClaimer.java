@@ -120,9 +120,13 @@ public final class DeliveryClaimer {
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
         List<String> busyRoutes = new ArrayList<>();
         List<Integer> busyCounts = new ArrayList<>();
+        // only routes with something in flight: the map keeps every route this process ever leased
         unfinishedByRoute.forEach((route, count) -> {
-            busyRoutes.add(route);
-            busyCounts.add(count.get());
+            int inFlight = count.get();
+            if (inFlight > 0) {
+                busyRoutes.add(route);
+                busyCounts.add(inFlight);
+            }
         });
         Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", routeConcurrency,
                 "busy_routes", busyRoutes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),

@@ -121,7 +121,7 @@ final class BenchDatabase implements AutoCloseable {
      */
     Settings settings(Map<Setting, String> overrides) {
         Map<Setting, String> values = new HashMap<>(Map.of(Setting.DB_URL, url(), Setting.NODE_ID, "bench",
-                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8",
+                Setting.DELIVERY_ALLOWED_NETWORKS, TestDb.LOCAL_RECEIVERS,
                 Setting.DB_PASSWORD, password(RUNTIME), Setting.DB_OWNER_PASSWORD, password(OWNER)));
         values.putAll(overrides);
         return Settings.load(Map.of(), new Properties()).with(values)

@@ -49,7 +49,7 @@ final class ServiceProcess implements AutoCloseable {
                 "IU_MIGRATE_ON_START", "false",
                 "IU_NODE_ID", "bench-memory",
                 "IU_LOG_LEVEL", "WARN",
-                "IU_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8",
+                "IU_DELIVERY_ALLOWED_NETWORKS", TestDb.LOCAL_RECEIVERS,
                 "CAMEL_MANAGEMENT_PORT", Integer.toString(port)));
         ServiceProcess service = new ServiceProcess(builder.start(), port, output);
         service.awaitReady(Duration.ofMinutes(2));

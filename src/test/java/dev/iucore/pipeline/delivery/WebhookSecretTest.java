@@ -12,6 +12,7 @@ import com.standardwebhooks.Webhook;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
+import dev.iucore.pipeline.testing.TestDb;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ class WebhookSecretTest {
             "IU_WEBHOOK_SECRET_MALFORMED", "not-base64!",
             "IU_DB_PASSWORD", NEW);
 
-    private final WebhookSender sender = new WebhookSender(ENVIRONMENT::get, TargetAddressGuard.allowing("127.0.0.0/8"));
+    private final WebhookSender sender = new WebhookSender(ENVIRONMENT::get, TargetAddressGuard.allowing(TestDb.LOCAL_RECEIVERS));
 
     @Test
     void duringARotationBothSignaturesAreSentAndEachSecretVerifiesAlone() {

@@ -1,5 +1,7 @@
 package dev.iucore.pipeline.it;
 
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.TestDb;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,8 +54,7 @@ final class JarProcess implements AutoCloseable {
         if (!env.containsKey("CAMEL_MANAGEMENT_PORT")) {
             builder.environment().put("CAMEL_MANAGEMENT_ENABLED", "false");
         }
-        // the tests' receivers listen on loopback, which webhooks may not reach by default
-        builder.environment().put("IU_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8");
+        builder.environment().put(Setting.DELIVERY_ALLOWED_NETWORKS.envName(), TestDb.LOCAL_RECEIVERS);
         builder.environment().putAll(env);
         return new JarProcess(builder.start());
     }

@@ -55,8 +55,7 @@ public final class ServiceJar implements AutoCloseable {
                 Setting.DELAYED_LANE_CRON, RunningPipeline.NEVER));
         settings.put(Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME));
         settings.put(Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER));
-        // the tests' receivers listen on loopback, which webhooks may not reach by default
-        settings.put(Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8");
+        settings.put(Setting.DELIVERY_ALLOWED_NETWORKS, TestDb.LOCAL_RECEIVERS);
         settings.putAll(overrides);
         settings.forEach((setting, value) -> env.put(setting.envName(), value));
         // the management port is picked, released, then bound by the child: another process may take

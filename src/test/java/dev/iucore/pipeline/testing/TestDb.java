@@ -19,6 +19,9 @@ import javax.sql.DataSource;
 /** One test class's own database: data sources for both roles, settings pointing at it, and SQL helpers. */
 public final class TestDb implements AutoCloseable {
 
+    /** Where the tests' receivers listen: loopback, which webhooks may not reach unless allowed. */
+    public static final String LOCAL_RECEIVERS = "127.0.0.0/8";
+
     private final String name;
     private final String url;
     private final RuntimePool runtime;
@@ -66,8 +69,7 @@ public final class TestDb implements AutoCloseable {
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
                 Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER),
                 Setting.NODE_ID, "test-node",
-                // the tests' receivers listen on loopback, which webhooks may not reach by default
-                Setting.DELIVERY_ALLOWED_NETWORKS, "127.0.0.0/8"))
+                Setting.DELIVERY_ALLOWED_NETWORKS, LOCAL_RECEIVERS))
                 .withProperty("camel.management.port", Integer.toString(freePort()));
     }
 
