@@ -53,14 +53,19 @@ final class RoutesCommand {
             } else {
                 Output.printTable(context.out(),
                         List.of("ROUTE", "KIND", "EVENT TYPE", "TARGET", "STATE", "CIRCUIT", "RATE/S", "PENDING",
-                                "RETRYING", "DEAD"),
+                                "RETRYING", "DEAD", "SKIPPED"),
                         routes.stream().map(r -> List.of(r.routeKey(), r.kind(), orDash(r.eventType()),
                                 orDash(r.target()), r.state(), circuit(r),
                                 r.rateLimitPerSecond() == null ? "-" : r.rateLimitPerSecond().toPlainString(),
                                 Long.toString(r.deliveriesPending()), Long.toString(r.deliveriesRetrying()),
-                                Long.toString(r.deadLettersOpen()))).toList());
+                                Long.toString(r.deadLettersOpen()), skipped(r))).toList());
             }
             return ExitCode.OK;
+        }
+
+        /** Events dispatched while the route was not allowed, with the last reason: never a silent gap. */
+        private static String skipped(RouteStatus route) {
+            return route.eventsSkipped() == 0 ? "0" : route.eventsSkipped() + " (" + route.lastSkipReason() + ")";
         }
 
         private static String circuit(RouteStatus route) {

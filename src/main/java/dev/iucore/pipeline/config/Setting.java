@@ -39,8 +39,6 @@ public enum Setting {
             "Outbox events the dispatcher claims per batch (one transaction per batch)."),
     RELAY_POLL_INTERVAL_MS("iu.relay.poll-interval-ms", "1000",
             "Polling floor of the dispatcher in ms; LISTEN/NOTIFY on outbox inserts wakes it sooner."),
-    RELAY_LEASE_MS("iu.relay.lease-ms", "60000",
-            "Lease the dispatcher sets on the events it claims; an expired lease is reclaimed by the next claim."),
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",

@@ -16,7 +16,8 @@ public final class RouteStatusReader {
     static final String LIST = """
             SELECT route_key, route_kind, event_type, target, enabled, live, state, ordered, max_attempts,
                    rate_limit_per_second, circuit_state, consecutive_failures, circuit_failure_threshold,
-                   next_probe_at, deliveries_pending, deliveries_retrying, dead_letters_open
+                   next_probe_at, deliveries_pending, deliveries_retrying, dead_letters_open, blocked_by,
+                   events_skipped, last_skip_reason, last_skipped_at
               FROM iu_core_route_status
              WHERE (?::text IS NULL OR event_type = ?)
              ORDER BY route_kind = 'removed', event_type, route_key""";
@@ -42,7 +43,9 @@ public final class RouteStatusReader {
                             rs.getString("circuit_state"), rs.getInt("consecutive_failures"),
                             (Integer) rs.getObject("circuit_failure_threshold"),
                             rs.getObject("next_probe_at", OffsetDateTime.class), rs.getLong("deliveries_pending"),
-                            rs.getLong("deliveries_retrying"), rs.getLong("dead_letters_open")));
+                            rs.getLong("deliveries_retrying"), rs.getLong("dead_letters_open"), rs.getString("blocked_by"),
+                            rs.getLong("events_skipped"), rs.getString("last_skip_reason"),
+                            rs.getObject("last_skipped_at", OffsetDateTime.class)));
                 }
             }
             return routes;
@@ -54,11 +57,14 @@ public final class RouteStatusReader {
      * route not allowed by delivery_live_routes / sql_routes_enabled); {@code disabled} (its row's
      * enabled flag); {@code paused} (circuit open until {@code nextProbeAt}); {@code probing} (one
      * probe delivery at a time); {@code removed} (the row is gone, deliveries of it are still open).
+     * {@code blockedBy}: what stops it now (delivery_closed, route_disabled, not_live, sql_routes_closed);
+     * {@code eventsSkipped}: events dispatched while it was not allowed, which got no delivery of it.
      */
     public record RouteStatus(String routeKey, String kind, String eventType, String target, boolean enabled,
                               boolean live, String state, boolean ordered, Integer maxAttempts,
                               BigDecimal rateLimitPerSecond, String circuitState, int consecutiveFailures,
                               Integer circuitFailureThreshold, OffsetDateTime nextProbeAt, long deliveriesPending,
-                              long deliveriesRetrying, long deadLettersOpen) {
+                              long deliveriesRetrying, long deadLettersOpen, String blockedBy, long eventsSkipped,
+                              String lastSkipReason, OffsetDateTime lastSkippedAt) {
     }
 }

@@ -67,6 +67,15 @@ public final class PipelineMetrics {
     }
 
     /**
+     * Deliveries dispatch did not create because the route was not allowed (route_disabled,
+     * not_live, sql_routes_closed), per route and reason: nothing is skipped silently.
+     */
+    public void deliveriesSkipped(String routeKey, String reason, int n) {
+        Counter.builder("iu.deliveries.skipped").description("Deliveries not created at dispatch because the route was not allowed, by route and reason")
+                .tag("route", routeKey).tag("reason", reason).register(registry).increment(n);
+    }
+
+    /**
      * One recorded try of a delivery (or a delivery settled without one, latency null): counted by
      * route and outcome, its latency timed by route.
      */

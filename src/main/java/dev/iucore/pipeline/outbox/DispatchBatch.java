@@ -20,25 +20,4 @@ public record DispatchBatch(RelayTransaction transaction, RelayGates gates, List
     static DispatchBatch claimed(RelayTransaction transaction, RelayGates gates, List<OutboxEvent> events, int asked) {
         return new DispatchBatch(transaction, gates, events, events.size() == asked, new DispatchPlan());
     }
-
-    /** The events, each with the plan its decision goes into: the split's bodies. */
-    public List<Item> items() {
-        return events.stream().map(event -> new Item(event, plan)).toList();
-    }
-
-    /** One claimed event on its way through the route's choice. */
-    public record Item(OutboxEvent event, DispatchPlan plan) {
-
-        public boolean isRegistered() {
-            return event.isRegistered();
-        }
-
-        public boolean isTypeDisabled() {
-            return event.isTypeDisabled();
-        }
-
-        public boolean isDeferred() {
-            return event.isDeferred();
-        }
-    }
 }

@@ -16,10 +16,10 @@ public final class DispatchComponents {
     }
 
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
-                            String node, int batchSize, long leaseMs) {
+                            int batchSize) {
         registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
-        registry.accept("outboxClaimer", new OutboxClaimer(node, batchSize, leaseMs));
+        registry.accept("outboxClaimer", new OutboxClaimer(batchSize));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
         registry.accept("routeResolver", new RouteResolver());

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the dispatch route decided for each event of a batch, written afterwards set-based (one
- * statement per kind, not per event): the route reads one decision per event, the database sees
- * a handful of statements per batch. Once the batch committed, its decisions are counted.
+ * What dispatch decided for each event of a batch, written afterwards set-based (one statement
+ * per kind, not per event). Once the batch committed, its decisions are counted, with the
+ * deliveries the route table skipped.
  */
 public final class DispatchPlan {
 
@@ -21,15 +21,33 @@ public final class DispatchPlan {
     // per registered type, for the metrics: a bounded tag, unlike an unregistered type
     private final Map<String, Integer> heldByType = new TreeMap<>();
     private final Map<String, Integer> dispatchedByType = new TreeMap<>();
+    private final List<Skip> skipped = new ArrayList<>();
 
-    void hold(OutboxEvent event) {
-        held.add(event.id());
-        heldByType.merge(event.eventType(), 1, Integer::sum);
+    /** Deliveries the route table did not create for a route that was not allowed, per route and reason. */
+    public record Skip(String routeKey, String reason, int events) {
     }
 
-    void dispatch(OutboxEvent event) {
-        dispatched.add(event.id());
-        dispatchedByType.merge(event.eventType(), 1, Integer::sum);
+    /**
+     * One event's decision, in the order DESIGN §6 gives: the registry (an unregistered or disabled
+     * type is dead-lettered, never dropped), then the lane (a delayed-lane event the live dispatcher
+     * claimed waits for the delayed lane), then the route table for the rest.
+     */
+    void decide(OutboxEvent event) {
+        if (!event.isRegistered()) {
+            unregistered.add(event.id());
+        } else if (event.isTypeDisabled()) {
+            disabled.add(event.id());
+        } else if (event.isDeferred()) {
+            held.add(event.id());
+            heldByType.merge(event.eventType(), 1, Integer::sum);
+        } else {
+            dispatched.add(event.id());
+            dispatchedByType.merge(event.eventType(), 1, Integer::sum);
+        }
+    }
+
+    void skipped(Skip skip) {
+        skipped.add(skip);
     }
 
     /** Counts the batch's decisions; called once its transaction committed. */
@@ -42,6 +60,7 @@ public final class DispatchPlan {
         if (!disabled.isEmpty()) {
             metrics.eventsDeadLettered(DeadLetterReason.TYPE_DISABLED.sqlName(), disabled.size());
         }
+        skipped.forEach(skip -> metrics.deliveriesSkipped(skip.routeKey(), skip.reason(), skip.events()));
     }
 
     public List<Long> unregistered() {
@@ -58,5 +77,9 @@ public final class DispatchPlan {
 
     public List<Long> dispatched() {
         return dispatched;
+    }
+
+    public List<Skip> skipped() {
+        return skipped;
     }
 }

@@ -3,7 +3,7 @@ package dev.iucore.pipeline.outbox;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Body;
 
-/** The dispatch route's per-event decisions, noted in the batch's {@link DispatchPlan}. */
+/** The dispatch route's decisions: each claimed event's, then the batch's count once committed. */
 public final class DispatchPlanner {
 
     private final PipelineMetrics metrics;
@@ -12,20 +12,10 @@ public final class DispatchPlanner {
         this.metrics = metrics;
     }
 
-    public void deadLetterUnregistered(@Body DispatchBatch.Item item) {
-        item.plan().unregistered.add(item.event().id());
-    }
-
-    public void deadLetterDisabled(@Body DispatchBatch.Item item) {
-        item.plan().disabled.add(item.event().id());
-    }
-
-    public void hold(@Body DispatchBatch.Item item) {
-        item.plan().hold(item.event());
-    }
-
-    public void dispatch(@Body DispatchBatch.Item item) {
-        item.plan().dispatch(item.event());
+    /** The registry, then the lane, for every event of the batch ({@link DispatchPlan#decide}). */
+    public DispatchBatch plan(@Body DispatchBatch batch) {
+        batch.events().forEach(batch.plan()::decide);
+        return batch;
     }
 
     /**

@@ -2,26 +2,24 @@ package dev.iucore.pipeline.outbox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * A claimed outbox event, {@code pending} or {@code held}, with what the registry says of its type
- * (lane null: unregistered).
+ * (lane null: unregistered). Without its payload: dispatch decides and writes by id.
  */
-public record OutboxEvent(long id, UUID eventId, String eventType, String aggregateType, String aggregateId,
-                          String payload, OffsetDateTime createdAt, String status, String lane, Boolean typeEnabled) {
+public record OutboxEvent(long id, UUID eventId, String eventType, String aggregateId, String status, String lane,
+                          Boolean typeEnabled) {
 
     /** The row mapper of both outbox claims (the dispatcher's and the delayed lane's), by column name. */
     static List<OutboxEvent> readAll(ResultSet rs) throws SQLException {
         List<OutboxEvent> events = new ArrayList<>();
         while (rs.next()) {
             events.add(new OutboxEvent(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
-                    rs.getString("aggregate_type"), rs.getString("aggregate_id"), rs.getString("payload"),
-                    rs.getObject("created_at", OffsetDateTime.class), rs.getString("status"),
-                    rs.getString("delivery_lane"), (Boolean) rs.getObject("enabled")));
+                    rs.getString("aggregate_id"), rs.getString("status"), rs.getString("delivery_lane"),
+                    (Boolean) rs.getObject("enabled")));
         }
         return events;
     }

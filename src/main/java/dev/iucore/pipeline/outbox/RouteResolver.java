@@ -1,59 +1,48 @@
 package dev.iucore.pipeline.outbox;
 
+import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.relay.RelayGates;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Body;
 
 /**
- * The route table step: one {@code iu_route_delivery} per route of the event's type that today's
- * gates allow (an outbound route only when {@code delivery_live_routes} lists it, SQL routes only
- * with {@code sql_routes_enabled}), then the event is {@code dispatched}, also with no route at all.
+ * The route table step ({@code create-deliveries.sql}): one {@code iu_route_delivery} per route of
+ * the event's type that the batch's gates allow (the rule {@code fn_iu_core_route_permissions}: an
+ * enabled route, an outbound one listed in {@code delivery_live_routes}, an SQL one with
+ * {@code sql_routes_enabled}), every other route counted as skipped, then the event is
+ * {@code dispatched}, also with no route at all.
  */
 public final class RouteResolver {
 
-    static final String CREATE_DELIVERIES = """
-            INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
-            SELECT e.event_id, e.id, e.aggregate_id, routes.kind, routes.route_key
-              FROM event_outbox e
-              JOIN (SELECT 'outbound' AS kind, r.route_key, r.event_type
-                      FROM iu_outbound_route r
-                     WHERE r.enabled AND r.route_key = ANY (?)
-                    UNION ALL
-                    SELECT 'sql', s.route_key, s.event_type
-                      FROM iu_sql_event_route s
-                     WHERE s.enabled AND ?) routes ON routes.event_type = e.event_type
-             WHERE e.id = ANY (?)
-            ON CONFLICT (event_id, route_key) WHERE replay_of IS NULL DO NOTHING""";
-    static final String MARK_DISPATCHED = """
-            UPDATE event_outbox
-               SET status = 'dispatched', dispatched_at = now(), locked_by = NULL, locked_until = NULL
-             WHERE id = ANY (?)""";
+    private static final NamedSql CREATE_DELIVERIES = NamedSql.load(RouteResolver.class, "create-deliveries.sql");
 
-    /** The route's step: deliveries for every event the plan dispatches. */
+    /** The route's step: deliveries for every event the plan dispatches, the skips noted in the plan. */
     public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
-        createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates());
+        createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates())
+                .forEach(batch.plan()::skipped);
     }
 
-    public int createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates) throws SQLException {
+    /** @return the routes skipped, per route and reason */
+    public List<DispatchPlan.Skip> createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates)
+            throws SQLException {
         if (eventIds.isEmpty()) {
-            return 0;
+            return List.of();
         }
-        Array ids = connection.createArrayOf("bigint", eventIds.toArray());
-        int created;
-        try (PreparedStatement ps = connection.prepareStatement(CREATE_DELIVERIES)) {
-            ps.setArray(1, connection.createArrayOf("text", gates.liveRoutes().toArray()));
-            ps.setBoolean(2, gates.sqlRoutesEnabled());
-            ps.setArray(3, ids);
-            created = ps.executeUpdate();
+        Map<String, Object> parameters = Map.of("ids", eventIds.toArray(Long[]::new),
+                "delivery_open", gates.deliveryEnabled(), "live_routes", gates.liveRoutes().toArray(String[]::new),
+                "sql_open", gates.sqlRoutesEnabled());
+        List<DispatchPlan.Skip> skips = new ArrayList<>();
+        try (PreparedStatement ps = CREATE_DELIVERIES.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                skips.add(new DispatchPlan.Skip(rs.getString("route_key"), rs.getString("reason"), rs.getInt("events")));
+            }
         }
-        try (PreparedStatement ps = connection.prepareStatement(MARK_DISPATCHED)) {
-            ps.setArray(1, ids);
-            ps.executeUpdate();
-        }
-        return created;
+        return skips;
     }
 }

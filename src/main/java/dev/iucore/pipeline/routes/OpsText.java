@@ -20,7 +20,7 @@ final class OpsText {
 
     /** The properties an ops route may name: schedules and sizes, nothing secret, no paths. */
     static final Set<Setting> PROPERTIES = EnumSet.of(Setting.NODE_ID,
-            Setting.RELAY_BATCH_SIZE, Setting.RELAY_POLL_INTERVAL_MS, Setting.RELAY_LEASE_MS,
+            Setting.RELAY_BATCH_SIZE, Setting.RELAY_POLL_INTERVAL_MS,
             Setting.DELIVERY_WORKERS, Setting.DELIVERY_ROUTE_CONCURRENCY, Setting.DELIVERY_BATCH_SIZE,
             Setting.DELIVERY_POLL_INTERVAL_MS, Setting.DELIVERY_LEASE_MS, Setting.METRICS_REFRESH_INTERVAL_MS,
             Setting.RETENTION_CRON, Setting.RETENTION_APPLY, Setting.DELAYED_LANE_CRON, Setting.DELAYED_LANE_BATCH_SIZE,

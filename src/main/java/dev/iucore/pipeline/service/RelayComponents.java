@@ -38,8 +38,7 @@ final class RelayComponents {
 
     static RelayComponents bind(Main main, Settings settings, DataSource dataSource, PipelineMetrics metrics) {
         String node = NodeId.of(settings);
-        DispatchComponents.bind(main::bind, dataSource, metrics, node, settings.getInt(Setting.RELAY_BATCH_SIZE),
-                settings.getInt(Setting.RELAY_LEASE_MS));
+        DispatchComponents.bind(main::bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE));
 
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),

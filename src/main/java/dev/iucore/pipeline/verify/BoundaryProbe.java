@@ -97,8 +97,7 @@ public final class BoundaryProbe {
         CamelPlaceholders.onlyFromConfiguration(camel.getPropertiesComponent());
         camel.getPropertiesComponent().setInitialProperties(properties);
         // the probe's transaction is not the route's own, so the dispatch counts nothing into these
-        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()),
-                "boundary-probe", 1, 60_000);
+        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()), 1);
         camel.setAutoStartup(false);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, DISPATCH_ROUTES));
         camel.start();

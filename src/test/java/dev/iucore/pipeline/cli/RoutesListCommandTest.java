@@ -50,6 +50,9 @@ class RoutesListCommandTest {
         long dead = delivery(db, data.event(TYPE, "a-2", "{}"), "live-hook", "dead");
         deadLetter(db, dead, event, "live-hook", false);
         deadLetter(db, retrying, event, "tripped-hook", true);
+        // what dispatch counts when it skips a route the gates do not allow (DispatchTest makes real ones)
+        db.update("INSERT INTO iu_route_skip (route_key, reason, events_skipped, last_event_id) VALUES ('quiet-hook', 'not_live', 3, ?)",
+                event);
     }
 
     private static long delivery(TestDb db, UUID event, String routeKey, String status) {
@@ -83,6 +86,10 @@ class RoutesListCommandTest {
         assertThat(routes.get("live-hook").get("dead_letters_open").asLong()).isEqualTo(1);
         assertThat(routes.get("quiet-hook").get("state").asText()).isEqualTo("gated");
         assertThat(routes.get("quiet-hook").get("live").asBoolean()).isFalse();
+        assertThat(routes.get("quiet-hook").get("blocked_by").asText()).isEqualTo("not_live");
+        assertThat(routes.get("quiet-hook").get("events_skipped").asLong()).isEqualTo(3);
+        assertThat(routes.get("quiet-hook").get("last_skip_reason").asText()).isEqualTo("not_live");
+        assertThat(routes.get("live-hook").get("events_skipped").asLong()).isZero();
         assertThat(routes.get("off-hook").get("state").asText()).isEqualTo("disabled");
         JsonNode tripped = routes.get("tripped-hook");
         assertThat(tripped.get("state").asText()).isEqualTo("paused");
@@ -105,9 +112,11 @@ class RoutesListCommandTest {
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.out()).contains("ROUTE", "STATE", "CIRCUIT", "RATE/S")
                 .containsPattern(row("tripped-hook", "outbound", TYPE, "kafka:tripped", "paused", "open 3/3, probe at [^|]+", "2.5",
-                        "0", "1", "0"))
+                        "0", "1", "0", "0"))
                 .containsPattern(row("live-hook", "outbound", TYPE, "https://hooks.example.test/live", "delivering",
-                        "closed 0/5", "-", "1", "0", "1"))
+                        "closed 0/5", "-", "1", "0", "1", "0"))
+                .containsPattern(row("quiet-hook", "outbound", TYPE, "https://hooks.example.test/quiet", "gated",
+                        "closed 0/5", "-", "0", "0", "0", "3 (not_live)"))
                 .doesNotContain("gone-hook")
                 .doesNotContain("auto_instantiate");
         assertThat(iuCore("routes", "list", "--event-type", "test.routes.none").out()).contains("no routes for test.routes.none");

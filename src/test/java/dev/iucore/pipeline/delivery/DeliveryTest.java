@@ -262,7 +262,7 @@ class DeliveryTest {
     }
 
     @Test
-    void sqlRoutesWaitWhileTheirGateIsClosed() {
+    void anSqlRouteIsSkippedVisiblyWhileItsGateIsClosed() {
         data.registerType("test.delivery.sqlgate", "live");
         db().update("INSERT INTO iu_sql_event_route (route_key, event_type, action) VALUES ('sqlgate-route', 'test.delivery.sqlgate', 'fn_iu_action_record_vector_sync')");
         allRoutesLive();
@@ -271,6 +271,8 @@ class DeliveryTest {
         await().atMost(WAIT).until(() -> "dispatched".equals(data.status(event)));
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE event_id = ?", event))
                 .as("sql_routes_enabled closed: no delivery for the SQL route").isZero();
+        assertThat(db().queryValue("SELECT reason FROM iu_route_skip WHERE route_key = 'sqlgate-route' AND last_event_id = ?", event))
+                .as("but not silently: the skip is counted for the route, with its reason").isEqualTo("sql_routes_closed");
     }
 
     @Test

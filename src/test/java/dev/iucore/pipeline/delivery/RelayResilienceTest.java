@@ -125,7 +125,7 @@ class RelayResilienceTest {
                   FROM event_outbox WHERE event_id = ?""", dispatchedEvent);
 
         try (RunningPipeline survivor = RunningPipeline.start(db(), "survivor",
-                Map.of(Setting.DELIVERY_LEASE_MS, "1000", Setting.RELAY_LEASE_MS, "1000"))) {
+                Map.of(Setting.DELIVERY_LEASE_MS, "1000"))) {
             await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(claimedEvent, "crash-log"))
                     && "delivered".equals(data.deliveryStatus(dispatchedEvent, "crash-log")));
         }
@@ -142,7 +142,7 @@ class RelayResilienceTest {
         data.openGates(false, "kill-log");
         data.events("test.resilience.kill", 2000);
         try (RunningPipeline relay = RunningPipeline.start(db(), "victim",
-                Map.of(Setting.DELIVERY_LEASE_MS, "1000", Setting.RELAY_LEASE_MS, "1000"))) {
+                Map.of(Setting.DELIVERY_LEASE_MS, "1000"))) {
             for (int round = 0; round < 3; round++) {
                 long before = delivered("kill-log");
                 await().atMost(WAIT).until(() -> delivered("kill-log") > before);

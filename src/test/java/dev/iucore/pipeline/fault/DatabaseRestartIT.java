@@ -37,7 +37,7 @@ class DatabaseRestartIT {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.SLOW, Duration.ofMillis(5));
              // no polling within the test: only a notification dispatches, so dispatch after the restart proves the listener
              ServiceJar service = ServiceJar.start(db, "restarted", Map.of(Setting.RELAY_POLL_INTERVAL_MS, "600000",
-                     Setting.RELAY_LEASE_MS, "2000", Setting.DELIVERY_LEASE_MS, "1000"))) {
+                     Setting.DELIVERY_LEASE_MS, "1000"))) {
             data.registerType("test.fault.restart", "live").route("restart-hook", "test.fault.restart", receiver.url("/restart"),
                     Map.of("max_attempts", 50, "connect_timeout_ms", 500, "read_timeout_ms", 1000));
             data.openGates(false, "restart-hook");

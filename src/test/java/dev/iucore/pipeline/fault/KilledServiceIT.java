@@ -34,7 +34,6 @@ class KilledServiceIT {
             Setting.DELIVERY_WORKERS, Integer.toString(IN_FLIGHT),
             Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(IN_FLIGHT),
             Setting.DB_POOL_SIZE, "24",
-            Setting.RELAY_LEASE_MS, "2000",
             Setting.DELIVERY_LEASE_MS, "1000");
 
     @Test

@@ -28,7 +28,6 @@ class LeaseAndGateIT {
     private static final int ROUTE_CONCURRENCY = 4;
     private static final Map<Setting, String> SETTINGS = Map.of(
             Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(ROUTE_CONCURRENCY),
-            Setting.RELAY_LEASE_MS, "2000",
             Setting.DELIVERY_LEASE_MS, "1000");
 
     private static TestDb db() {

@@ -68,6 +68,35 @@ class DispatchTest {
     }
 
     @Test
+    void aRouteTheGatesDoNotAllowIsSkippedVisiblyCountedPerRouteAndReason() {
+        data.registerType("test.dispatch.skips", "live")
+                .route("skips-live", "test.dispatch.skips", "log:skips-live")
+                .route("skips-unlisted", "test.dispatch.skips", "log:skips-unlisted")
+                .route("skips-off", "test.dispatch.skips", "log:skips-off", Map.of("enabled", false));
+        data.openGates(false, "skips-live", "skips-off");
+        UUID first = data.event("test.dispatch.skips", "agg-1", "{}");
+        UUID second = data.event("test.dispatch.skips", "agg-2", "{}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "dispatched".equals(data.status(first))
+                && "dispatched".equals(data.status(second)));
+
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = 'skips-live'")).isEqualTo(2);
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key IN ('skips-unlisted', 'skips-off')"))
+                .isZero();
+        Map<String, Object> unlisted = db().query("SELECT * FROM iu_route_skip WHERE route_key = 'skips-unlisted'").get(0);
+        assertThat(unlisted.get("reason")).isEqualTo("not_live");
+        assertThat(unlisted.get("events_skipped")).isEqualTo(2L);
+        assertThat(unlisted.get("last_event_id")).isIn(first, second);
+        assertThat(db().queryValue("SELECT reason FROM iu_route_skip WHERE route_key = 'skips-off'")).isEqualTo("route_disabled");
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_skip WHERE route_key = 'skips-live'")).isZero();
+        // the route table as an operator reads it says so too
+        assertThat(db().queryLong("SELECT events_skipped FROM iu_core_route_status WHERE route_key = 'skips-unlisted'"))
+                .isEqualTo(2);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(RELAY.pipeline().service().metrics().registry()
+                .find("iu.deliveries.skipped").tag("route", "skips-unlisted").tag("reason", "not_live").counter().count())
+                .isEqualTo(2));
+    }
+
+    @Test
     void aDelayedLaneEventIsHeldWithNoDelivery() {
         data.openGates(false, "dispatch-log");
         UUID composed = data.event("iu.template.instance_auto_composed", "collection-1", "{}");
