@@ -3,35 +3,29 @@ package dev.iucore.pipeline.delivery;
 import java.sql.Connection;
 
 /**
- * One try of one claimed delivery, the body of the delivery route: the task, the kind of target
- * its route row names ({@link DeliveryTargets#kind}), then the try's result, and after the record
- * whether the claimer is worth waking. An SQL action leaves its open transaction here, so its
- * writes commit with the attempt record.
+ * One try of one claimed delivery, the body of the delivery route: the task, then the try's
+ * result. An SQL action leaves its open transaction here, so its writes commit with the attempt
+ * record. The route chooses on two headers beside it, plain values read without a copy of the
+ * exchange (an OGNL call on the body copies it, twice, per predicate): {@link #TARGET}, the kind
+ * of target the route row names, and {@link #CLAIM_NOW}, whether the claimer is worth waking.
  */
 public final class DeliveryAttempt {
 
+    /** {@code http}, {@code kafka}, {@code log}, {@code sql}, {@code removed} or {@code rejected}. */
+    public static final String TARGET = "deliveryTarget";
+    /** After the record: enough slots are free for a claim worth its cost. */
+    public static final String CLAIM_NOW = "deliveryClaimNow";
+
     private final DeliveryTask task;
-    private final String target;
     private AttemptResult result;
     private Connection transaction;
-    private boolean claimNow;
 
-    DeliveryAttempt(DeliveryTask task, String target) {
+    DeliveryAttempt(DeliveryTask task) {
         this.task = task;
-        this.target = target;
     }
 
     public DeliveryTask getTask() {
         return task;
-    }
-
-    /** {@code http}, {@code kafka}, {@code log}, {@code sql}, {@code removed} or {@code rejected}. */
-    public String getTarget() {
-        return target;
-    }
-
-    public boolean isClaimNow() {
-        return claimNow;
     }
 
     AttemptResult result() {
@@ -52,9 +46,5 @@ public final class DeliveryAttempt {
 
     void recordIn(Connection transaction) {
         this.transaction = transaction;
-    }
-
-    void setClaimNow(boolean claimNow) {
-        this.claimNow = claimNow;
     }
 }

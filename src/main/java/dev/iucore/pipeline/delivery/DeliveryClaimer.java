@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
 
 /**
  * Leases due deliveries in one statement ({@code claim.sql}), route by route: each route gets at
@@ -88,14 +89,14 @@ public final class DeliveryClaimer {
      * would take one slot per claim; waiting until half the route's slots (or half this process's
      * capacity) are free lets each claim take several, the poll floor covering the rest.
      */
-    public void release(@Body DeliveryAttempt attempt) {
+    public void release(@Body DeliveryAttempt attempt, Message message) {
         DeliveryTask task = attempt.getTask();
         boolean claimNow = true;
         if (unfinished.remove(task.deliveryId())) {
             int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
             claimNow = routeLeft <= routeConcurrency / 2 || unfinished.size() <= capacity / 2;
         }
-        attempt.setClaimNow(claimNow);
+        message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
     }
 
     /**

@@ -1,22 +1,30 @@
 package dev.iucore.pipeline.delivery;
 
+import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.DeadLetterReason;
+import dev.iucore.pipeline.relay.GroupCommit;
 import dev.iucore.pipeline.relay.RelayCommit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records one try in one short transaction: the attempt row, then the delivery becomes
- * {@code delivered}, {@code retrying} (exponential backoff with jitter from the route's policy) or
+ * Records each try in one short transaction shared with the tries other workers finished meanwhile
+ * (group commit): the attempt row, then the delivery becomes {@code delivered}, {@code retrying} (exponential backoff with jitter from the route's policy) or
  * {@code dead} with a dead letter; the route's circuit counts the run of failures. It records only
  * while this process still holds the delivery's lease: when another relay reclaimed an expired
  * lease, that relay's try is the one that counts, and {@code (delivery_id, attempt_no)} is unique
@@ -27,33 +35,10 @@ public final class DeliveryRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRecorder.class);
 
-    /**
-     * The whole record in one statement, for the hot path: the delivery's new state (only while this
-     * process holds its lease and nobody recorded in between), its attempt row, and on success a
-     * circuit that is not closed yet closes. A plain UPDATE whose WHERE fails locks nothing, so the
-     * successes of a healthy route never queue on its circuit row.
-     */
-    static final String RECORD = """
-            WITH delivery AS (
-                UPDATE iu_route_delivery
-                   SET attempts = ?, status = ?, next_attempt_at = now() + ? * interval '1 millisecond',
-                       locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = now(),
-                       delivered_at = CASE WHEN ? = 'delivered' THEN now() END
-                 WHERE id = ? AND locked_by = ? AND attempts = ?
-                RETURNING id, route_key),
-            attempt AS (
-                INSERT INTO iu_route_attempt (delivery_id, attempt_no, outcome, http_status, error_class, error_text,
-                                              latency_ms, node)
-                SELECT id, ?, ?, ?, ?, ?, ?, ? FROM delivery
-                RETURNING delivery_id),
-            circuit AS (
-                UPDATE iu_route_circuit c
-                   SET state = 'closed', consecutive_failures = 0, opened_at = NULL, next_probe_at = NULL,
-                       updated_at = now()
-                  FROM delivery
-                 WHERE ? AND c.route_key = delivery.route_key AND (c.state <> 'closed' OR c.consecutive_failures > 0)
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM attempt)""";
+    private static final NamedSql RECORD = NamedSql.load(DeliveryRecorder.class, "record.sql");
+    /** Most tries one group commit writes: a handful of workers' worth, never an unbounded statement. */
+    private static final int MAX_GROUP = 256;
+
     /** A delivery whose route is gone: dead, with no attempt, while this process holds its lease. */
     static final String SETTLE_DEAD = """
             UPDATE iu_route_delivery
@@ -75,29 +60,34 @@ public final class DeliveryRecorder {
     private final DataSource dataSource;
     private final String node;
     private final PipelineMetrics metrics;
+    private final GroupCommit<DeliveryAttempt, Recorded> groups;
 
     public DeliveryRecorder(DataSource dataSource, String node, PipelineMetrics metrics) {
         this.dataSource = dataSource;
         this.node = node;
         this.metrics = metrics;
+        this.groups = new GroupCommit<>(dataSource, MAX_GROUP, this::record);
     }
 
     /**
-     * The route's step after the target's choice: records the attempt's result in one short
-     * transaction, or in the one the target left open (an SQL action's, whose writes commit with it).
+     * The route's step after the target's choice: records the attempt's result together with the
+     * other workers' that finished meanwhile (one statement, one commit: {@link GroupCommit}), or in
+     * the transaction the target left open (an SQL action's, whose writes commit with it). Returns
+     * once the record committed.
      */
-    public void record(@Body DeliveryAttempt attempt) throws SQLException {
+    public void record(@Body DeliveryAttempt attempt) throws SQLException, InterruptedException {
         Connection open = attempt.transaction();
-        try (Connection c = open != null ? open : dataSource.getConnection()) {
-            if (open == null) {
-                RelayCommit.begin(c);
-            }
+        if (open == null) {
+            announce(groups.commit(attempt));
+            return;
+        }
+        try (open) {
             try {
-                Recorded recorded = record(c, attempt.getTask(), attempt.result());
-                c.commit();
+                Recorded recorded = record(open, List.of(attempt)).get(0);
+                open.commit();
                 announce(recorded);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                open.rollback();
                 throw e;
             }
         }
@@ -129,46 +119,76 @@ public final class DeliveryRecorder {
         }
     }
 
-    /** @return what was recorded, or null when this process no longer holds the lease and nothing was */
-    private Recorded record(Connection c, DeliveryTask task, AttemptResult result) throws SQLException {
-        int attemptNo = task.attemptsSoFar() + 1;
-        DeadLetterReason reason = deadReason(task, result, attemptNo);
-        String status = result.delivered() ? "delivered" : reason != null ? "dead" : "retrying";
-        long delayMs = "retrying".equals(status) ? Backoff.delayMs(task, attemptNo) : 0;
-        int recorded;
-        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-            ps.setInt(1, attemptNo);
-            ps.setString(2, status);
-            ps.setLong(3, delayMs);
-            ps.setString(4, result.delivered() ? null : result.errorText());
-            ps.setString(5, status);
-            ps.setLong(6, task.deliveryId());
-            ps.setString(7, node);
-            ps.setInt(8, task.attemptsSoFar());
-            ps.setInt(9, attemptNo);
-            ps.setString(10, result.outcome().sqlName());
-            ps.setObject(11, result.httpStatus());
-            ps.setString(12, result.errorClass());
-            ps.setString(13, result.errorText());
-            ps.setLong(14, result.latencyMs());
-            ps.setString(15, node);
-            ps.setBoolean(16, result.delivered() && !task.isSqlAction());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                recorded = rs.getInt(1);
+    /**
+     * Records the tries in one statement ({@code record.sql}), then what only some need: a dead
+     * letter, a failure counted on the route's circuit. Per try: what was recorded, or null when
+     * this process no longer holds the lease and nothing was.
+     */
+    private List<Recorded> record(Connection c, List<DeliveryAttempt> attempts) throws SQLException {
+        int n = attempts.size();
+        Long[] ids = new Long[n];
+        Integer[] attemptsBefore = new Integer[n];
+        String[] statuses = new String[n];
+        Long[] delays = new Long[n];
+        String[] outcomes = new String[n];
+        Integer[] httpStatuses = new Integer[n];
+        String[] errorClasses = new String[n];
+        String[] errorTexts = new String[n];
+        Long[] latencies = new Long[n];
+        Boolean[] closeCircuits = new Boolean[n];
+        DeadLetterReason[] reasons = new DeadLetterReason[n];
+        for (int i = 0; i < n; i++) {
+            DeliveryTask task = attempts.get(i).getTask();
+            AttemptResult result = attempts.get(i).result();
+            int attemptNo = task.attemptsSoFar() + 1;
+            reasons[i] = deadReason(task, result, attemptNo);
+            statuses[i] = result.delivered() ? "delivered" : reasons[i] != null ? "dead" : "retrying";
+            delays[i] = "retrying".equals(statuses[i]) ? Backoff.delayMs(task, attemptNo) : 0L;
+            ids[i] = task.deliveryId();
+            attemptsBefore[i] = task.attemptsSoFar();
+            outcomes[i] = result.outcome().sqlName();
+            httpStatuses[i] = result.httpStatus();
+            errorClasses[i] = result.errorClass();
+            errorTexts[i] = result.errorText();
+            latencies[i] = result.latencyMs();
+            closeCircuits[i] = result.delivered() && !task.isSqlAction();
+        }
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("delivery_ids", ids);
+        parameters.put("attempts_before", attemptsBefore);
+        parameters.put("statuses", statuses);
+        parameters.put("delays_ms", delays);
+        parameters.put("outcomes", outcomes);
+        parameters.put("http_statuses", httpStatuses);
+        parameters.put("error_classes", errorClasses);
+        parameters.put("error_texts", errorTexts);
+        parameters.put("latencies_ms", latencies);
+        parameters.put("close_circuits", closeCircuits);
+        parameters.put("node", node);
+        Set<Long> recorded = new HashSet<>();
+        try (PreparedStatement ps = RECORD.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                recorded.add(rs.getLong(1));
             }
         }
-        if (recorded == 0) {
-            lostLease(task);
-            return null;
+        List<Recorded> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            DeliveryTask task = attempts.get(i).getTask();
+            AttemptResult result = attempts.get(i).result();
+            if (!recorded.contains(task.deliveryId())) {
+                lostLease(task);
+                results.add(null);
+                continue;
+            }
+            if (reasons[i] != null) {
+                DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(), reasons[i], result.errorText());
+            }
+            if (result.outcome().retryable() && !task.isSqlAction()) {
+                openOnFailures(c, task);
+            }
+            results.add(new Recorded(task, task.attemptsSoFar() + 1, result, reasons[i]));
         }
-        if (reason != null) {
-            DeadLetterRecorder.insert(c, task.deliveryId(), task.eventId(), task.routeKey(), reason, result.errorText());
-        }
-        if (result.outcome().retryable() && !task.isSqlAction()) {
-            openOnFailures(c, task);
-        }
-        return new Recorded(task, attemptNo, result, reason);
+        return results;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.Body;
+import org.apache.camel.Message;
 
 /**
  * Decides how a claimed delivery is delivered, from its route row: {@code http}, {@code log},
@@ -17,9 +18,10 @@ public final class DeliveryTargets {
     static final Set<String> ALLOWED_SCHEMES = Set.of("http", "https", "kafka", "log");
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
 
-    /** The route's first step: the claimed task becomes an attempt at the target its route row names. */
-    public DeliveryAttempt classify(@Body DeliveryTask task) {
-        return new DeliveryAttempt(task, kind(task));
+    /** The route's first step: the claimed task becomes an attempt, the kind of its target a header to choose on. */
+    public DeliveryAttempt classify(@Body DeliveryTask task, Message message) {
+        message.setHeader(DeliveryAttempt.TARGET, kind(task));
+        return new DeliveryAttempt(task);
     }
 
     static String kind(DeliveryTask task) {

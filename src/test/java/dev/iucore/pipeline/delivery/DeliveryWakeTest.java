@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Finished attempts wake the delivery claimer (deliveryClaimer.release, then ${body.claimNow}), not only its poll. */
+/** Finished attempts wake the delivery claimer (deliveryClaimer.release, then header deliveryClaimNow), not only its poll. */
 class DeliveryWakeTest {
 
     @RegisterExtension
