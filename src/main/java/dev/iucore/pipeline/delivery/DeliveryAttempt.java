@@ -28,6 +28,11 @@ public final class DeliveryAttempt {
         return task;
     }
 
+    /** The try's result, or null when no target tried it (nothing could be tried). */
+    AttemptResult resultOrNull() {
+        return result;
+    }
+
     AttemptResult result() {
         if (result == null) {
             throw new IllegalStateException("delivery " + task.deliveryId() + " has no result: no target tried it");

@@ -19,7 +19,7 @@ import org.apache.camel.Message;
 
 /**
  * Leases due deliveries in one statement ({@code claim.sql}), route by route: each route gets at
- * most its free slots in this process ({@code iu.delivery.route-concurrency} minus what this process
+ * most its free slots in this process (its window, {@link RouteWindows}, minus what this process
  * has in flight on it), so a slow or failing target never takes every worker; a route with a
  * {@code rate_limit_per_second} gets at most that many tries per rolling second; a route whose
  * circuit is open gets none until its probe is due, then one; on an ordered route a delivery waits
@@ -41,7 +41,7 @@ public final class DeliveryClaimer {
     private final String node;
     private final int batchSize;
     private final long batchBytes;
-    private final int routeConcurrency;
+    private final RouteWindows windows;
     private final long leaseMs;
     private final int capacity;
     /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
@@ -49,13 +49,13 @@ public final class DeliveryClaimer {
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
     private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
 
-    public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, int routeConcurrency,
+    public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
                            long leaseMs, int workers) {
         this.dataSource = dataSource;
         this.node = node;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
-        this.routeConcurrency = routeConcurrency;
+        this.windows = windows;
         this.leaseMs = leaseMs;
         // a little more than the workers, so the next attempts wait in the queue, not in the database
         this.capacity = workers * 2;
@@ -85,16 +85,18 @@ public final class DeliveryClaimer {
     }
 
     /**
-     * A worker finished with one claimed delivery, however it ended. Claiming again right away
-     * would take one slot per claim; waiting until half the route's slots (or half this process's
-     * capacity) are free lets each claim take several, the poll floor covering the rest.
+     * A worker finished with one claimed delivery, however it ended: its try moves the route's
+     * window ({@link RouteWindows}). Claiming again right away would take one slot per claim;
+     * waiting until half the route's slots (or half this process's capacity) are free lets each
+     * claim take several, the poll floor covering the rest.
      */
     public void release(@Body DeliveryAttempt attempt, Message message) {
         DeliveryTask task = attempt.getTask();
+        windows.ended(task.routeKey(), attempt.resultOrNull());
         boolean claimNow = true;
         if (unfinished.remove(task.deliveryId())) {
             int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
-            claimNow = routeLeft <= routeConcurrency / 2 || unfinished.size() <= capacity / 2;
+            claimNow = routeLeft <= windows.limit(task.routeKey()) / 2 || unfinished.size() <= capacity / 2;
         }
         message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
     }
@@ -119,19 +121,24 @@ public final class DeliveryClaimer {
     }
 
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
-        List<String> busyRoutes = new ArrayList<>();
-        List<Integer> busyCounts = new ArrayList<>();
-        // only routes with something in flight: the map keeps every route this process ever leased
+        // routes with something in flight or a window of their own: the in-flight map keeps every
+        // route this process ever leased
+        Set<String> routes = new java.util.TreeSet<>(windows.adjusted());
         unfinishedByRoute.forEach((route, count) -> {
-            int inFlight = count.get();
-            if (inFlight > 0) {
-                busyRoutes.add(route);
-                busyCounts.add(inFlight);
+            if (count.get() > 0) {
+                routes.add(route);
             }
         });
-        Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", routeConcurrency,
-                "busy_routes", busyRoutes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),
-                "limit", limit, "byte_budget", batchBytes, "node", node);
+        List<Integer> busyCounts = new ArrayList<>();
+        List<Integer> busyLimits = new ArrayList<>();
+        for (String route : routes) {
+            AtomicInteger inFlight = unfinishedByRoute.get(route);
+            busyCounts.add(inFlight == null ? 0 : inFlight.get());
+            busyLimits.add(windows.limit(route));
+        }
+        Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
+                "busy_routes", routes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),
+                "busy_limits", busyLimits.toArray(Integer[]::new), "limit", limit, "byte_budget", batchBytes, "node", node);
         try (PreparedStatement ps = CLAIM.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             List<DeliveryTask> tasks = new ArrayList<>();
             while (rs.next()) {

@@ -9,6 +9,7 @@ import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
 import dev.iucore.pipeline.delivery.LogSender;
 import dev.iucore.pipeline.delivery.RejectedTarget;
+import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.TargetAddressGuard;
 import dev.iucore.pipeline.delivery.WebhookSender;
@@ -41,7 +42,9 @@ final class RelayComponents {
         DispatchComponents.bind(main::bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE));
 
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
-                settings.getInt(Setting.DELIVERY_BATCH_BYTES), settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY), settings.getInt(Setting.DELIVERY_LEASE_MS),
+                settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
+                        settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
+                settings.getInt(Setting.DELIVERY_LEASE_MS),
                 settings.getInt(Setting.DELIVERY_WORKERS));
         main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());

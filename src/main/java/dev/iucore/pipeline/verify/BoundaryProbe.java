@@ -3,6 +3,7 @@ package dev.iucore.pipeline.verify;
 import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.relay.RelayTransaction;
@@ -71,7 +72,8 @@ public final class BoundaryProbe {
                 dispatchOnce(camel, c);
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
-                int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE, Integer.MAX_VALUE, 60_000, 1)
+                int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE,
+                        new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, 1)
                         .claim(c, 100).stream().filter(task -> task.eventId().equals(probe)).count();
                 result = deltas(c, probe, leased);
             } finally {

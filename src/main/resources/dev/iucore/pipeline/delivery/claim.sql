@@ -1,7 +1,8 @@
 -- The delivery claim: leases due deliveries route by route, in one statement.
 -- :lease_ms           the lease floor (a route's lease is at least its connect + read timeout + 5 s)
--- :route_concurrency  a route's in-flight bound in this process
--- :busy_routes, :busy_counts  what this process has in flight per route (parallel arrays)
+-- :route_concurrency  a route's in-flight bound in this process, unless :busy_limits says otherwise
+-- :busy_routes, :busy_counts, :busy_limits  per route, what this process has in flight and its bound
+--                    now (RouteWindows: widened while the route is quick, halved when it struggles)
 -- :limit              at most this many in all
 -- :byte_budget        and at most this many bytes of payload (as stored), the first delivery aside
 -- :node               this process, the lease holder
@@ -42,7 +43,9 @@ WITH RECURSIVE gates AS (
      WHERE g.delivery_open AND g.sql_open AND o.route_key IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = o.route_key)
 ), busy AS (
-    SELECT b.route_key, b.in_flight FROM unnest(CAST(:busy_routes AS text[]), CAST(:busy_counts AS int[])) AS b(route_key, in_flight)
+    SELECT b.route_key, b.in_flight, b.route_limit
+      FROM unnest(CAST(:busy_routes AS text[]), CAST(:busy_counts AS int[]), CAST(:busy_limits AS int[]))
+           AS b(route_key, in_flight, route_limit)
 ), slots AS (
     SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
            greatest(CAST(:lease_ms AS bigint), coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
@@ -51,7 +54,7 @@ WITH RECURSIVE gates AS (
                WHEN s.route_key IS NOT NULL AND NOT s.enabled THEN 0
                WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
                WHEN c.state = 'open' THEN 1
-               ELSE CAST(:route_concurrency AS int)
+               ELSE coalesce(b.route_limit, CAST(:route_concurrency AS int))
            END - coalesce(b.in_flight, 0) AS free,
            -- a rate limit allows ceil(rate) tries per rolling second: those recorded, and ours in flight
            CASE WHEN r.rate_limit_per_second IS NULL THEN NULL

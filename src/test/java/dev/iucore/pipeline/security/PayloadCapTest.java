@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.DeliveryTask;
+import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
@@ -92,6 +93,6 @@ class PayloadCapTest {
     }
 
     private static List<DeliveryTask> claim(Connection c, long budget) throws Exception {
-        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, 10, 60_000, 8).claim(c, 100);
+        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, new RouteWindows(10, 10, 1000), 60_000, 8).claim(c, 100);
     }
 }
