@@ -1,48 +1,89 @@
 package dev.iucore.pipeline.bench;
 
 import dev.iucore.pipeline.config.Setting;
-import dev.iucore.pipeline.config.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Relay throughput, side by side in one run on one durable embedded PostgreSQL (fsync and
- * synchronous_commit on, as the service runs): the relay dispatching and delivering N events to a
- * {@code log} route and to a local HTTP sink, against the raw JDBC claim-and-mark limit on the same
- * database, the textbook camel-sql {@code onConsume} consumer (with the database's durable commits
- * and with the relay's asynchronous ones) and a raw HttpClient loop to the same sink. Prints a
- * Markdown table; not a test. The HTTP rows run twice: against a sink that keeps connections alive and
- * against one that closes every connection (as HTTP/1.0 receivers do).
+ * The relay's figures, side by side in one run on one durable embedded PostgreSQL (fsync and
+ * synchronous_commit on), never a test. The relay is {@code iu-core run} in a JVM of its own with
+ * the product's default settings (8 workers, route windows from 4 to 16), ready before any event
+ * is written, as deployed; the sink is the JDK HTTP server on 127.0.0.1 in the benchmark's JVM. Rows:
+ * <ul>
+ * <li>the floors: the raw JDBC claim-and-mark loop (claim 500 with SKIP LOCKED and mark them, nothing
+ *     else) and the textbook camel-sql {@code onConsume} relay, with durable and asynchronous commits;</li>
+ * <li>dispatch to a {@code log} route, and dispatch + delivery, of N events seeded at once;</li>
+ * <li>dispatch + delivery to the HTTP sink with N pending, against a raw HttpClient loop with as many
+ *     requests in flight as the relay has workers; the delivery rate over the same 800 deliveries with
+ *     1,000 and with N pending, and over the 20,000 after the first 10,000 of N;</li>
+ * <li>the same against the sink closing every connection (as HTTP/1.0 receivers do), with the tries
+ *     counted as failed;</li>
+ * <li>events inserted while the service runs (four producers, ten events a transaction);</li>
+ * <li>insert-to-delivered latency at a steady 1,000 events/s (http route);</li>
+ * <li>two processes on one database against one;</li>
+ * <li>the service's resident set (RSS) while it drains a backlog of 1,000,000 events.</li>
+ * </ul>
  *
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
+ * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
+ * {@code floor,log,http,close,live,latency,two,rss} (default all).
  */
 public final class RelayBenchmark {
 
-    private static final int WORKERS = 8;
+    private static final int WORKERS = Integer.parseInt(Setting.DELIVERY_WORKERS.defaultValue());
     /** The floor: claim 500 with SKIP LOCKED and mark them dispatched, nothing else. */
     static final String CLAIM_AND_MARK = """
             UPDATE event_outbox SET status = 'dispatched', dispatched_at = now()
              WHERE id IN (SELECT id FROM event_outbox WHERE status = 'pending' AND available_at <= now()
                           ORDER BY available_at, id LIMIT 500 FOR UPDATE SKIP LOCKED)""";
+    static final String FAILED_TRIES = "SELECT count(*) FROM iu_route_attempt WHERE outcome <> 'delivered'";
+    static final String HTTP_LATENCIES = """
+            SELECT d.event_id, d.delivered_at FROM iu_route_delivery d
+             WHERE d.route_key = 'bench-http' AND d.status = 'delivered'""";
+    static final String INSERT_TEN = """
+            INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
+            SELECT 'bench.http', 'bench', 'p-' || (i % 1000), jsonb_build_object('n', i, 'text', repeat('x', 200))
+              FROM generate_series(1, 10) AS i""";
+    private static final int TEXTBOOK_EVENTS = 20_000;
+    private static final int SMALL = 20_000;
+    private static final int RSS_BACKLOG = 1_000_000;
+    private static final Duration RSS_WINDOW = Duration.ofSeconds(60);
+    private static final int LATENCY_RATE = 1_000;
+    private static final Duration LATENCY_RUN = Duration.ofSeconds(30);
 
-    private RelayBenchmark() {
+    private final BenchDatabase database;
+    private final BenchSink sink;
+    private final Map<String, String> results = new LinkedHashMap<>();
+    private final Path output;
+
+    private RelayBenchmark(BenchDatabase database, BenchSink sink) throws IOException {
+        this.database = database;
+        this.sink = sink;
+        this.output = Files.createTempFile("iu-core-bench-relay", ".log");
     }
 
     public static void main(String[] args) {
@@ -51,72 +92,238 @@ public final class RelayBenchmark {
 
     private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        Map<String, String> results = new LinkedHashMap<>();
+        Set<String> sections = Set.of((args.length > 1 ? args[1] : "floor,log,http,close,live,latency,two,rss").split(","));
         try (BenchDatabase database = BenchDatabase.start(); BenchSink sink = new BenchSink()) {
             System.out.println(database.machine());
             database.typeWithRoutes("bench.raw", Map.of());
             database.typeWithRoutes("bench.log", Map.of("bench-log", "log:bench"));
             database.typeWithRoutes("bench.http", Map.of("bench-http", sink.url()));
             database.typeWithRoutes("bench.close", Map.of("bench-close", sink.closingUrl()));
-            Settings settings = database.settings(Map.of(
-                    Setting.DB_POOL_SIZE, "20",
-                    Setting.DELIVERY_WORKERS, Integer.toString(WORKERS),
-                    Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(WORKERS)));
-
-            database.empty();
-            database.backlog("bench.raw", events);
-            record(results, "raw JDBC claim-and-mark (batch 500, no relay)", rate(events, rawClaimAndMark(database)));
-            for (boolean asyncCommit : List.of(false, true)) {
-                database.empty();
-                database.backlog("bench.raw", events);
-                record(results, "textbook camel-sql `onConsume` (500 a poll, delay 10 ms), synchronous_commit "
-                        + (asyncCommit ? "off" : "on"), rate(events, TextbookSqlConsumer.drain(database, asyncCommit)));
+            RelayBenchmark bench = new RelayBenchmark(database, sink);
+            if (sections.contains("floor")) {
+                bench.floors(events);
             }
-
-            for (String route : List.of("bench-log", "bench-http", "bench-close")) {
-                database.empty();
-                database.openGates(route);
-                database.backlog("bench." + route.substring(6), events);
-                Duration[] took = relay(database, settings, events);
-                record(results, "relay dispatch, " + route.substring(6) + " route", rate(events, took[0]));
-                record(results, "relay dispatch + delivery, " + route.substring(6) + " route", rate(events, took[1]));
+            if (sections.contains("log")) {
+                bench.backlog("log", events);
             }
-            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink",
-                    rate(events, rawHttp(sink.url(), events)));
-            record(results, "raw HttpClient loop, " + WORKERS + " threads, same sink closing every connection",
-                    rate(events, rawHttp(sink.closingUrl(), events)));
-            record(results, "relay tries counted as failed, receiver closing every connection",
-                    Long.toString(database.count("SELECT count(*) FROM iu_route_attempt WHERE outcome <> 'delivered'")));
+            if (sections.contains("http")) {
+                bench.httpBacklog(events);
+            }
+            if (sections.contains("close")) {
+                bench.closingReceiver(SMALL);
+            }
+            if (sections.contains("live")) {
+                bench.insertedWhileRunning(SMALL);
+            }
+            if (sections.contains("latency")) {
+                bench.latency();
+            }
+            if (sections.contains("two")) {
+                bench.twoProcesses(SMALL);
+            }
+            if (sections.contains("rss")) {
+                bench.rss();
+            }
+            bench.print(events);
         }
-        System.out.printf(Locale.ROOT, "%n| measure (%,d events) | events/s |%n|---|---|%n", events);
-        results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k, v));
     }
 
-    /** From the service's cold start to the last event dispatched, and to the last delivery delivered. */
-    private static Duration[] relay(BenchDatabase database, Settings settings, int events) throws Exception {
-        long start = System.nanoTime();
-        try (BenchService service = BenchService.start(database, settings)) {
-            Duration dispatched = null;
-            while (true) {
-                if (dispatched == null && database.count(BenchDatabase.PENDING) == 0) {
-                    dispatched = Duration.ofNanos(System.nanoTime() - start);
-                }
-                if (dispatched != null && database.count(BenchDatabase.DELIVERED) == events) {
-                    return new Duration[] {dispatched, Duration.ofNanos(System.nanoTime() - start)};
-                }
-                Thread.sleep(50);
-            }
+    private void floors(int events) throws Exception {
+        fresh();
+        database.backlog("bench.raw", events);
+        record("raw JDBC claim-and-mark (batch 500, no relay), " + count(events), rate(events, rawClaimAndMark()));
+        for (boolean asyncCommit : List.of(false, true)) {
+            fresh();
+            database.backlog("bench.raw", TEXTBOOK_EVENTS);
+            record("textbook camel-sql `onConsume` (500 a poll, delay 10 ms), synchronous_commit " + (asyncCommit ? "off" : "on")
+                    + ", " + count(TEXTBOOK_EVENTS), rate(TEXTBOOK_EVENTS, TextbookSqlConsumer.drain(database, asyncCommit)));
         }
+    }
+
+    /** N events seeded while the service is ready: to the last dispatched, and to the last delivered. */
+    private void backlog(String route, int events) throws Exception {
+        fresh("bench-" + route);
+        try (ServiceProcess service = service("bench-1")) {
+            long start = System.nanoTime();
+            database.backlog("bench." + route, events);
+            Duration dispatched = until(() -> count(BenchDatabase.PENDING) == 0, start);
+            Duration delivered = until(() -> count(BenchDatabase.DELIVERED) == events, start);
+            record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
+            record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
+        }
+    }
+
+    private void httpBacklog(int events) throws Exception {
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1")) {
+            database.backlog("bench.http", 1_000);
+            record("delivery rate, deliveries 100 to 900 of 1,000 pending", rate(800, window(100, 900)));
+        }
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1")) {
+            long start = System.nanoTime();
+            database.backlog("bench.http", events);
+            Duration first = window(100, 900);
+            record("delivery rate, deliveries 100 to 900 of " + count(events) + " pending", rate(800, first));
+            if (events >= 30_000) {
+                record("delivery rate, deliveries 10,000 to 30,000 of " + count(events) + " pending",
+                        rate(20_000, window(10_000, 30_000)));
+            }
+            record("relay dispatch + delivery, http route, " + count(events),
+                    rate(events, until(() -> count(BenchDatabase.DELIVERED) == events, start)));
+        }
+        record("raw HttpClient loop, " + WORKERS + " requests in flight, same sink, " + count(events),
+                rate(events, rawHttp(sink.url(), events)));
+    }
+
+    private void closingReceiver(int events) throws Exception {
+        backlog("close", events);
+        record("relay tries counted as failed, receiver closing every connection", Long.toString(count(FAILED_TRIES)));
+        record("raw HttpClient loop, " + WORKERS + " requests in flight, sink closing every connection, " + count(events),
+                rate(events, rawHttp(sink.closingUrl(), events)));
+    }
+
+    /** Four producers insert N events, ten a transaction, as fast as they can while the service runs. */
+    private void insertedWhileRunning(int events) throws Exception {
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1"); var pool = database.runtimePool(4)) {
+            long start = System.nanoTime();
+            AtomicLong left = new AtomicLong(events / 10);
+            ExecutorService producers = Executors.newFixedThreadPool(4);
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                all.add(CompletableFuture.runAsync(() -> {
+                    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT_TEN)) {
+                        while (left.getAndDecrement() > 0) {
+                            ps.executeUpdate();
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, producers));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+            producers.shutdown();
+            Duration inserted = Duration.ofNanos(System.nanoTime() - start);
+            Duration delivered = until(() -> count(BenchDatabase.DELIVERED) == events, start);
+            record("events inserted while the service runs (4 producers, 10 a transaction), inserted, " + count(events),
+                    rate(events, inserted));
+            record("events inserted while the service runs, first insert to last delivered, http route, " + count(events),
+                    rate(events, delivered));
+        }
+    }
+
+    /** Insert commit to delivered_at, http route, at a steady 1,000 events/s (5 s of warm-up not counted). */
+    private void latency() throws Exception {
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1"); SteadyProducer producer = new SteadyProducer(database, "bench.http")) {
+            producer.produce(LATENCY_RATE, Duration.ofSeconds(5));
+            Map<UUID, Instant> committed = producer.produce(LATENCY_RATE, LATENCY_RUN);
+            long expected = committed.size() + LATENCY_RATE * 5L;
+            until(() -> count(BenchDatabase.DELIVERED) == expected, System.nanoTime());
+            List<Duration> latencies = new ArrayList<>();
+            try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(HTTP_LATENCIES);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Instant at = committed.get(rs.getObject(1, UUID.class));
+                    if (at != null) {
+                        latencies.add(Duration.between(at, rs.getObject(2, OffsetDateTime.class).toInstant()));
+                    }
+                }
+            }
+            Percentiles p = Percentiles.of(latencies);
+            record("insert commit to delivered, http route, steady " + count(LATENCY_RATE) + "/s for "
+                    + LATENCY_RUN.toSeconds() + " s, p50 / p99 (ms)", p.p50().toMillis() + " / " + p.p99().toMillis());
+        }
+    }
+
+    private void twoProcesses(int events) throws Exception {
+        Duration one;
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1")) {
+            long start = System.nanoTime();
+            database.backlog("bench.http", events);
+            one = until(() -> count(BenchDatabase.DELIVERED) == events, start);
+        }
+        Duration two;
+        fresh("bench-http");
+        try (ServiceProcess first = service("bench-1"); ServiceProcess second = service("bench-2")) {
+            long start = System.nanoTime();
+            database.backlog("bench.http", events);
+            two = until(() -> count(BenchDatabase.DELIVERED) == events, start);
+        }
+        record("one process, dispatch + delivery, http route, " + count(events), rate(events, one));
+        record("two processes on one database, the same", rate(events, two));
+        record("two processes / one", String.format(Locale.ROOT, "%.2f", (double) one.toNanos() / two.toNanos()));
+    }
+
+    /** The service's peak RSS while it works through a backlog of a million events for a minute. */
+    private void rss() throws Exception {
+        fresh("bench-log");
+        try (ServiceProcess service = service("bench-1")) {
+            long idle = service.rssBytes();
+            database.backlog("bench.log", RSS_BACKLOG);
+            long peak = idle;
+            long end = System.nanoTime() + RSS_WINDOW.toNanos();
+            while (System.nanoTime() < end) {
+                peak = Math.max(peak, service.rssBytes());
+                Thread.sleep(250);
+            }
+            long delivered = count(BenchDatabase.DELIVERED);
+            record("RSS of the service, idle (MiB)", Long.toString(idle >> 20));
+            record("RSS of the service, peak while draining a backlog of " + count(RSS_BACKLOG) + " events for "
+                    + RSS_WINDOW.toSeconds() + " s (MiB; " + count((int) delivered) + " delivered meanwhile)", Long.toString(peak >> 20));
+        }
+    }
+
+    private ServiceProcess service(String node) throws Exception {
+        return ServiceProcess.start(database, node, List.of(), output);
+    }
+
+    /** An empty outbox and delivery tables, and exactly this route live. */
+    private void fresh(String... liveRoutes) throws SQLException {
+        database.empty();
+        database.openGates(liveRoutes);
+    }
+
+    /** How long from the {@code from}-th delivery delivered to the {@code to}-th. */
+    private Duration window(long from, long to) throws Exception {
+        until(() -> count(BenchDatabase.DELIVERED) >= from, System.nanoTime());
+        long start = System.nanoTime();
+        return until(() -> count(BenchDatabase.DELIVERED) >= to, start);
+    }
+
+    private interface Check {
+        boolean done() throws Exception;
+    }
+
+    private static Duration until(Check check, long start) throws Exception {
+        while (!check.done()) {
+            Thread.sleep(20);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private long count(String sql) throws SQLException {
+        return database.count(sql);
     }
 
     /** Keeps a figure for the table, and prints it at once: a long run shows its progress. */
-    private static void record(Map<String, String> results, String measure, String figure) {
+    private void record(String measure, String figure) {
         results.put(measure, figure);
         System.out.println(measure + ": " + figure);
     }
 
+    private void print(int events) throws IOException {
+        System.out.printf(Locale.ROOT, "%n| measure | figure (events/s unless said) |%n|---|---|%n");
+        results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k, v));
+        if (Files.size(output) > 0) {
+            System.out.printf("the services logged %d lines (WARN and above): %s%n", Files.readAllLines(output).size(), output);
+        }
+    }
+
     /** The floor: one transaction per batch of 500, nothing but the claim and the mark. */
-    private static Duration rawClaimAndMark(BenchDatabase database) throws SQLException {
+    private Duration rawClaimAndMark() throws SQLException {
         long start = System.nanoTime();
         try (Connection c = database.owner().getConnection()) {
             c.setAutoCommit(false);
@@ -164,6 +371,10 @@ public final class RelayBenchmark {
                 // retried
             }
         }
+    }
+
+    private static String count(int n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     private static String rate(int events, Duration took) {

@@ -10,6 +10,7 @@ import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,11 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code iu-core run} on the database with these JVM options; waits until it answers ready. */
     static ServiceProcess start(BenchDatabase database, List<String> jvmOptions, Path output) throws Exception {
+        return start(database, "bench-memory", jvmOptions, output);
+    }
+
+    /** The same, named {@code node} (leases, attempts): several may run on one database. */
+    static ServiceProcess start(BenchDatabase database, String node, List<String> jvmOptions, Path output) throws Exception {
         int port = TestDb.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
@@ -47,7 +53,7 @@ final class ServiceProcess implements AutoCloseable {
                 "IU_DB_USER", BenchDatabase.RUNTIME,
                 "IU_DB_PASSWORD", database.password(BenchDatabase.RUNTIME),
                 "IU_MIGRATE_ON_START", "false",
-                "IU_NODE_ID", "bench-memory",
+                "IU_NODE_ID", node,
                 "IU_LOG_LEVEL", "WARN",
                 "IU_DELIVERY_ALLOWED_NETWORKS", TestDb.LOCAL_RECEIVERS,
                 "CAMEL_MANAGEMENT_PORT", Integer.toString(port)));
@@ -58,6 +64,16 @@ final class ServiceProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Its resident set now (VmRSS of /proc/&lt;pid&gt;/status): heap, metaspace, threads, buffers, all of it. */
+    long rssBytes() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for pid " + process.pid());
     }
 
     private void awaitReady(Duration limit) throws Exception {
