@@ -89,17 +89,7 @@ public final class BoundaryProbe {
                 }
                 dispatchOnce(camel, c);
                 String afterDispatch = status(c, probe);
-                List<Release> releases = new ArrayList<>();
-                if ("held".equals(afterDispatch)) {
-                    releases.add(release(camel, c, probe, AS_THE_GATES_STAND));
-                    if (!releases.get(0).claimed()) {
-                        try (PreparedStatement ps = c.prepareStatement(OPEN_WORKER_GATES)) {
-                            ps.setString(1, eventType);
-                            ps.executeQuery().close();
-                        }
-                        releases.add(release(camel, c, probe, WORKER_GATES_OPENED));
-                    }
-                }
+                List<Release> releases = "held".equals(afterDispatch) ? releaseHeld(camel, c, probe, eventType) : List.of();
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
                 int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE, Integer.MAX_VALUE, 60_000, 1)
@@ -156,6 +146,24 @@ public final class BoundaryProbe {
             throw new IllegalStateException(step + " failed: " + exchange.getException().getMessage(),
                     exchange.getException());
         }
+    }
+
+    /**
+     * The held probe event through the delayed lane as the gates stand; when that releases nothing,
+     * once more with every worker gate opened for this transaction only, so the release path runs.
+     */
+    private static List<Release> releaseHeld(DefaultCamelContext camel, Connection c, UUID probe, String eventType)
+            throws SQLException {
+        List<Release> releases = new ArrayList<>();
+        releases.add(release(camel, c, probe, AS_THE_GATES_STAND));
+        if (!releases.get(0).claimed()) {
+            try (PreparedStatement ps = c.prepareStatement(OPEN_WORKER_GATES)) {
+                ps.setString(1, eventType);
+                ps.executeQuery().close();
+            }
+            releases.add(release(camel, c, probe, WORKER_GATES_OPENED));
+        }
+        return releases;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.iucore.pipeline.verify;
 
-import dev.iucore.pipeline.db.SchemaInventory;
 import dev.iucore.pipeline.gates.Gate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,16 +36,12 @@ public final class MatrixRecorder {
             "iu_lifecycle_log", "iu_vector_sync_point", "dot_iu_command_catalog", "iu_command_log");
     /** A gate's surface, {@code gate:delivery_enabled}: 1 open, 0 closed. */
     public static final String GATE_PREFIX = "gate:";
-    /** {@code verify conformance} against the packaged manifest: categories passing, objects missing or unexpected. */
-    public static final List<String> CONFORMANCE_SURFACES = List.of("conformance:categories_passing", "conformance:deviations");
-    /** {@code iu_core_boundary_invariant}: 1 while every internal-only type holds, and the fewest layers holding. */
-    public static final List<String> BOUNDARY_SURFACES = List.of("boundary:internal_only_holds", "boundary:min_layers_holding");
     /** The build's test outcome, recorded only when its reports are given ({@link TestReports}). */
     public static final List<String> TEST_SURFACES = List.of("tests:passed", "tests:failed");
     /** Every surface a snapshot always records: tables, one per gate, conformance, the boundary. */
     public static final List<String> SURFACES = Stream.of(WATCHED_TABLES.stream(),
-            Arrays.stream(Gate.values()).map(g -> GATE_PREFIX + g.sqlName()), CONFORMANCE_SURFACES.stream(),
-            BOUNDARY_SURFACES.stream()).flatMap(s -> s).toList();
+            Arrays.stream(Gate.values()).map(g -> GATE_PREFIX + g.sqlName()), VerdictSurfaces.SURFACES.stream())
+            .flatMap(s -> s).toList();
     /** What {@code --expect} may name: every surface, the test outcome's included. */
     public static final List<String> KNOWN_SURFACES = Stream.concat(SURFACES.stream(), TEST_SURFACES.stream()).toList();
     /** Every command adds a row here, the snapshots' own included: growth is expected, a shrink is not. */
@@ -58,11 +53,6 @@ public final class MatrixRecorder {
     static final String COUNTS = "SELECT surface, row_count FROM iu_core_matrix_count WHERE snapshot_id = ?";
     static final String NEWEST_LABELS = "SELECT label FROM iu_core_matrix_snapshot ORDER BY taken_at DESC, id DESC LIMIT 5";
     static final String GATES_OPEN = "SELECT fn_iu_core_gate_open(?)";
-    // the owner is whoever applied the migrations; snapshots are taken as the runtime role
-    static final String ROLES = """
-            SELECT coalesce((SELECT pg_get_userbyid(relowner) FROM pg_class
-                              WHERE oid = to_regclass('public.flyway_schema_history')), current_user), current_user""";
-    static final String BOUNDARY = "SELECT internal_only_holds, coalesce(min_layers_holding, 0) FROM iu_core_boundary_invariant";
     static final String INSERT_SNAPSHOT = """
             INSERT INTO iu_core_matrix_snapshot (label, actor, node) VALUES (?, ?, ?) RETURNING id, taken_at""";
     static final String INSERT_COUNT = "INSERT INTO iu_core_matrix_count (snapshot_id, surface, row_count) VALUES (?, ?, ?)";
@@ -200,25 +190,8 @@ public final class MatrixRecorder {
                 afterEachSurface.run();
             }
         }
-        SchemaConformance.Report conformance = SchemaConformance.check(c, roles(c), ConformanceManifest.packaged());
-        counts.put(CONFORMANCE_SURFACES.get(0), conformance.passingCategories());
-        counts.put(CONFORMANCE_SURFACES.get(1), conformance.categories().stream()
-                .mapToLong(k -> k.missing().size() + k.unexpected().size()).sum());
-        CONFORMANCE_SURFACES.forEach(surface -> afterEachSurface.run());
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(BOUNDARY)) {
-            rs.next();
-            counts.put(BOUNDARY_SURFACES.get(0), rs.getBoolean(1) ? 1L : 0L);
-            counts.put(BOUNDARY_SURFACES.get(1), rs.getLong(2));
-        }
-        BOUNDARY_SURFACES.forEach(surface -> afterEachSurface.run());
+        VerdictSurfaces.count(c, counts, afterEachSurface);
         return counts;
-    }
-
-    private static SchemaInventory.Roles roles(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(ROLES)) {
-            rs.next();
-            return new SchemaInventory.Roles(rs.getString(1), rs.getString(2));
-        }
     }
 
     private static Snapshot lookUp(Connection c, String label) throws SQLException {
