@@ -3,6 +3,8 @@ package dev.iucore.pipeline.cli;
 import dev.iucore.pipeline.verify.MatrixException;
 import dev.iucore.pipeline.verify.MatrixExpectations;
 import dev.iucore.pipeline.verify.MatrixRecorder;
+import dev.iucore.pipeline.verify.TestReports;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +25,9 @@ import picocli.CommandLine.Spec;
 final class MatrixCommand {
 
     @Command(name = "snapshot", description = {
-        "Record the row count of every table of the data model and the state of every gate under a",
-        "unique label, in one consistent read."})
+        "Record the row count of every table of the data model, the state of every gate, the schema's",
+        "conformance and the event boundary's verdict under a unique label, in one consistent read;",
+        "with --test-reports also the build's test outcome."})
     static final class Snapshot implements Callable<Integer> {
 
         @Spec
@@ -35,6 +38,11 @@ final class MatrixCommand {
 
         @Option(names = "--actor", description = "Who takes it (recorded with the snapshot and in iu_command_log).")
         String actor;
+
+        @Option(names = "--test-reports", paramLabel = "<dir>", description = {
+            "The JUnit XML reports of the build this snapshot is about (target/surefire-reports): records",
+            "tests:passed and tests:failed. Give it to both snapshots of a diff, or to neither."})
+        Path testReports;
 
         @Mixin
         JsonOption json;
@@ -47,15 +55,17 @@ final class MatrixCommand {
 
         @Override
         public Integer call() throws SQLException {
+            TestReports tests;
             try {
                 MatrixRecorder.requireValidLabel(label);
+                tests = testReports == null ? null : TestReports.read(testReports);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             MatrixRecorder.Snapshot snapshot;
             try (Progress progress = Progress.start(context, "matrix snapshot", MatrixRecorder.SURFACES.size())) {
                 snapshot = new MatrixRecorder(context.database().runtime())
-                        .snapshot(label, context.invocation().actor(), context.node(), progress::step);
+                        .snapshot(label, context.invocation().actor(), context.node(), tests, progress::step);
             } catch (MatrixException e) {
                 throw CommandFailure.refused(e.getMessage());
             }

@@ -20,8 +20,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code iu-core verify boundary|conformance|health}. */
 @Command(name = "verify", description = "Checks that hold or do not: exit 0 holds, 1 does not.",
@@ -29,11 +32,20 @@ import picocli.CommandLine.Parameters;
 final class VerifyCommand {
 
     @Command(name = "boundary", description = {
-        "Prove an event type is internal only: L1 registry lane not live, L2 no route rows, L3 the worker gate",
-        "blocks; then a probe through the real relay in one transaction that is always rolled back."})
+        "Prove an event type is internal only, layer by layer: L1 registry lane not live, L2 no route rows,",
+        "L3 worker gates closed (delivery_enabled closed, delivery_live_routes empty), and whether its own",
+        "routes are gated; then a probe through the real relay (dispatch, delayed-lane release, delivery",
+        "claim) in one transaction that is always rolled back. --all: every internal-only type.",
+        "Exit 0 holds (L1, L2, its routes gated, the probe clean; the verdict says whether L3 holds too), 1 not."})
     static final class Boundary implements Callable<Integer> {
-        @Parameters(paramLabel = "<event-type>")
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "<event-type>", arity = "0..1")
         String eventType;
+
+        @Option(names = "--all", description = "Every type the registry marks internal-only (the field report's BOUNDARY_INVARIANT).")
+        boolean all;
 
         @Mixin
         JsonOption json;
@@ -46,23 +58,86 @@ final class VerifyCommand {
 
         @Override
         public Integer call() throws Exception {
-            BoundaryCheck.Report report = new BoundaryCheck(context.database().runtime(), context.settings())
-                    .check(eventType);
+            if (all == (eventType != null)) {
+                throw new ParameterException(spec.commandLine(),
+                        "give one event type or --all, e.g. verify boundary iu.template.instance_auto_composed");
+            }
+            BoundaryCheck check = new BoundaryCheck(context.database().runtime(), context.settings());
+            if (all) {
+                return invariant(check.checkAll());
+            }
+            BoundaryCheck.Report report = check.check(eventType);
             if (json.enabled()) {
-                Output.printJson(context.out(), report);
+                Output.printJson(context.out(), asJson(report));
             } else {
-                Output.printTable(context.out(), List.of("LAYER", "CHECK", "HOLDS", "DETAIL"),
-                        report.layers().stream().map(l -> List.of(l.id(), l.name(), Boolean.toString(l.holds()),
-                                l.detail())).toList());
-                BoundaryProbe.Result probe = report.probe();
-                context.out().printf("probe: event %s %s after one dispatch pass; deliveries %d, attempts %d, "
-                                + "dead letters %d, leased %d; after ROLLBACK %d trace in event_outbox%n",
-                        probe.probeEventId(), probe.statusAfterDispatch(), probe.deliveries(), probe.attempts(),
-                        probe.deadLetters(), probe.deliveriesLeased(), probe.traceAfterRollback());
-                context.out().println("internal_only_holds=" + report.internalOnlyHolds()
-                        + report.broken().map(l -> " (" + l.id() + " " + l.name() + ": " + l.detail() + ")").orElse(""));
+                print(report);
             }
             return report.internalOnlyHolds() ? ExitCode.OK : ExitCode.FAILED;
+        }
+
+        private int invariant(BoundaryCheck.Invariant invariant) {
+            String line = "BOUNDARY_INVARIANT internal_only_holds=" + invariant.internalOnlyHolds() + ": "
+                    + (invariant.types().size() - invariant.typesFailing().size()) + " of " + invariant.types().size()
+                    + " internal-only types hold" + (invariant.typesFailing().isEmpty() ? ""
+                    : "; not: " + String.join(", ", invariant.typesFailing()))
+                    + (invariant.types().isEmpty() ? " (the registry marks no type internal-only)"
+                    : "; fewest layers holding " + invariant.minLayersHolding() + " of 3");
+            if (json.enabled()) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("internal_only_holds", invariant.internalOnlyHolds());
+                result.put("internal_types", invariant.types().size());
+                result.put("types_failing", invariant.typesFailing());
+                result.put("min_layers_holding", invariant.minLayersHolding());
+                result.put("verdict", line);
+                result.put("types", invariant.types().stream().map(Boundary::asJson).toList());
+                Output.printJson(context.out(), result);
+            } else {
+                Output.printTable(context.out(), List.of("EVENT TYPE", "L1", "L2", "L3", "ROUTES GATED", "PROBE", "HOLDS"),
+                        invariant.types().stream().map(r -> List.of(r.eventType(), mark(r.layers().get(0)),
+                                mark(r.layers().get(1)), mark(r.layers().get(2)), mark(r.routesGated()),
+                                probeSummary(r.probe()), Boolean.toString(r.internalOnlyHolds()))).toList());
+                context.out().println(line);
+            }
+            return invariant.internalOnlyHolds() ? ExitCode.OK : ExitCode.FAILED;
+        }
+
+        private void print(BoundaryCheck.Report report) {
+            List<BoundaryCheck.Layer> rows = new ArrayList<>(report.layers());
+            rows.add(report.routesGated());
+            Output.printTable(context.out(), List.of("LAYER", "CHECK", "HOLDS", "DETAIL"),
+                    rows.stream().map(l -> List.of(l.id(), l.name(), Boolean.toString(l.holds()), l.detail())).toList());
+            BoundaryProbe.Result probe = report.probe();
+            context.out().printf("probe: event %s %s after one dispatch pass%n", probe.probeEventId(),
+                    probe.statusAfterDispatch());
+            for (BoundaryProbe.Release release : probe.releases()) {
+                context.out().printf("  delayed-lane release (%s): %s; the event is %s%n", release.gates(),
+                        release.claimed() ? "released it" : release.deliveryEnabled() ? "did not take it"
+                                : "released nothing (delivery_enabled closed)", release.statusAfter());
+            }
+            context.out().printf("  %s; after ROLLBACK %d trace in event_outbox%n", probeSummary(probe),
+                    probe.traceAfterRollback());
+            context.out().println(report.verdict());
+        }
+
+        private static String probeSummary(BoundaryProbe.Result probe) {
+            return "deliveries " + probe.deliveries() + ", attempts " + probe.attempts() + ", dead letters "
+                    + probe.deadLetters() + ", leased " + probe.deliveriesLeased();
+        }
+
+        private static String mark(BoundaryCheck.Layer layer) {
+            return layer.holds() ? "holds" : "NOT";
+        }
+
+        private static Map<String, Object> asJson(BoundaryCheck.Report report) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("event_type", report.eventType());
+            result.put("internal_only_holds", report.internalOnlyHolds());
+            result.put("layers_holding", report.layersHolding());
+            result.put("verdict", report.verdict());
+            result.put("layers", report.layers());
+            result.put("routes_gated", report.routesGated());
+            result.put("probe", report.probe());
+            return result;
         }
     }
 

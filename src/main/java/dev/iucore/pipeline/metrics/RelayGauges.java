@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gauges of the database's state: outbox backlog and oldest pending age, held events, open
- * circuits, open dead letters, gate states and the last retention run per target. A scrape never
+ * circuits, open dead letters, gate states, the last retention run per target and the event
+ * boundary's verdict per internal-only type. A scrape never
  * queries: the {@code observe-refresh} route calls {@link #refresh()} every
  * {@code iu.metrics.refresh-interval-ms}, a handful of index-backed queries on one connection, and
  * the gauges show the last values read. They describe the whole database, so every node of a
@@ -46,12 +47,18 @@ public final class RelayGauges {
               FROM iu_core_retention_run
              WHERE status <> 'running'
              ORDER BY target, started_at DESC""";
+    // the view's layers, a few index lookups per registered type; the probe of verify boundary is
+    // left to the command: it starts a Camel context, too much for every refresh
+    static final String BOUNDARY = """
+            SELECT event_type, internal_only_holds, layers_holding FROM iu_core_event_boundary WHERE internal_only""";
 
     private final DataSource dataSource;
     private final MultiGauge gates;
     private final MultiGauge retentionEligible;
     private final MultiGauge retentionDeleted;
     private final MultiGauge retentionFinished;
+    private final MultiGauge boundaryHolds;
+    private final MultiGauge boundaryLayers;
     private volatile double backlog = Double.NaN;
     private volatile double oldestPendingAge = Double.NaN;
     private volatile double held = Double.NaN;
@@ -80,6 +87,12 @@ public final class RelayGauges {
                 .description("Rows the last finished retention run deleted, per target (0 for a dry run)").register(registry);
         retentionFinished = MultiGauge.builder("iu.retention.last.run.finished").baseUnit("seconds")
                 .description("When the last retention run per target finished, seconds since the epoch").register(registry);
+        boundaryHolds = MultiGauge.builder("iu.boundary.holds")
+                .description("1 while the internal-only event type holds its boundary (registry lane, no route, its routes gated), 0 when not")
+                .register(registry);
+        boundaryLayers = MultiGauge.builder("iu.boundary.layers.holding")
+                .description("Layers of the boundary holding for the internal-only type: L1 registry, L2 route table, L3 worker gates")
+                .register(registry);
     }
 
     /** The route's step: reads every gauge's value in one go; on a database error the last values stay. */
@@ -89,6 +102,7 @@ public final class RelayGauges {
             readQueues(c);
             readRetention(c);
             readGates(c);
+            readBoundary(c);
             refreshedAtMillis = System.currentTimeMillis();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("metrics gauges not refreshed, they keep their last values: {}", e.getMessage());
@@ -133,6 +147,20 @@ public final class RelayGauges {
             rows.add(MultiGauge.Row.of(Tags.of("gate", gate.name()), gate.open() ? 1 : 0));
         }
         gates.register(rows, true);
+    }
+
+    private void readBoundary(Connection c) throws SQLException {
+        List<MultiGauge.Row<?>> holds = new ArrayList<>();
+        List<MultiGauge.Row<?>> layers = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(BOUNDARY); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Tags type = Tags.of("event_type", rs.getString(1));
+                holds.add(MultiGauge.Row.of(type, rs.getBoolean(2) ? 1 : 0));
+                layers.add(MultiGauge.Row.of(type, rs.getInt(3)));
+            }
+        }
+        boundaryHolds.register(holds, true);
+        boundaryLayers.register(layers, true);
     }
 
     private double ageSeconds() {

@@ -5,13 +5,18 @@ import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
+import dev.iucore.pipeline.outbox.DispatchBatch;
 import dev.iucore.pipeline.outbox.DispatchComponents;
+import dev.iucore.pipeline.outbox.HeldEventClaimer;
+import dev.iucore.pipeline.relay.RelayGates;
 import dev.iucore.pipeline.relay.RelayTransaction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -26,10 +31,13 @@ import org.apache.camel.support.ResourceHelper;
  * The bounded BEGIN/ROLLBACK probe of the field report, through the real relay: in one
  * transaction it inserts one event of the type, runs the packaged dispatch route
  * ({@code outbox-dispatch-batch} from {@code routes/outbox-dispatch.yaml}, joining this
- * transaction) and the real delivery claim on it, counts what appeared for that event in
- * {@code iu_route_delivery}, {@code iu_route_attempt} and {@code iu_route_dead_letter}, and rolls
- * everything back. The delivery pass claims but never sends: a send would be the very leak the
- * probe exists to rule out, and cannot be rolled back.
+ * transaction), then, if that held the event, the delayed lane's release ({@link HeldEventClaimer}
+ * and the {@code dispatch-claimed} flow it reuses) as the gates stand and, when that released
+ * nothing, once more with the worker gates opened for this transaction only, so the path by which a
+ * held event moves on is always exercised; then the real delivery claim. It counts what appeared for
+ * that event in {@code iu_route_delivery}, {@code iu_route_attempt} and {@code iu_route_dead_letter},
+ * and rolls everything back. The delivery pass claims but never sends: a send would be the very
+ * leak the probe exists to rule out, and cannot be rolled back.
  */
 public final class BoundaryProbe {
 
@@ -38,13 +46,23 @@ public final class BoundaryProbe {
     /** The flow the batch hands its claimed events to. */
     static final String CLAIMED_ROUTE = "dispatch-claimed";
 
-    // available_at -infinity: the probe event is first in the dispatcher's claim whatever the backlog
+    // available_at -infinity: the probe event is first in the dispatcher's claim whatever the backlog;
+    // a negative id (no sequence value is ever one) puts it first in the delayed lane's, which takes
+    // held events by id, so a release of one event releases the probe's and touches no other
     static final String INSERT_PROBE = """
-            INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, payload, actor, available_at)
-            VALUES (?, ?, 'boundary-probe', 'boundary-probe', '{"probe": true}', 'iu-core verify boundary', '-infinity')""";
+            INSERT INTO event_outbox (id, event_id, event_type, aggregate_type, aggregate_id, payload, actor, available_at)
+            VALUES (?, ?, ?, 'boundary-probe', 'boundary-probe', '{"probe": true}', 'iu-core verify boundary', '-infinity')""";
+    static final String STATUS = "SELECT status FROM event_outbox WHERE event_id = ?";
+    // every worker gate open for this transaction only: what the release would do once they open
+    static final String OPEN_WORKER_GATES = """
+            SELECT fn_iu_core_gate_override('delivery_enabled', 'true'),
+                   fn_iu_core_gate_override('sql_routes_enabled', 'true'),
+                   fn_iu_core_gate_override('delivery_live_routes',
+                       (SELECT string_agg(route_key, ',') FROM iu_outbound_route WHERE event_type = ?))""";
+    static final String AS_THE_GATES_STAND = "as the gates stand";
+    static final String WORKER_GATES_OPENED = "worker gates opened for this transaction";
     static final String DELTAS = """
-            SELECT (SELECT status FROM event_outbox WHERE event_id = ?),
-                   (SELECT count(*) FROM iu_route_delivery WHERE event_id = ?),
+            SELECT (SELECT count(*) FROM iu_route_delivery WHERE event_id = ?),
                    (SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                      WHERE d.event_id = ?),
                    (SELECT count(*) FROM iu_route_dead_letter WHERE event_id = ?)""";
@@ -65,17 +83,20 @@ public final class BoundaryProbe {
             Result result;
             try {
                 try (PreparedStatement ps = c.prepareStatement(INSERT_PROBE)) {
-                    ps.setObject(1, probe);
-                    ps.setString(2, eventType);
+                    ps.setLong(1, -1 - (probe.getMostSignificantBits() >>> 1));
+                    ps.setObject(2, probe);
+                    ps.setString(3, eventType);
                     ps.executeUpdate();
                 }
                 dispatchOnce(camel, c);
+                String afterDispatch = status(c, probe);
+                List<Release> releases = "held".equals(afterDispatch) ? releaseHeld(camel, c, probe, eventType) : List.of();
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
                 int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE,
                         new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, 1)
                         .claim(c, 100).stream().filter(task -> task.eventId().equals(probe)).count();
-                result = deltas(c, probe, leased);
+                result = deltas(c, probe, afterDispatch, releases, leased);
             } finally {
                 c.rollback();
             }
@@ -109,38 +130,99 @@ public final class BoundaryProbe {
     }
 
     private static void dispatchOnce(DefaultCamelContext camel, Connection connection) {
+        run(camel, "direct:" + BATCH_ROUTE, null, connection, "the dispatch pass");
+    }
+
+    /** Sends the body through a route on the probe's transaction; a failure fails the probe, naming the step. */
+    private static void run(DefaultCamelContext camel, String uri, Object body, Connection connection, String step) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(RelayTransaction.PROPERTY, RelayTransaction.joining(connection));
+        exchange.getMessage().setBody(body);
         try (ProducerTemplate producer = camel.createProducerTemplate()) {
-            producer.send("direct:" + BATCH_ROUTE, exchange);
+            producer.send(uri, exchange);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
         if (exchange.getException() != null) {
-            throw new IllegalStateException("the dispatch pass failed: " + exchange.getException().getMessage(),
+            throw new IllegalStateException(step + " failed: " + exchange.getException().getMessage(),
                     exchange.getException());
         }
     }
 
-    private static Result deltas(Connection c, UUID probe, int leased) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(DELTAS)) {
-            for (int i = 1; i <= 4; i++) {
-                ps.setObject(i, probe);
+    /**
+     * The held probe event through the delayed lane as the gates stand; when that releases nothing,
+     * once more with every worker gate opened for this transaction only, so the release path runs.
+     */
+    private static List<Release> releaseHeld(DefaultCamelContext camel, Connection c, UUID probe, String eventType)
+            throws SQLException {
+        List<Release> releases = new ArrayList<>();
+        releases.add(release(camel, c, probe, AS_THE_GATES_STAND));
+        if (!releases.get(0).claimed()) {
+            try (PreparedStatement ps = c.prepareStatement(OPEN_WORKER_GATES)) {
+                ps.setString(1, eventType);
+                ps.executeQuery().close();
             }
+            releases.add(release(camel, c, probe, WORKER_GATES_OPENED));
+        }
+        return releases;
+    }
+
+    /**
+     * One run of the delayed lane's batch on the probe's transaction: the gates as it reads them, the
+     * claim the route would choose on them ({@code routes/delayed-lane.yaml}), then the dispatcher's
+     * flow. A batch of one: the probe event is first in line.
+     */
+    private static Release release(DefaultCamelContext camel, Connection c, UUID probe, String gatesRead)
+            throws SQLException {
+        RelayTransaction transaction = RelayTransaction.joining(c);
+        RelayGates gates = RelayGates.read(c);
+        HeldEventClaimer claimer = new HeldEventClaimer(1);
+        DispatchBatch batch = gates.deliveryEnabled() ? claimer.claim(gates, transaction, camel)
+                : claimer.nothing(gates, transaction);
+        boolean claimed = batch.events().stream().anyMatch(e -> e.eventId().equals(probe));
+        if (!batch.events().isEmpty()) {
+            run(camel, "direct:" + CLAIMED_ROUTE, batch, c, "the delayed-lane release");
+        }
+        return new Release(gatesRead, gates.deliveryEnabled(), claimed, status(c, probe));
+    }
+
+    private static String status(Connection c, UUID probe) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(STATUS)) {
+            ps.setObject(1, probe);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Result(probe, rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), leased, -1);
+                return rs.next() ? rs.getString(1) : "gone";
             }
         }
     }
 
+    private static Result deltas(Connection c, UUID probe, String afterDispatch, List<Release> releases, int leased)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DELTAS)) {
+            for (int i = 1; i <= 3; i++) {
+                ps.setObject(i, probe);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Result(probe, afterDispatch, List.copyOf(releases), rs.getLong(1), rs.getLong(2),
+                        rs.getLong(3), leased, -1);
+            }
+        }
+    }
+
+    /**
+     * A delayed-lane release the probe ran: which gates it read, whether they let it claim, whether
+     * it took the probe event, and the event's status after it.
+     */
+    public record Release(String gates, boolean deliveryEnabled, boolean claimed, String statusAfter) {
+    }
+
     /** What the probe saw inside its transaction, and what remained after the rollback. */
-    public record Result(UUID probeEventId, String statusAfterDispatch, long deliveries, long attempts,
-                         long deadLetters, int deliveriesLeased, long traceAfterRollback) {
+    public record Result(UUID probeEventId, String statusAfterDispatch, List<Release> releases, long deliveries,
+                         long attempts, long deadLetters, int deliveriesLeased, long traceAfterRollback) {
 
         Result withTrace(long trace) {
-            return new Result(probeEventId, statusAfterDispatch, deliveries, attempts, deadLetters, deliveriesLeased,
-                    trace);
+            return new Result(probeEventId, statusAfterDispatch, releases, deliveries, attempts, deadLetters,
+                    deliveriesLeased, trace);
         }
 
         public boolean noDeliveryWork() {

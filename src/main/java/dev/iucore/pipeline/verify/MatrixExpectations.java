@@ -20,9 +20,9 @@ public final class MatrixExpectations {
                         + "\" must be <surface>=<delta> with a whole number, e.g. iu_piece_collection=+20 or gate:retention_enabled=0");
             }
             String surface = parts[0].trim();
-            if (!MatrixRecorder.SURFACES.contains(surface)) {
+            if (!MatrixRecorder.KNOWN_SURFACES.contains(surface)) {
                 throw new IllegalArgumentException("--expect names unknown surface \"" + surface + "\"; surfaces: "
-                        + String.join(", ", MatrixRecorder.SURFACES));
+                        + String.join(", ", MatrixRecorder.KNOWN_SURFACES));
             }
             if (expected.put(surface, Long.parseLong(parts[1].trim().replace("+", ""))) != null) {
                 throw new IllegalArgumentException("--expect names \"" + surface + "\" twice");

@@ -19,8 +19,10 @@ import javax.sql.DataSource;
 
 /**
  * The before/after regression matrix: {@link #snapshot} records the row count of every watched
- * table and the state of every gate under a unique label; {@link #diff} compares two snapshots
- * with the deltas a batch was expected to cause. Batch commands call both around themselves.
+ * table, the state of every gate, the schema's conformance, the event boundary's verdict and, when
+ * known, the build's test outcome under a unique label (the field report's matrix rows);
+ * {@link #diff} compares two snapshots with the deltas a batch was expected to cause. Batch
+ * commands call both around themselves.
  */
 public final class MatrixRecorder {
 
@@ -34,9 +36,14 @@ public final class MatrixRecorder {
             "iu_lifecycle_log", "iu_vector_sync_point", "dot_iu_command_catalog", "iu_command_log");
     /** A gate's surface, {@code gate:delivery_enabled}: 1 open, 0 closed. */
     public static final String GATE_PREFIX = "gate:";
-    /** Every surface, tables first, then one per gate. */
-    public static final List<String> SURFACES = Stream.concat(WATCHED_TABLES.stream(),
-            Arrays.stream(Gate.values()).map(g -> GATE_PREFIX + g.sqlName())).toList();
+    /** The build's test outcome, recorded only when its reports are given ({@link TestReports}). */
+    public static final List<String> TEST_SURFACES = List.of("tests:passed", "tests:failed");
+    /** Every surface a snapshot always records: tables, one per gate, conformance, the boundary. */
+    public static final List<String> SURFACES = Stream.of(WATCHED_TABLES.stream(),
+            Arrays.stream(Gate.values()).map(g -> GATE_PREFIX + g.sqlName()), VerdictSurfaces.SURFACES.stream())
+            .flatMap(s -> s).toList();
+    /** What {@code --expect} may name: every surface, the test outcome's included. */
+    public static final List<String> KNOWN_SURFACES = Stream.concat(SURFACES.stream(), TEST_SURFACES.stream()).toList();
     /** Every command adds a row here, the snapshots' own included: growth is expected, a shrink is not. */
     static final String COMMAND_LOG = "iu_command_log";
 
@@ -66,17 +73,23 @@ public final class MatrixRecorder {
     }
 
     public Snapshot snapshot(String label, String actor, String node) throws SQLException {
-        return snapshot(label, actor, node, () -> { });
+        return snapshot(label, actor, node, null, () -> { });
+    }
+
+    public Snapshot snapshot(String label, String actor, String node, Runnable afterEachSurface) throws SQLException {
+        return snapshot(label, actor, node, null, afterEachSurface);
     }
 
     /**
      * Counts every surface in one repeatable-read transaction, so the snapshot is one consistent
      * moment, and stores it under the label.
      *
+     * @param tests the build's test outcome, or null when it is not known (no {@code tests:*} rows)
      * @param afterEachSurface called after each surface is counted (progress display)
      * @throws MatrixException when the label is taken
      */
-    public Snapshot snapshot(String label, String actor, String node, Runnable afterEachSurface) throws SQLException {
+    public Snapshot snapshot(String label, String actor, String node, TestReports tests, Runnable afterEachSurface)
+            throws SQLException {
         requireValidLabel(label);
         try (Connection c = dataSource.getConnection()) {
             Snapshot existing = lookUp(c, label);
@@ -87,6 +100,10 @@ public final class MatrixRecorder {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 Map<String, Long> counts = count(c, afterEachSurface);
+                if (tests != null) {
+                    counts.put(TEST_SURFACES.get(0), tests.passed());
+                    counts.put(TEST_SURFACES.get(1), tests.failed());
+                }
                 long id;
                 OffsetDateTime takenAt;
                 try (PreparedStatement ps = c.prepareStatement(INSERT_SNAPSHOT)) {
@@ -173,6 +190,7 @@ public final class MatrixRecorder {
                 afterEachSurface.run();
             }
         }
+        VerdictSurfaces.count(c, counts, afterEachSurface);
         return counts;
     }
 
@@ -205,7 +223,7 @@ public final class MatrixRecorder {
     /** Known surfaces in their fixed order, then any a newer build recorded that this one does not know. */
     private static Map<String, Long> inSurfaceOrder(Map<String, Long> counts) {
         Map<String, Long> ordered = new LinkedHashMap<>();
-        SURFACES.stream().filter(counts::containsKey).forEach(s -> ordered.put(s, counts.get(s)));
+        KNOWN_SURFACES.stream().filter(counts::containsKey).forEach(s -> ordered.put(s, counts.get(s)));
         counts.keySet().stream().sorted().forEach(s -> ordered.putIfAbsent(s, counts.get(s)));
         return ordered;
     }

@@ -45,7 +45,7 @@ class BoundaryProbeIT {
             await().atMost(WAIT).until(() -> receiver.received().size() == 4
                     && db.queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = 'due-hook'") == EVENTS);
 
-            // the probe runs the real dispatch and claim inside its rolled-back transaction, beside them
+            // the probe runs the real dispatch, release and claim inside its rolled-back transaction, beside them
             for (int probe = 0; probe < 3; probe++) {
                 assertThat(db.queryLong("""
                         SELECT count(*) FROM iu_route_delivery WHERE status = 'pending' AND next_attempt_at <= now()
@@ -57,6 +57,11 @@ class BoundaryProbeIT {
                 assertThat(report.get("probe").get("deliveries").asLong()).isZero();
                 assertThat(report.get("probe").get("attempts").asLong()).isZero();
                 assertThat(report.get("probe").get("trace_after_rollback").asLong()).isZero();
+                // delivery is open: the delayed lane's release, as the gates stand, took the probe event
+                JsonNode release = report.get("probe").get("releases").get(0);
+                assertThat(release.get("claimed").asBoolean()).isTrue();
+                assertThat(release.get("status_after").asText()).isEqualTo("dispatched");
+                assertThat(report.get("layers_holding")).extracting(JsonNode::asText).containsExactly("L1", "L2");
             }
 
             receiver.behave(Behaviour.OK);

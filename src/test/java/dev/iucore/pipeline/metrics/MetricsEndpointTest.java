@@ -150,6 +150,28 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void theBoundaryVerdictOfEachInternalOnlyTypeIsAGaugeThatFallsWhenALayerBreaks() throws Exception {
+        String internal = "iu.template.instance_auto_composed";
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<Sample> samples = scrape();
+            assertThat(value(samples, "iu_boundary_holds", Map.of("event_type", internal))).isEqualTo(1);
+            assertThat(value(samples, "iu_boundary_layers_holding", Map.of("event_type", internal))).isBetween(2.0, 3.0);
+        });
+        assertThat(scrape()).filteredOn(s -> s.name().equals("iu_boundary_holds")).as("internal-only types only")
+                .extracting(s -> s.labels().get("event_type")).containsExactly(internal);
+        DB.db().update("UPDATE event_type_registry SET delivery_lane = 'live' WHERE event_type = ?", internal);
+        try {
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(value(scrape(), "iu_boundary_holds", Map.of("event_type", internal))).isZero();
+            });
+        } finally {
+            DB.db().update("UPDATE event_type_registry SET delivery_lane = 'delayed' WHERE event_type = ?", internal);
+        }
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(value(scrape(), "iu_boundary_holds", Map.of("event_type", internal))).isEqualTo(1));
+    }
+
+    @Test
     void scaleoutInstancesAreCountedThroughThePublicMethod() throws Exception {
         pipeline.service().metrics().scaleoutInstancesCreated(20);
         pipeline.service().metrics().scaleoutInstancesCreated(5);
