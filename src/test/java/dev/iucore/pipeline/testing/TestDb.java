@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.testing;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 
-/** One test class's own database: data sources for both roles, settings pointing at it, and SQL helpers. */
+/** One test class's own database: data sources for its roles, settings pointing at it, and SQL helpers. */
 public final class TestDb implements AutoCloseable {
 
     /** Where the tests' receivers listen: loopback, which webhooks may not reach unless allowed. */
@@ -25,6 +26,7 @@ public final class TestDb implements AutoCloseable {
     private final String name;
     private final String url;
     private final RuntimePool runtime;
+    private final HikariDataSource scheduler;
 
     TestDb(EmbeddedPostgresServer server, String name) {
         this.name = name;
@@ -37,6 +39,14 @@ public final class TestDb implements AutoCloseable {
         config.setMinimumIdle(0);
         config.setPoolName("test-" + name);
         this.runtime = new RuntimePool(config);
+        HikariConfig quartz = new HikariConfig();
+        quartz.setJdbcUrl(url);
+        quartz.setUsername(TestPostgres.SCHEDULER);
+        quartz.setPassword(TestPostgres.password(TestPostgres.SCHEDULER));
+        quartz.setMaximumPoolSize(5);
+        quartz.setMinimumIdle(0);
+        quartz.setPoolName("test-scheduler-" + name);
+        this.scheduler = new HikariDataSource(quartz);
     }
 
     public String name() {
@@ -50,6 +60,11 @@ public final class TestDb implements AutoCloseable {
     /** The runtime role (DML only), pooled as the product's (session state reset on every checkout). */
     public DataSource runtime() {
         return runtime;
+    }
+
+    /** The scheduler role, pooled: what Quartz connects as, the only role that writes {@code qrtz_*}. */
+    public DataSource scheduler() {
+        return scheduler;
     }
 
     /** The owner role, unpooled. */
@@ -68,6 +83,8 @@ public final class TestDb implements AutoCloseable {
                 Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME),
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
                 Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER),
+                Setting.DB_SCHEDULER_USER, TestPostgres.SCHEDULER,
+                Setting.DB_SCHEDULER_PASSWORD, TestPostgres.password(TestPostgres.SCHEDULER),
                 Setting.NODE_ID, "test-node",
                 Setting.DELIVERY_ALLOWED_NETWORKS, LOCAL_RECEIVERS))
                 .withProperty("camel.management.port", Integer.toString(freePort()));
@@ -146,6 +163,7 @@ public final class TestDb implements AutoCloseable {
     @Override
     public void close() {
         runtime.close();
+        scheduler.close();
         TestPostgres.drop(name);
     }
 }
