@@ -31,22 +31,19 @@ public final class TestDb implements AutoCloseable {
     TestDb(EmbeddedPostgresServer server, String name) {
         this.name = name;
         this.url = server.jdbcUrl(name);
+        this.runtime = new RuntimePool(pool(TestPostgres.RUNTIME, 12, "test-" + name));
+        this.scheduler = new HikariDataSource(pool(TestPostgres.SCHEDULER, 5, "test-scheduler-" + name));
+    }
+
+    private HikariConfig pool(String role, int size, String poolName) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setUsername(TestPostgres.RUNTIME);
-        config.setPassword(TestPostgres.password(TestPostgres.RUNTIME));
-        config.setMaximumPoolSize(12);
+        config.setUsername(role);
+        config.setPassword(TestPostgres.password(role));
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(0);
-        config.setPoolName("test-" + name);
-        this.runtime = new RuntimePool(config);
-        HikariConfig quartz = new HikariConfig();
-        quartz.setJdbcUrl(url);
-        quartz.setUsername(TestPostgres.SCHEDULER);
-        quartz.setPassword(TestPostgres.password(TestPostgres.SCHEDULER));
-        quartz.setMaximumPoolSize(5);
-        quartz.setMinimumIdle(0);
-        quartz.setPoolName("test-scheduler-" + name);
-        this.scheduler = new HikariDataSource(quartz);
+        config.setPoolName(poolName);
+        return config;
     }
 
     public String name() {
