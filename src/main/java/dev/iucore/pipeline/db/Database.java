@@ -14,8 +14,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The database a process works on, reached as the runtime role (a pool), as the scheduler role
- * (Quartz's own small pool) and as the owner role (for migrations). External when {@code iu.db.url} is set; otherwise the embedded server under
- * {@code iu.data-dir}, started by this process or attached to.
+ * (Quartz's own small pool) and as the owner role (for migrations). External when
+ * {@code iu.db.url} is set; otherwise the embedded server under {@code iu.data-dir}, started by
+ * this process or attached to.
  */
 public final class Database implements AutoCloseable {
 

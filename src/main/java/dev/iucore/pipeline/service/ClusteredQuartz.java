@@ -85,7 +85,7 @@ public final class ClusteredQuartz {
     }
 
     /** A factory of one scheduler whose schedule lives in this process only. */
-    static SchedulerFactory inMemory(String instanceName, String instanceId) {
+    private static SchedulerFactory inMemory(String instanceName, String instanceId) {
         Properties quartz = common(instanceName, instanceId);
         quartz.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         return factory(quartz);
