@@ -3,14 +3,16 @@
 --
 --   the owner role   owns the schema and applies migrations (iu-core migrate)
 --   the runtime role the service connects as: DML only, never DDL
+--   the scheduler role Quartz connects as: DML on the qrtz_* tables only (migration 045)
 --
 -- Names and passwords come from session settings so psql can pass them without editing:
 --   psql -v ON_ERROR_STOP=1 \
 --        -c "SET iu_core_roles.owner_password = 'change-me'" \
 --        -c "SET iu_core_roles.runtime_password = 'change-me-too'" \
+--        -c "SET iu_core_roles.scheduler_password = 'change-me-three'" \
 --        -f sql/roles/create_roles.sql
 --   createdb --owner iu_core_owner iu_core
--- Unset names default to iu_core_owner and iu_core_app; an unset password leaves the role's as it
+-- Unset names default to iu_core_owner, iu_core_app and iu_core_scheduler; an unset password leaves the role's as it
 -- is. The embedded server passes passwords it generated (kept in <data dir>/iu-core.pgpass).
 DO $roles$
 DECLARE
@@ -18,6 +20,8 @@ DECLARE
     runtime_role     text := coalesce(nullif(current_setting('iu_core_roles.runtime_role', true), ''), 'iu_core_app');
     owner_password   text := nullif(current_setting('iu_core_roles.owner_password', true), '');
     runtime_password text := nullif(current_setting('iu_core_roles.runtime_password', true), '');
+    scheduler_role     text := coalesce(nullif(current_setting('iu_core_roles.scheduler_role', true), ''), 'iu_core_scheduler');
+    scheduler_password text := nullif(current_setting('iu_core_roles.scheduler_password', true), '');
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = owner_role) THEN
         EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB', owner_role);
@@ -25,11 +29,17 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = runtime_role) THEN
         EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT', runtime_role);
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = scheduler_role) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT', scheduler_role);
+    END IF;
     IF owner_password IS NOT NULL THEN
         EXECUTE format('ALTER ROLE %I PASSWORD %L', owner_role, owner_password);
     END IF;
     IF runtime_password IS NOT NULL THEN
         EXECUTE format('ALTER ROLE %I PASSWORD %L', runtime_role, runtime_password);
+    END IF;
+    IF scheduler_password IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I PASSWORD %L', scheduler_role, scheduler_password);
     END IF;
 END
 $roles$;

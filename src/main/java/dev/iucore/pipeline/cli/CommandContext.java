@@ -4,7 +4,6 @@ import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
-import dev.iucore.pipeline.db.Migrator;
 import java.io.PrintStream;
 
 /**
@@ -49,7 +48,7 @@ public final class CommandContext implements AutoCloseable {
         if (database == null) {
             database = open(EmbeddedPostgresServer.Mode.COMMAND);
             if (database.startedEmbeddedServer()) {
-                new Migrator(database.owner(), database.runtimeUser()).migrate();
+                database.migrator().migrate();
             }
         }
         return database;

@@ -23,6 +23,11 @@ import picocli.CommandLine.Spec;
             DeadLettersCommand.Replay.class})
 final class DeadLettersCommand {
 
+    /** When and by whom: the actor the replay claimed, and the database user that made it. */
+    private static String replayed(DeadLetter l) {
+        return l.replayedAt() + " by " + l.replayedBy() + " (database user " + l.replayedDbUser() + ")";
+    }
+
     /** The filters list and replay share. */
     static final class FilterOptions {
         @Option(names = "--route", description = "Route key.")
@@ -73,7 +78,7 @@ final class DeadLettersCommand {
                     "REPLAYED"), letters.stream().map(l -> List.of(Long.toString(l.id()), String.valueOf(l.deadAt()),
                     l.reason(), l.eventType(), l.routeKey() == null ? "-" : l.routeKey(),
                     l.attempts() == null ? "-" : l.attempts().toString(),
-                    l.replayedAt() == null ? "" : l.replayedAt() + " by " + l.replayedBy())).toList());
+                    l.replayedAt() == null ? "" : replayed(l))).toList());
             context.out().println(letters.size() + " dead letter(s)");
             return ExitCode.OK;
         }
@@ -110,8 +115,7 @@ final class DeadLettersCommand {
             fields.put("route", l.routeKey() == null ? "-" : l.routeKey());
             fields.put("delivery", l.deliveryId() == null ? "-" : l.deliveryId());
             fields.put("last error", l.lastError());
-            fields.put("replayed", l.replayedAt() == null ? "no"
-                    : l.replayedAt() + " by " + l.replayedBy() + " as delivery " + l.replayDeliveryId());
+            fields.put("replayed", l.replayedAt() == null ? "no" : replayed(l) + " as delivery " + l.replayDeliveryId());
             fields.forEach((k, v) -> context.out().printf("%-10s %s%n", k + ":", v));
             context.out().println("event:     " + detail.eventSnapshot());
             Output.printTable(context.out(), List.of("DELIVERY", "ATTEMPT", "AT", "OUTCOME", "HTTP", "ERROR", "MS", "NODE"),

@@ -70,7 +70,8 @@ final class DemoCommand {
             new DemoDataLoader(database.runtime()).load();
             // the demo's own receiver listens on loopback, which webhooks may not reach otherwise
             PipelineService service = new PipelineService(
-                    context.settings().with(Setting.DELIVERY_ALLOWED_NETWORKS, DemoScenario.RECEIVER_NETWORK), database.runtime());
+                    context.settings().with(Setting.DELIVERY_ALLOWED_NETWORKS, DemoScenario.RECEIVER_NETWORK), database.runtime(),
+                    database.scheduler());
             CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
                 try {
                     service.run();

@@ -76,6 +76,7 @@ final class EvidenceCommand implements Callable<Integer> {
         out.println("| | |");
         out.println("|---|---|");
         row(out, "actor", run.get("actor"));
+        row(out, "database user", run.get("db_user"));
         row(out, "node", run.get("node"));
         row(out, "arguments", "`" + Output.toJson(run.get("arguments")) + "`");
         row(out, "dry run", run.get("dry_run"));

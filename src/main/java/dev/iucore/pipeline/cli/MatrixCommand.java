@@ -76,8 +76,8 @@ final class MatrixCommand {
             } else {
                 Output.printTable(context.out(), List.of("SURFACE", "ROWS"), snapshot.counts().entrySet().stream()
                         .map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
-                context.out().printf("%nsnapshot %s: %d surfaces, taken %s by %s%n", snapshot.label(),
-                        snapshot.counts().size(), snapshot.takenAt(), snapshot.actor());
+                context.out().printf("%nsnapshot %s: %d surfaces, taken %s by %s (database user %s)%n", snapshot.label(),
+                        snapshot.counts().size(), snapshot.takenAt(), snapshot.actor(), snapshot.dbUser());
             }
             return ExitCode.OK;
         }

@@ -54,7 +54,7 @@ final class MigrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rollback and --target exclude each other");
         }
         Database database = context.databaseAsIs();
-        Migrator migrator = new Migrator(database.owner(), database.runtimeUser());
+        Migrator migrator = database.migrator();
         if (rollbackTo == null) {
             List<String> versions = dryRun ? migrator.pending()
                     : target == null ? migrator.migrate() : migrator.migrateTo(target);

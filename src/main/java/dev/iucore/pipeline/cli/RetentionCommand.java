@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -154,8 +155,10 @@ final class RetentionCommand implements Callable<Integer> {
         }
         Output.printTable(context.out(), List.of("TARGET", "ELIGIBLE", "DELETED", "DRY RUN", "STATUS", "BATCHES", "NOTE"),
                 report.targets().stream().map(RetentionCommand::row).toList());
-        context.out().printf("run %s%s: %d rows deleted%n", report.runId(), report.dryRun() ? " (dry run)" : "",
-                report.rowsDeleted());
+        String by = report.targets().stream().map(t -> t.actor() + " (database user " + t.dbUser() + ")").distinct()
+                .collect(Collectors.joining(", "));
+        context.out().printf("run %s%s by %s: %d rows deleted%n", report.runId(), report.dryRun() ? " (dry run)" : "",
+                by, report.rowsDeleted());
         if (finished != null) {
             EvidenceOptions.describe(finished).forEach(context.out()::println);
         }

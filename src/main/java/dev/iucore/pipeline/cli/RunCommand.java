@@ -2,7 +2,6 @@ package dev.iucore.pipeline.cli;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
-import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.service.PipelineService;
 import dev.iucore.pipeline.service.TerminationSignals;
 import java.util.concurrent.Callable;
@@ -28,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
         Database database = openService(context);
         database.dropOwnerCredentials();
         PipelineService service = new PipelineService(context.settings().with(Setting.DB_OWNER_PASSWORD, ""),
-                database.runtime());
+                database.runtime(), database.scheduler());
         TerminationSignals.onTerminate(service::stop);
         service.run();
         LOG.info("iu-core stopped");
@@ -48,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void migrate(Database database) {
         try {
-            new Migrator(database.owner(), database.runtimeUser()).migrate();
+            database.migrator().migrate();
         } catch (RuntimeException e) {
             throw CommandFailure.refused("cannot apply migrations as the owner role " + database.ownerUser() + ": "
                     + Errors.describe(e) + ". Set IU_DB_OWNER_USER and IU_DB_OWNER_PASSWORD, or set "

@@ -164,7 +164,7 @@ final class VerifyCommand {
         @Override
         public Integer call() throws SQLException, IOException {
             Database database = context.database();
-            Roles roles = new Roles(database.ownerUser(), database.runtimeUser());
+            Roles roles = new Roles(database.ownerUser(), database.runtimeUser(), database.schedulerUser());
             try (Connection c = database.runtime().getConnection()) {
                 if (writeManifest != null) {
                     return write(ConformanceManifest.fromLive(c, roles));

@@ -37,8 +37,10 @@ final class ClusterAccess {
         List<String> statements = new ArrayList<>();
         statements.add(setting("owner_role", roles.owner()));
         statements.add(setting("runtime_role", roles.runtime()));
+        statements.add(setting("scheduler_role", roles.scheduler()));
         statements.add(setting("owner_password", credentials.password(roles.owner())));
         statements.add(setting("runtime_password", credentials.password(roles.runtime())));
+        statements.add(setting("scheduler_password", credentials.password(roles.scheduler())));
         statements.add(SqlScripts.read(ROLES_SCRIPT).strip());
         // NOLOGIN and no password: the superuser is reachable by no connection, whatever pg_hba.conf says
         statements.add(superuserLogin

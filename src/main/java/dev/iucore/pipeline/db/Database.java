@@ -1,37 +1,49 @@
 package dev.iucore.pipeline.db;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The database a process works on, reached as the runtime role (a pool) and as the owner role
- * (for migrations). External when {@code iu.db.url} is set; otherwise the embedded server under
- * {@code iu.data-dir}, started by this process or attached to.
+ * The database a process works on, reached as the runtime role (a pool), as the scheduler role
+ * (Quartz's own small pool) and as the owner role (for migrations). External when
+ * {@code iu.db.url} is set; otherwise the embedded server under {@code iu.data-dir}, started by
+ * this process or attached to.
  */
 public final class Database implements AutoCloseable {
+
+    /** Quartz's three threads, its cluster check-in and its misfire handler each hold one at most. */
+    private static final int SCHEDULER_POOL_SIZE = 5;
 
     private final String url;
     private final String runtimeUser;
     private final String runtimePassword;
     private final String ownerUser;
+    private final String schedulerUser;
+    private final String schedulerPassword;
     /** Null once {@link #dropOwnerCredentials} ran: the long-running service keeps no owner password. */
     private volatile String ownerPassword;
     private final int poolSize;
     private final String applicationName;
     private final EmbeddedPostgresServer embedded;
     private RuntimePool runtimePool;
+    private HikariDataSource schedulerPool;
 
     private Database(Settings settings, String url, EmbeddedPostgresServer embedded, String applicationName) {
         this.url = url;
         this.runtimeUser = settings.get(Setting.DB_USER);
         this.ownerUser = settings.get(Setting.DB_OWNER_USER);
+        this.schedulerUser = settings.get(Setting.DB_SCHEDULER_USER);
+        // the embedded one's is read when Quartz asks: a command attached to a server of an older version has none
+        this.schedulerPassword = embedded == null ? settings.get(Setting.DB_SCHEDULER_PASSWORD) : null;
         // the embedded server's passwords are its own, generated into its credentials file
         this.runtimePassword = embedded == null ? settings.get(Setting.DB_PASSWORD) : embedded.password(runtimeUser);
         this.ownerPassword = embedded == null ? settings.get(Setting.DB_OWNER_PASSWORD) : embedded.password(ownerUser);
@@ -54,7 +66,7 @@ public final class Database implements AutoCloseable {
                     EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(
                             Path.of(settings.get(Setting.DATA_DIR)), settings.getInt(Setting.EMBEDDED_PORT), mode,
                             command, new EmbeddedPostgresServer.RoleNames(settings.get(Setting.DB_OWNER_USER),
-                                    settings.get(Setting.DB_USER)), durable);
+                                    settings.get(Setting.DB_USER), settings.get(Setting.DB_SCHEDULER_USER)), durable);
                     return new Database(settings, server.jdbcUrl(EmbeddedPostgresServer.DATABASE), server,
                             applicationName);
                 });
@@ -78,6 +90,32 @@ public final class Database implements AutoCloseable {
         return runtimePool;
     }
 
+    /**
+     * Quartz's own pool, as the scheduler role: the only role that may write the {@code qrtz_*}
+     * tables. Empty on an external database without {@code iu.db.scheduler-password}: Quartz then
+     * keeps its schedule in memory, and the runtime role still never writes those tables.
+     */
+    public synchronized Optional<DataSource> scheduler() {
+        if (schedulerPool == null) {
+            String password = embedded == null ? schedulerPassword : embedded.password(schedulerUser);
+            if (password.isEmpty()) {
+                return Optional.empty();
+            }
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("iu-core-scheduler");
+            config.setJdbcUrl(url);
+            config.setUsername(schedulerUser);
+            config.setPassword(password);
+            config.setMaximumPoolSize(SCHEDULER_POOL_SIZE);
+            config.setMinimumIdle(1);
+            config.setInitializationFailTimeout(-1);
+            config.setConnectionTimeout(5_000);
+            config.addDataSourceProperty("ApplicationName", applicationName + " (quartz)");
+            schedulerPool = new HikariDataSource(config);
+        }
+        return Optional.of(schedulerPool);
+    }
+
     /** An unpooled owner-role data source for migrations: used briefly, then dropped. */
     public DataSource owner() {
         String password = ownerPassword();
@@ -89,6 +127,11 @@ public final class Database implements AutoCloseable {
         }
         ds.setApplicationName(applicationName);
         return ds;
+    }
+
+    /** Migrations as the owner role, granting to this deployment's runtime and scheduler roles. */
+    public Migrator migrator() {
+        return new Migrator(owner(), runtimeUser, schedulerUser);
     }
 
     public String url() {
@@ -135,6 +178,10 @@ public final class Database implements AutoCloseable {
         return ownerUser;
     }
 
+    public String schedulerUser() {
+        return schedulerUser;
+    }
+
     public boolean isEmbedded() {
         return embedded != null;
     }
@@ -158,6 +205,10 @@ public final class Database implements AutoCloseable {
         if (runtimePool != null) {
             runtimePool.close();
             runtimePool = null;
+        }
+        if (schedulerPool != null) {
+            schedulerPool.close();
+            schedulerPool = null;
         }
         if (embedded != null) {
             embedded.close();

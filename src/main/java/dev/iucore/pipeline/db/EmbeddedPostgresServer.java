@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.db;
 
+import dev.iucore.pipeline.config.Setting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security (DESIGN §11): the data directory is 0700 and its files 0600; the binaries are
  * unpacked inside it; the server listens on 127.0.0.1 only, without a Unix socket, with
- * scram-sha-256 passwords for the owner and runtime roles; the superuser cannot log in.
+ * scram-sha-256 passwords for the owner, runtime and scheduler roles; the superuser cannot log in.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -157,8 +158,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Path clusterDir = dir.resolve(CLUSTER_DIR);
             Optional<String> recovery = LeftoverServer.recover(clusterDir);
             Path binaries = PostgresBinaries.unpack(dir);
-            List<String> logins = superuserLogin ? List.of(roles.owner(), roles.runtime(), EmbeddedCluster.SUPERUSER)
-                    : List.of(roles.owner(), roles.runtime());
+            List<String> logins = superuserLogin
+                    ? List.of(roles.owner(), roles.runtime(), roles.scheduler(), EmbeddedCluster.SUPERUSER)
+                    : List.of(roles.owner(), roles.runtime(), roles.scheduler());
             EmbeddedCredentials credentials = EmbeddedCredentials.forRoles(dir, logins);
             boolean fresh = !Files.exists(clusterDir.resolve("postgresql.conf"));
             EmbeddedCluster cluster = fresh ? initialise(dir, binaries, roles, credentials, superuserLogin, durable)
@@ -302,14 +304,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** The role names the bootstrap creates; validated because they end up as identifiers. */
-    public record RoleNames(String owner, String runtime) {
+    public record RoleNames(String owner, String runtime, String scheduler) {
         public RoleNames {
-            for (String name : List.of(owner, runtime)) {
+            for (String name : List.of(owner, runtime, scheduler)) {
                 if (!name.matches("[a-z_][a-z0-9_]*")) {
                     throw new EmbeddedDatabaseException("role name \"" + name
                             + "\" must be lower-case letters, digits and underscores");
                 }
             }
+        }
+
+        /** With the scheduler role's default name. */
+        public RoleNames(String owner, String runtime) {
+            this(owner, runtime, Setting.DB_SCHEDULER_USER.defaultValue());
         }
     }
 }

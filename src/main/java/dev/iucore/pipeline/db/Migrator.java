@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.db;
 
 import dev.iucore.pipeline.config.ConfigurationException;
+import dev.iucore.pipeline.config.Setting;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,19 +41,26 @@ public final class Migrator {
     private final DataSource owner;
     private final Map<String, String> placeholders;
 
+    /** With the scheduler role's default name (iu.db.scheduler-user). */
     public Migrator(DataSource owner, String runtimeRole) {
+        this(owner, runtimeRole, Setting.DB_SCHEDULER_USER.defaultValue());
+    }
+
+    public Migrator(DataSource owner, String runtimeRole, String schedulerRole) {
         this.owner = owner;
-        this.placeholders = Map.of("runtime_role", plainIdentifier(runtimeRole));
+        this.placeholders = Map.of("runtime_role", plainIdentifier("runtime", Setting.DB_USER, runtimeRole),
+                "scheduler_role", plainIdentifier("scheduler", Setting.DB_SCHEDULER_USER, schedulerRole));
     }
 
     /**
-     * The runtime role's name comes from IU_DB_USER and is written as it is into SQL the owner runs
-     * (as an identifier and inside literals): only a plain lower-case identifier is accepted.
+     * Role names come from the configuration and are written as they are into SQL the owner runs
+     * (as identifiers and inside literals): only a plain lower-case identifier is accepted.
      */
-    static String plainIdentifier(String name) {
+    static String plainIdentifier(String role, Setting setting, String name) {
         if (name == null || !name.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new ConfigurationException("the runtime role name \"" + name + "\" (iu.db.user, env IU_DB_USER) must be"
-                    + " a plain PostgreSQL identifier: lower-case letters, digits and _, not starting with a digit");
+            throw new ConfigurationException("the " + role + " role name \"" + name + "\" (" + setting.key() + ", env "
+                    + setting.envName() + ") must be a plain PostgreSQL identifier: lower-case letters, digits and _,"
+                    + " not starting with a digit");
         }
         return name;
     }

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.db;
 
+import dev.iucore.pipeline.config.Setting;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,14 +15,15 @@ import java.util.TreeSet;
  * comparable line (name and definition). Migration tests compare inventories across apply and
  * rollback; conformance compares one with the expected manifest.
  *
- * <p>The owner and runtime roles appear as {@code ${owner_role}} and {@code ${runtime_role}}
- * (the migrations' own placeholder), so one inventory fits every deployment whatever its role
- * names; any other role appears by name, {@code PUBLIC} as such.
+ * <p>The owner, runtime and scheduler roles appear as {@code ${owner_role}}, {@code ${runtime_role}}
+ * and {@code ${scheduler_role}} (the migrations' own placeholders), so one inventory fits every
+ * deployment whatever its role names; any other role appears by name, {@code PUBLIC} as such.
  */
 public final class SchemaInventory {
 
     public static final String OWNER_ROLE = "${owner_role}";
     public static final String RUNTIME_ROLE = "${runtime_role}";
+    public static final String SCHEDULER_ROLE = "${scheduler_role}";
 
     private static final Map<String, Category> CATEGORIES = new LinkedHashMap<>();
 
@@ -122,8 +124,13 @@ public final class SchemaInventory {
         CATEGORIES.put(name, new Category(sql, line));
     }
 
-    /** The deployment's role names (iu.db.owner-user, iu.db.user), rendered as placeholders. */
-    public record Roles(String owner, String runtime) {
+    /** The deployment's role names (iu.db.owner-user, iu.db.user, iu.db.scheduler-user), rendered as placeholders. */
+    public record Roles(String owner, String runtime, String scheduler) {
+
+        /** With the scheduler role's default name. */
+        public Roles(String owner, String runtime) {
+            this(owner, runtime, Setting.DB_SCHEDULER_USER.defaultValue());
+        }
 
         /** A role name as an inventory line shows it; null is the PUBLIC pseudo-role. */
         public String render(String role) {
@@ -132,6 +139,9 @@ public final class SchemaInventory {
             }
             if (role.equals(owner)) {
                 return OWNER_ROLE;
+            }
+            if (role.equals(scheduler)) {
+                return SCHEDULER_ROLE;
             }
             return role.equals(runtime) ? RUNTIME_ROLE : role;
         }

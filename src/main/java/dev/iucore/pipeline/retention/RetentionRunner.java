@@ -34,7 +34,7 @@ public final class RetentionRunner {
     static final String STOP = "SELECT fn_iu_core_retention_stop(?, ?, ?)";
     static final String REPORT = """
             SELECT target, rows_eligible, rows_deleted, dry_run, status, message, batches, batch_size,
-                   policy_enabled, cutoff
+                   policy_enabled, cutoff, actor, db_user
             FROM iu_core_retention_run WHERE run_id = ?
             ORDER BY array_position(fn_iu_core_retention_targets(), target)""";
 
@@ -154,7 +154,8 @@ public final class RetentionRunner {
                     targets.add(new TargetResult(rs.getString("target"), rs.getLong("rows_eligible"),
                             rs.getLong("rows_deleted"), rs.getBoolean("dry_run"), rs.getString("status"),
                             rs.getString("message"), rs.getInt("batches"), (Integer) rs.getObject("batch_size"),
-                            (Boolean) rs.getObject("policy_enabled"), rs.getObject("cutoff", OffsetDateTime.class)));
+                            (Boolean) rs.getObject("policy_enabled"), rs.getObject("cutoff", OffsetDateTime.class),
+                            rs.getString("actor"), rs.getString("db_user")));
                 }
             }
         }

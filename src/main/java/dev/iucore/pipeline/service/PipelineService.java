@@ -13,6 +13,7 @@ import dev.iucore.pipeline.routes.OpsRoutes;
 import dev.iucore.pipeline.verify.BatchEvidence;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -43,7 +44,11 @@ public final class PipelineService {
     private final String managementServer;
     private volatile boolean started;
 
-    public PipelineService(Settings settings, DataSource dataSource) {
+    /**
+     * @param scheduler Quartz's own pool (the scheduler role, the only one that writes {@code qrtz_*});
+     *        empty: Quartz keeps its schedule in memory
+     */
+    public PipelineService(Settings settings, DataSource dataSource, Optional<DataSource> scheduler) {
         this.main = new Main();
         main.setAppName("iu-core");
         managementServer = managementServer(settings);
@@ -54,7 +59,7 @@ public final class PipelineService {
         main.bind("cliConnectorFactory", cliConnector);
         main.bind("dataSource", dataSource);
         // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
-        main.bind("quartz", ClusteredQuartz.component(settings, dataSource));
+        main.bind("quartz", ClusteredQuartz.component(settings, scheduler));
         // Camel's micrometer-prometheus takes the registry bound under this name, so our meters share it
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);

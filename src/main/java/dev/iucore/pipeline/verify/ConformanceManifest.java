@@ -28,7 +28,7 @@ import java.util.TreeSet;
  * {@code src/main/resources/conformance/manifest.json}. It is generated from a freshly migrated
  * database ({@code iu-core verify conformance --write-manifest <file>}) and a test fails when it
  * no longer matches the migrations. Role names are kept as the placeholders
- * {@code ${owner_role}} and {@code ${runtime_role}}, so one manifest fits every deployment.
+ * {@code ${owner_role}}, {@code ${runtime_role}} and {@code ${scheduler_role}}, so one manifest fits every deployment.
  */
 public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<String>> categories) {
 
@@ -75,6 +75,7 @@ public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<St
         ObjectNode placeholders = root.putObject("placeholders");
         placeholders.put(SchemaInventory.OWNER_ROLE, "the owner role: iu.db.owner-user");
         placeholders.put(SchemaInventory.RUNTIME_ROLE, "the runtime role: iu.db.user");
+        placeholders.put(SchemaInventory.SCHEDULER_ROLE, "the scheduler role (Quartz): iu.db.scheduler-user");
         ObjectNode objects = root.putObject("categories");
         categories.forEach((name, lines) -> {
             ArrayNode array = objects.putArray(name);

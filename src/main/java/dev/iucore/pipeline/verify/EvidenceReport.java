@@ -31,7 +31,8 @@ public final class EvidenceReport {
 
     static final String RUN = """
             SELECT run_id, kind, actor, arguments::text, dry_run, node, started_at, finished_at, outcome, message,
-                   matrix_before, matrix_after, backup_before::text, backup_after::text, rollback_handle, summary::text
+                   matrix_before, matrix_after, backup_before::text, backup_after::text, rollback_handle, summary::text,
+                   db_user
               FROM iu_core_batch_run WHERE run_id = ?""";
     static final String NEWEST = "SELECT run_id || ' (' || kind || ', ' || started_at || ')' FROM iu_core_batch_run "
             + "ORDER BY started_at DESC LIMIT 5";
@@ -58,6 +59,7 @@ public final class EvidenceReport {
                 run.put("run_id", rs.getObject(1, UUID.class));
                 run.put("kind", rs.getString(2));
                 run.put("actor", rs.getString(3));
+                run.put("db_user", rs.getString(17));
                 run.put("arguments", JSON.readValue(rs.getString(4), OBJECT));
                 run.put("dry_run", rs.getBoolean(5));
                 run.put("node", rs.getString(6));

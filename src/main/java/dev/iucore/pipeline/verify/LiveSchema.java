@@ -16,7 +16,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The live catalog as conformance sees it: the schema inventory of {@code public}, plus the two
+ * The live catalog as conformance sees it: the schema inventory of {@code public}, plus the three
  * roles of the deployment, which live in the cluster rather than the schema (so they are not part
  * of the inventory migrations compare across rollbacks).
  */
@@ -33,7 +33,7 @@ final class LiveSchema {
                              CASE WHEN r.rolbypassrls THEN 'bypassrls' END),
                    ARRAY(SELECT pg_get_userbyid(m.roleid) FROM pg_auth_members m WHERE m.member = r.oid
                          ORDER BY 1)
-            FROM pg_roles r WHERE r.rolname IN (?, ?)""";
+            FROM pg_roles r WHERE r.rolname IN (?, ?, ?)""";
     static final String HISTORY_EXISTS = "SELECT to_regclass('public.flyway_schema_history') IS NOT NULL";
     static final String SCHEMA_VERSION = """
             SELECT version FROM flyway_schema_history
@@ -69,6 +69,7 @@ final class LiveSchema {
         try (PreparedStatement ps = connection.prepareStatement(ROLES)) {
             ps.setString(1, roles.owner());
             ps.setString(2, roles.runtime());
+            ps.setString(3, roles.scheduler());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     StringBuilder line = new StringBuilder(roles.render(rs.getString(1))).append(": ").append(rs.getString(2));

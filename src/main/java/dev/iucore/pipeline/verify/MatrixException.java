@@ -11,7 +11,8 @@ public final class MatrixException extends RuntimeException {
 
     static MatrixException duplicate(String label, MatrixRecorder.Snapshot existing) {
         return new MatrixException("a snapshot labelled \"" + label + "\" exists"
-                + (existing == null ? "" : " (taken " + existing.takenAt() + " by " + existing.actor() + ")")
+                + (existing == null ? "" : " (taken " + existing.takenAt() + " by " + existing.actor()
+                        + ", database user " + existing.dbUser() + ")")
                 + "; labels are unique: choose another");
     }
 

@@ -49,12 +49,12 @@ public final class MatrixRecorder {
 
     static final String LABEL_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:-]{0,99}";
 
-    static final String FIND = "SELECT id, label, actor, node, taken_at FROM iu_core_matrix_snapshot WHERE label = ?";
+    static final String FIND = "SELECT id, label, actor, db_user, node, taken_at FROM iu_core_matrix_snapshot WHERE label = ?";
     static final String COUNTS = "SELECT surface, row_count FROM iu_core_matrix_count WHERE snapshot_id = ?";
     static final String NEWEST_LABELS = "SELECT label FROM iu_core_matrix_snapshot ORDER BY taken_at DESC, id DESC LIMIT 5";
     static final String GATES_OPEN = "SELECT fn_iu_core_gate_open(?)";
     static final String INSERT_SNAPSHOT = """
-            INSERT INTO iu_core_matrix_snapshot (label, actor, node) VALUES (?, ?, ?) RETURNING id, taken_at""";
+            INSERT INTO iu_core_matrix_snapshot (label, actor, node) VALUES (?, ?, ?) RETURNING id, taken_at, db_user""";
     static final String INSERT_COUNT = "INSERT INTO iu_core_matrix_count (snapshot_id, surface, row_count) VALUES (?, ?, ?)";
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -106,6 +106,7 @@ public final class MatrixRecorder {
                 }
                 long id;
                 OffsetDateTime takenAt;
+                String dbUser;
                 try (PreparedStatement ps = c.prepareStatement(INSERT_SNAPSHOT)) {
                     ps.setString(1, label);
                     ps.setString(2, actor);
@@ -114,6 +115,7 @@ public final class MatrixRecorder {
                         rs.next();
                         id = rs.getLong(1);
                         takenAt = rs.getObject(2, OffsetDateTime.class);
+                        dbUser = rs.getString(3);
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement(INSERT_COUNT)) {
@@ -126,7 +128,7 @@ public final class MatrixRecorder {
                     ps.executeBatch();
                 }
                 c.commit();
-                return new Snapshot(label, actor, node, takenAt, counts);
+                return new Snapshot(label, actor, dbUser, node, takenAt, counts);
             } catch (SQLException e) {
                 c.rollback();
                 if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -204,8 +206,8 @@ public final class MatrixRecorder {
                     return null;
                 }
                 id = rs.getLong(1);
-                header = new Snapshot(rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getObject(5, OffsetDateTime.class), Map.of());
+                header = new Snapshot(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getObject(6, OffsetDateTime.class), Map.of());
             }
         }
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -217,7 +219,8 @@ public final class MatrixRecorder {
                 }
             }
         }
-        return new Snapshot(header.label(), header.actor(), header.node(), header.takenAt(), inSurfaceOrder(counts));
+        return new Snapshot(header.label(), header.actor(), header.dbUser(), header.node(), header.takenAt(),
+                inSurfaceOrder(counts));
     }
 
     /** Known surfaces in their fixed order, then any a newer build recorded that this one does not know. */
@@ -238,8 +241,12 @@ public final class MatrixRecorder {
         return labels;
     }
 
-    /** One labelled moment: each surface's row count (a gate's: 1 open, 0 closed). */
-    public record Snapshot(String label, String actor, String node, OffsetDateTime takenAt, Map<String, Long> counts) {
+    /**
+     * One labelled moment: each surface's row count (a gate's: 1 open, 0 closed); the actor it
+     * claims, and the database user that took it.
+     */
+    public record Snapshot(String label, String actor, String dbUser, String node, OffsetDateTime takenAt,
+                           Map<String, Long> counts) {
     }
 
     public enum Verdict {

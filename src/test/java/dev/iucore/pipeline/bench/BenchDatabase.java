@@ -82,6 +82,16 @@ final class BenchDatabase implements AutoCloseable {
         return owner;
     }
 
+    /** The scheduler role, pooled as the service's Quartz has it; the caller closes it. */
+    HikariDataSource schedulerPool() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url());
+        config.setUsername(Setting.DB_SCHEDULER_USER.defaultValue());
+        config.setPassword(password(Setting.DB_SCHEDULER_USER.defaultValue()));
+        config.setMaximumPoolSize(5);
+        return new HikariDataSource(config);
+    }
+
     /** The runtime role, pooled; the caller closes it. */
     HikariDataSource runtimePool(int size) {
         return runtimePool(size, false);

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.bench;
 
 import dev.iucore.pipeline.cli.IuCoreMain;
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.TestDb;
 import java.io.File;
 import java.net.URI;
@@ -52,6 +53,7 @@ final class ServiceProcess implements AutoCloseable {
                 "IU_DB_URL", database.url(),
                 "IU_DB_USER", BenchDatabase.RUNTIME,
                 "IU_DB_PASSWORD", database.password(BenchDatabase.RUNTIME),
+                Setting.DB_SCHEDULER_PASSWORD.envName(), database.password(Setting.DB_SCHEDULER_USER.defaultValue()),
                 "IU_MIGRATE_ON_START", "false",
                 "IU_NODE_ID", node,
                 "IU_LOG_LEVEL", "WARN",

@@ -43,6 +43,7 @@ class SecretsNotLoggedTest {
         String keyHex = HexFormat.of().formatHex(Base64.getDecoder().decode(keyBase64));
         String dbPassword = "runtime-pw-" + UUID.randomUUID();
         String ownerPassword = "owner-pw-" + UUID.randomUUID();
+        String schedulerPassword = "scheduler-pw-" + UUID.randomUUID();
 
         SINK.stub(post(urlEqualTo("/signed-ok")).willReturn(aResponse().withStatus(200)));
         SINK.stub(post(urlEqualTo("/signed-down")).willReturn(aResponse().withStatus(500).withBody("nope")));
@@ -58,7 +59,8 @@ class SecretsNotLoggedTest {
         try (LogCapture textLog = LogCapture.text("dev.iucore", "org.apache.camel");
              LogCapture jsonLog = LogCapture.start(new JsonEncoder(), List.of("dev.iucore", "org.apache.camel"))) {
             try (RunningPipeline pipeline = RunningPipeline.start(DB.db(), "secrets-test",
-                    Map.of(Setting.DB_PASSWORD, dbPassword, Setting.DB_OWNER_PASSWORD, ownerPassword))) {
+                    Map.of(Setting.DB_PASSWORD, dbPassword, Setting.DB_OWNER_PASSWORD, ownerPassword,
+                            Setting.DB_SCHEDULER_PASSWORD, schedulerPassword))) {
                 UUID ok = data.event("test.secret.ok", "s-1", "{\"n\": 1}");
                 UUID down = data.event("test.secret.down", "s-2", "{\"n\": 2}");
                 await().atMost(Duration.ofSeconds(30)).until(() -> "delivered".equals(data.deliveryStatus(ok, "secret-ok"))
@@ -75,7 +77,7 @@ class SecretsNotLoggedTest {
         assertThat(json).contains("\"route_key\":\"secret-down\"").contains("\"outcome\":\"failed\"");
         for (String log : List.of(text, json)) {
             assertThat(log).doesNotContain(secret).doesNotContain(keyBase64).doesNotContainIgnoringCase(keyHex)
-                    .doesNotContain(dbPassword).doesNotContain(ownerPassword);
+                    .doesNotContain(dbPassword).doesNotContain(ownerPassword).doesNotContain(schedulerPassword);
         }
     }
 }

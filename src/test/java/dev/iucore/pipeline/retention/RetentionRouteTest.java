@@ -9,6 +9,7 @@ import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.ServiceStatus;
@@ -83,7 +84,7 @@ class RetentionRouteTest {
 
     private static void runService(Map<Setting, String> settings, WhileRunning whileRunning) throws Exception {
         TestDb db = DB.db();
-        PipelineService service = new PipelineService(db.settings().with(settings), db.runtime());
+        PipelineService service = new PipelineService(db.settings().with(settings), db.runtime(), Optional.of(db.scheduler()));
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {
                 service.run();

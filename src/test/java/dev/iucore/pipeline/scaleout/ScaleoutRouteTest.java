@@ -15,6 +15,7 @@ import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.verify.BatchEvidence;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.builder.NotifyBuilder;
@@ -102,7 +103,7 @@ class ScaleoutRouteTest {
     @Test
     void aMalformedTemplateMixStopsTheServiceAtStartNamingTheProperty() {
         PipelineService service = new PipelineService(DB.db().settings().with(Setting.SCALEOUT_TEMPLATES, "onboarding"),
-                DB.db().runtime());
+                DB.db().runtime(), Optional.of(DB.db().scheduler()));
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {
                 service.run();

@@ -101,6 +101,12 @@ class EmbeddedDataDirectoryTest {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("written by the older version");
             }
+            // the scheduler role Quartz needs from migration 045 on is created, its password generated
+            try (Connection c = database.scheduler().orElseThrow().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT session_user")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("iu_core_scheduler");
+            }
         }
         assertThat(mode(dataDir)).isEqualTo("rwx------");
         assertThat(mode(dataDir.resolve(EmbeddedCredentials.FILE))).isEqualTo("rw-------");
@@ -115,6 +121,8 @@ class EmbeddedDataDirectoryTest {
                 s.execute("SELECT set_config('iu_core_roles.owner_role', 'iu_core_owner', false)");
                 s.execute("SELECT set_config('iu_core_roles.runtime_role', 'iu_core_app', false)");
                 s.execute(Files.readString(Path.of("sql/roles/create_roles.sql")));
+                // an older version knew no scheduler role (migration 045 brought it)
+                s.execute("DROP ROLE iu_core_scheduler");
                 s.execute("CREATE DATABASE iu_core OWNER iu_core_owner");
             }
             try (Connection c = old.getDatabase("iu_core_owner", "iu_core").getConnection(); Statement s = c.createStatement()) {

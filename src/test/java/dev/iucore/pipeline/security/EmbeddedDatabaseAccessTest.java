@@ -9,7 +9,6 @@ import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedCredentials;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
-import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.SystemTools;
 import java.nio.file.Files;
@@ -38,6 +37,7 @@ class EmbeddedDatabaseAccessTest {
 
     private static final String OWNER = "iu_core_owner";
     private static final String RUNTIME = "iu_core_app";
+    private static final String SCHEDULER = "iu_core_scheduler";
 
     @TempDir
     static Path dataDir;
@@ -51,7 +51,7 @@ class EmbeddedDatabaseAccessTest {
         settings = Settings.load(Map.of(), new Properties()).with(Map.of(
                 Setting.DATA_DIR, dataDir.toString(), Setting.NODE_ID, "security-test"));
         database = Database.open(settings, EmbeddedPostgresServer.Mode.SERVICE, "run", true);
-        new Migrator(database.owner(), database.runtimeUser()).migrate();
+        database.migrator().migrate();
         url = database.url();
     }
 
@@ -74,13 +74,13 @@ class EmbeddedDatabaseAccessTest {
         // pg_roles shows the superuser to every role: it is NOLOGIN, its password field empty
         assertThat(queryAsOwner("SELECT rolcanlogin::text FROM pg_roles WHERE rolname = 'postgres'")).isEqualTo("false");
         assertThat(queryAsOwner("SELECT count(*)::text FROM pg_roles WHERE rolsuper AND rolcanlogin")).isEqualTo("0");
-        assertThat(queryAsOwner("SELECT count(*)::text FROM pg_roles WHERE rolname IN ('iu_core_owner', 'iu_core_app') "
+        assertThat(queryAsOwner("SELECT count(*)::text FROM pg_roles WHERE rolname IN ('iu_core_owner', 'iu_core_app', 'iu_core_scheduler') "
                 + "AND rolsuper")).isEqualTo("0");
     }
 
     @Test
-    void theOwnerAndRuntimeRolesAreRefusedWithoutTheirGeneratedPassword() throws SQLException {
-        for (String role : List.of(OWNER, RUNTIME)) {
+    void theOwnerRuntimeAndSchedulerRolesAreRefusedWithoutTheirGeneratedPassword() throws SQLException {
+        for (String role : List.of(OWNER, RUNTIME, SCHEDULER)) {
             for (String wrong : new String[] {"", "wrong", role}) {
                 assertThatThrownBy(() -> DriverManager.getConnection(url, role, wrong).close())
                         .as("%s with password '%s'", role, wrong)
@@ -93,6 +93,15 @@ class EmbeddedDatabaseAccessTest {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo(role);
             }
+        }
+    }
+
+    @Test
+    void quartzConnectsAsTheSchedulerRoleWithItsGeneratedPassword() throws SQLException {
+        try (Connection c = database.scheduler().orElseThrow().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT session_user")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo(SCHEDULER);
         }
     }
 
@@ -127,6 +136,7 @@ class EmbeddedDatabaseAccessTest {
         }
         assertThat(Files.readString(dataDir.resolve(EmbeddedCredentials.FILE)))
                 .contains("127.0.0.1:*:*:iu_core_owner:").contains("127.0.0.1:*:*:iu_core_app:")
+                .contains("127.0.0.1:*:*:iu_core_scheduler:")
                 .doesNotContain("postgres:");
     }
 

@@ -25,8 +25,9 @@ import org.quartz.JobPersistenceException;
 import org.quartz.Scheduler;
 
 /**
- * The runtime role can write the {@code qrtz_*} tables Quartz runs on; what it writes into a blob
- * column is deserialized by the scheduler only into the classes Quartz and Camel keep there.
+ * The scheduler role writes the {@code qrtz_*} tables Quartz runs on (the runtime role cannot,
+ * {@code QuartzTablesTest}); what even that role writes into a blob column is deserialized by the
+ * scheduler only into the classes Quartz and Camel keep there.
  */
 class QuartzBlobFilterTest {
 
@@ -43,7 +44,7 @@ class QuartzBlobFilterTest {
 
     @Test
     void jobDataOfOtherClassesWrittenIntoTheStoreIsRefusedWhenTheSchedulerReadsIt() throws Exception {
-        Scheduler scheduler = ClusteredQuartz.schedulerFactory("iu-core-filter-test", "filter-node", DB.db().runtime())
+        Scheduler scheduler = ClusteredQuartz.schedulerFactory("iu-core-filter-test", "filter-node", DB.db().scheduler())
                 .getScheduler();
         try {
             JobKey key = JobKey.jobKey("filtered", "iu-core-filter-test");
@@ -64,9 +65,9 @@ class QuartzBlobFilterTest {
         }
     }
 
-    /** As the runtime role, which Quartz itself runs as. */
+    /** As the scheduler role, which Quartz itself runs as. */
     private static void writeJobData(JobKey key, byte[] data) throws SQLException {
-        try (Connection c = DB.db().runtime().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = DB.db().scheduler().getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE qrtz_job_details SET job_data = ? WHERE job_name = ? AND job_group = ?")) {
             ps.setBytes(1, data);
             ps.setString(2, key.getName());

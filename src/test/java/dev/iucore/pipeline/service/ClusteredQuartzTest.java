@@ -92,7 +92,7 @@ class ClusteredQuartzTest {
     }
 
     private static Scheduler clusterNode(String instanceId) throws SchedulerException {
-        Scheduler scheduler = ClusteredQuartz.schedulerFactory(CLUSTER, instanceId, DB.db().runtime()).getScheduler();
+        Scheduler scheduler = ClusteredQuartz.schedulerFactory(CLUSTER, instanceId, DB.db().scheduler()).getScheduler();
         // Quartz keeps one scheduler per name in a JVM-wide registry; two processes would each have their own
         SchedulerRepository.getInstance().remove(CLUSTER);
         return scheduler;

@@ -8,6 +8,7 @@ import dev.iucore.pipeline.testing.DatabaseExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -40,7 +41,8 @@ class PipelineServiceTest {
                         - to: "sql:SELECT * FROM fn_iu_core_retention_cleanup('from-ops-route', true)"
                 """);
         PipelineService service = new PipelineService(
-                DB.db().settings().with(Setting.ROUTES_DIR, routesDir.toString()), DB.db().runtime());
+                DB.db().settings().with(Setting.ROUTES_DIR, routesDir.toString()), DB.db().runtime(),
+                Optional.of(DB.db().scheduler()));
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {
                 service.run();
@@ -65,7 +67,8 @@ class PipelineServiceTest {
     void aRoutesDirectoryThatDoesNotExistIsAClearConfigurationError() {
         Path missing = routesDir.resolve("nope");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PipelineService(
-                        DB.db().settings().with(Setting.ROUTES_DIR, missing.toString()), DB.db().runtime()))
+                        DB.db().settings().with(Setting.ROUTES_DIR, missing.toString()), DB.db().runtime(),
+                        Optional.of(DB.db().scheduler())))
                 .hasMessageContaining("iu.routes-dir (env IU_ROUTES_DIR) names " + missing)
                 .hasMessageContaining("not a directory");
     }

@@ -29,7 +29,9 @@ public final class RunningPipeline implements AutoCloseable {
 
     private RunningPipeline(Settings settings, TestDb db) {
         managementPort = settings.raw("camel.management.port").orElseThrow();
-        service = new PipelineService(settings, db.runtime());
+        // as on an external database: without a scheduler password Quartz keeps its schedule in memory
+        service = new PipelineService(settings, db.runtime(),
+                settings.optional(Setting.DB_SCHEDULER_PASSWORD).map(password -> db.scheduler()));
         running = CompletableFuture.runAsync(() -> {
             try {
                 service.run();

@@ -55,6 +55,7 @@ public final class ServiceJar implements AutoCloseable {
                 Setting.DELAYED_LANE_CRON, RunningPipeline.NEVER));
         settings.put(Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME));
         settings.put(Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER));
+        settings.put(Setting.DB_SCHEDULER_PASSWORD, TestPostgres.password(TestPostgres.SCHEDULER));
         settings.put(Setting.DELIVERY_ALLOWED_NETWORKS, TestDb.LOCAL_RECEIVERS);
         settings.putAll(overrides);
         settings.forEach((setting, value) -> env.put(setting.envName(), value));

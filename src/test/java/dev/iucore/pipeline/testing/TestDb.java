@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.testing;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 
-/** One test class's own database: data sources for both roles, settings pointing at it, and SQL helpers. */
+/** One test class's own database: data sources for its roles, settings pointing at it, and SQL helpers. */
 public final class TestDb implements AutoCloseable {
 
     /** Where the tests' receivers listen: loopback, which webhooks may not reach unless allowed. */
@@ -25,18 +26,24 @@ public final class TestDb implements AutoCloseable {
     private final String name;
     private final String url;
     private final RuntimePool runtime;
+    private final HikariDataSource scheduler;
 
     TestDb(EmbeddedPostgresServer server, String name) {
         this.name = name;
         this.url = server.jdbcUrl(name);
+        this.runtime = new RuntimePool(pool(TestPostgres.RUNTIME, 12, "test-" + name));
+        this.scheduler = new HikariDataSource(pool(TestPostgres.SCHEDULER, 5, "test-scheduler-" + name));
+    }
+
+    private HikariConfig pool(String role, int size, String poolName) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setUsername(TestPostgres.RUNTIME);
-        config.setPassword(TestPostgres.password(TestPostgres.RUNTIME));
-        config.setMaximumPoolSize(12);
+        config.setUsername(role);
+        config.setPassword(TestPostgres.password(role));
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(0);
-        config.setPoolName("test-" + name);
-        this.runtime = new RuntimePool(config);
+        config.setPoolName(poolName);
+        return config;
     }
 
     public String name() {
@@ -50,6 +57,11 @@ public final class TestDb implements AutoCloseable {
     /** The runtime role (DML only), pooled as the product's (session state reset on every checkout). */
     public DataSource runtime() {
         return runtime;
+    }
+
+    /** The scheduler role, pooled: what Quartz connects as, the only role that writes {@code qrtz_*}. */
+    public DataSource scheduler() {
+        return scheduler;
     }
 
     /** The owner role, unpooled. */
@@ -68,6 +80,8 @@ public final class TestDb implements AutoCloseable {
                 Setting.DB_PASSWORD, TestPostgres.password(TestPostgres.RUNTIME),
                 Setting.DB_OWNER_USER, TestPostgres.OWNER,
                 Setting.DB_OWNER_PASSWORD, TestPostgres.password(TestPostgres.OWNER),
+                Setting.DB_SCHEDULER_USER, TestPostgres.SCHEDULER,
+                Setting.DB_SCHEDULER_PASSWORD, TestPostgres.password(TestPostgres.SCHEDULER),
                 Setting.NODE_ID, "test-node",
                 Setting.DELIVERY_ALLOWED_NETWORKS, LOCAL_RECEIVERS))
                 .withProperty("camel.management.port", Integer.toString(freePort()));
@@ -146,6 +160,7 @@ public final class TestDb implements AutoCloseable {
     @Override
     public void close() {
         runtime.close();
+        scheduler.close();
         TestPostgres.drop(name);
     }
 }

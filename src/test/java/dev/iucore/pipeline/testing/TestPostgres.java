@@ -25,6 +25,7 @@ public final class TestPostgres {
 
     public static final String OWNER = "iu_core_owner";
     public static final String RUNTIME = "iu_core_app";
+    public static final String SCHEDULER = "iu_core_scheduler";
     private static final String TEMPLATE = "iu_template";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -43,7 +44,7 @@ public final class TestPostgres {
                 throw new UncheckedIOException(e);
             }
             server = EmbeddedPostgresServer.startForTestFixture(dataDir, "test",
-                    new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME));
+                    new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME, SCHEDULER));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 deleteRecursively(dataDir);
@@ -62,7 +63,7 @@ public final class TestPostgres {
         running.close();
         Thread.sleep(outage.toMillis());
         server = EmbeddedPostgresServer.startForTestFixture(running.dataDir(), running.port(), "test",
-                new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME));
+                new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME, SCHEDULER));
     }
 
     /** A fresh database with the current schema, cloned from the migrated template. */
@@ -70,7 +71,7 @@ public final class TestPostgres {
         if (!templateReady) {
             admin("DROP DATABASE IF EXISTS " + TEMPLATE);
             admin("CREATE DATABASE " + TEMPLATE + " OWNER " + OWNER);
-            new Migrator(ownerDataSource(TEMPLATE), RUNTIME).migrate();
+            new Migrator(ownerDataSource(TEMPLATE), RUNTIME, SCHEDULER).migrate();
             templateReady = true;
         }
         String name = nextName();

@@ -1,0 +1,11 @@
+DROP TRIGGER IF EXISTS iu_route_dead_letter_replayed_db_user_trg ON iu_route_dead_letter;
+ALTER TABLE iu_route_dead_letter DROP CONSTRAINT IF EXISTS iu_route_dead_letter_replayed_db_user_ck;
+ALTER TABLE iu_route_dead_letter DROP COLUMN IF EXISTS replayed_db_user;
+DROP FUNCTION IF EXISTS fn_iu_dead_letter_replayed_db_user();
+DROP TRIGGER IF EXISTS iu_core_matrix_snapshot_db_user_trg ON iu_core_matrix_snapshot;
+ALTER TABLE iu_core_matrix_snapshot DROP COLUMN IF EXISTS db_user;
+DROP TRIGGER IF EXISTS iu_core_batch_run_db_user_trg ON iu_core_batch_run;
+ALTER TABLE iu_core_batch_run DROP COLUMN IF EXISTS db_user;
+DROP TRIGGER IF EXISTS iu_core_retention_run_db_user_trg ON iu_core_retention_run;
+ALTER TABLE iu_core_retention_run DROP COLUMN IF EXISTS db_user;
+DROP FUNCTION IF EXISTS fn_iu_core_record_db_user();
