@@ -27,7 +27,8 @@ public final class DeadLetters {
 
     static final String FILTERED = """
             SELECT l.id, l.dead_at, l.reason, l.event_type, l.route_key, l.event_id, l.delivery_id, d.attempts,
-                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id
+                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.resolved_at, l.resolved_by,
+                   l.resolution_reason
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
              WHERE (?::text IS NULL OR l.route_key = ?)
@@ -39,7 +40,8 @@ public final class DeadLetters {
              LIMIT ?""";
     static final String ONE = """
             SELECT l.id, l.dead_at, l.reason, l.event_type, l.route_key, l.event_id, l.delivery_id, d.attempts,
-                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.event_snapshot::text
+                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.resolved_at, l.resolved_by,
+                   l.resolution_reason, l.event_snapshot::text
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
              WHERE l.id = ?""";
@@ -112,7 +114,7 @@ public final class DeadLetters {
                         return Optional.empty();
                     }
                     letter = DeadLetter.of(rs);
-                    snapshot = rs.getString(13);
+                    snapshot = rs.getString(16);
                 }
             }
             List<Attempt> attempts = new ArrayList<>();
@@ -275,12 +277,22 @@ public final class DeadLetters {
 
     public record DeadLetter(long id, OffsetDateTime deadAt, String reason, String eventType, String routeKey,
                              UUID eventId, Long deliveryId, Integer attempts, String lastError,
-                             OffsetDateTime replayedAt, String replayedBy, Long replayDeliveryId) {
+                             OffsetDateTime replayedAt, String replayedBy, Long replayDeliveryId,
+                             OffsetDateTime resolvedAt, String resolvedBy, String resolutionReason) {
         static DeadLetter of(ResultSet rs) throws SQLException {
             return new DeadLetter(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3),
                     rs.getString(4), rs.getString(5), rs.getObject(6, UUID.class), (Long) rs.getObject(7),
                     (Integer) rs.getObject(8), rs.getString(9), rs.getObject(10, OffsetDateTime.class),
-                    rs.getString(11), (Long) rs.getObject(12));
+                    rs.getString(11), (Long) rs.getObject(12), rs.getObject(13, OffsetDateTime.class),
+                    rs.getString(14), rs.getString(15));
+        }
+
+        /** Replayed or resolved by whom and when; empty while the letter is open. */
+        public String closed() {
+            if (replayedAt != null) {
+                return "replayed " + replayedAt + " by " + replayedBy;
+            }
+            return resolvedAt == null ? "" : "resolved " + resolvedAt + " by " + resolvedBy;
         }
     }
 
