@@ -6,17 +6,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestDb;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +29,6 @@ class RunbookDeadLettersTest {
     @RegisterExtension
     static final HttpSink SINK = new HttpSink();
 
-    private static final Path RUNBOOK = Path.of("deploy", "RUNBOOK.md");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -56,13 +50,13 @@ class RunbookDeadLettersTest {
             SINK.stub(post(urlEqualTo("/crm")).atPriority(1).willReturn(aResponse().withStatus(200)));
 
             long crmLetter = db.queryLong("SELECT min(id) FROM iu_route_dead_letter WHERE route_key = 'crm-webhook'");
-            runSteps(section("## Replay dead letters"), crmLetter);
+            RunbookSteps.run(db.settings(), "## Replay dead letters", Map.of("<id>", Long.toString(crmLetter)));
             await().atMost(WAIT).until(() -> db.queryLong("""
                     SELECT count(*) FROM iu_route_delivery WHERE route_key = 'crm-webhook' AND replay_of IS NOT NULL
                        AND status = 'delivered'""") == 2);
 
             long typo = db.queryLong("SELECT id FROM iu_route_dead_letter WHERE event_type = 'iu.colection.created'");
-            runSteps(section("## Resolve dead letters that need no delivery"), typo);
+            RunbookSteps.run(db.settings(), "## Resolve dead letters that need no delivery", Map.of("<id>", Long.toString(typo)));
         }
 
         assertThat(db.query("SELECT route_key, resolved_by, resolution_reason FROM iu_route_dead_letter"
@@ -81,61 +75,5 @@ class RunbookDeadLettersTest {
         row.put("resolved_by", by);
         row.put("resolution_reason", reason);
         return row;
-    }
-
-    /** Runs each command line; the last one of the resolve section is {@code verify health}. */
-    private static void runSteps(List<List<String>> steps, long id) {
-        assertThat(steps).isNotEmpty();
-        for (List<String> step : steps) {
-            String[] args = step.stream().map(word -> word.equals("<id>") ? Long.toString(id) : word).toArray(String[]::new);
-            Cli.Result result = Cli.run(DB.db().settings(), args);
-            assertThat(result.exitCode()).as("iu-core %s%n%s%s", String.join(" ", args), result.out(), result.err()).isZero();
-        }
-    }
-
-    /** The {@code iu-core} lines of the first bash block after {@code heading}, as argument lists. */
-    private static List<List<String>> section(String heading) throws Exception {
-        String runbook = Files.readString(RUNBOOK);
-        int start = runbook.indexOf("\n" + heading + "\n");
-        assertThat(start).as("RUNBOOK has %s", heading).isNotNegative();
-        int open = runbook.indexOf("```bash\n", start) + "```bash\n".length();
-        String block = runbook.substring(open, runbook.indexOf("```", open));
-        List<List<String>> steps = new ArrayList<>();
-        for (String line : block.split("\n")) {
-            List<String> words = words(line);
-            if (!words.isEmpty()) {
-                assertThat(words.get(0)).as(line).isEqualTo("iu-core");
-                steps.add(words.subList(1, words.size()));
-            }
-        }
-        return steps;
-    }
-
-    /** Shell words of one line: double quotes group, a # outside them starts a comment. */
-    private static List<String> words(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        boolean quoted = false;
-        for (char ch : line.toCharArray()) {
-            if (ch == '"') {
-                quoted = !quoted;
-                word = word == null ? new StringBuilder() : word;
-            } else if (!quoted && ch == '#' && word == null) {
-                break;
-            } else if (!quoted && Character.isWhitespace(ch)) {
-                if (word != null) {
-                    words.add(word.toString());
-                    word = null;
-                }
-            } else {
-                word = word == null ? new StringBuilder() : word;
-                word.append(ch);
-            }
-        }
-        assertThat(quoted).as("balanced quotes in %s", line).isFalse();
-        if (word != null) {
-            words.add(word.toString());
-        }
-        return words;
     }
 }
