@@ -93,21 +93,13 @@ public final class DeadLetterResolution {
 
     private static List<Outcome> judge(Connection c, List<Long> ids, DeadLetters.Filter filter, long after, int limit)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
-            ps.setLong(1, after);
-            Object idArray = ids == null || ids.isEmpty() ? null : c.createArrayOf("bigint", ids.toArray());
-            ps.setObject(2, idArray);
-            ps.setObject(3, idArray);
-            ps.setObject(4, idArray);
-            int i = filter.bind(ps, 5);
-            ps.setInt(i, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Outcome> judged = new ArrayList<>();
-                while (rs.next()) {
-                    judged.add(Outcome.of(rs));
-                }
-                return judged;
+        try (PreparedStatement ps = DeadLetters.chunk(c, CANDIDATES, ids, filter, after, limit, 3);
+             ResultSet rs = ps.executeQuery()) {
+            List<Outcome> judged = new ArrayList<>();
+            while (rs.next()) {
+                judged.add(Outcome.of(rs));
             }
+            return judged;
         }
     }
 

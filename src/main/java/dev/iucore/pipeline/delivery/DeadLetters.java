@@ -175,22 +175,36 @@ public final class DeadLetters {
 
     private static List<Candidate> candidates(Connection c, List<Long> ids, Filter filter, long after, int limit)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REPLAY_CANDIDATES)) {
+        try (PreparedStatement ps = chunk(c, REPLAY_CANDIDATES, ids, filter, after, limit, 2);
+             ResultSet rs = ps.executeQuery()) {
+            List<Candidate> candidates = new ArrayList<>();
+            while (rs.next()) {
+                candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
+                        rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getBoolean(7),
+                        (Boolean) rs.getObject(8), (Boolean) rs.getObject(9)));
+            }
+            return candidates;
+        }
+    }
+
+    /**
+     * A chunk of a bulk selection, bound in the order its query takes them: the id cursor, the id
+     * array ({@code idSlots} times; null without ids), the filter pairs, the chunk's size.
+     */
+    static PreparedStatement chunk(Connection c, String sql, List<Long> ids, Filter filter, long after, int limit,
+                                   int idSlots) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
             ps.setLong(1, after);
             Object idArray = ids == null || ids.isEmpty() ? null : c.createArrayOf("bigint", ids.toArray());
-            ps.setObject(2, idArray);
-            ps.setObject(3, idArray);
-            int i = filter.bind(ps, 4);
-            ps.setInt(i, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Candidate> candidates = new ArrayList<>();
-                while (rs.next()) {
-                    candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
-                            rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getBoolean(7),
-                            (Boolean) rs.getObject(8), (Boolean) rs.getObject(9)));
-                }
-                return candidates;
+            for (int slot = 0; slot < idSlots; slot++) {
+                ps.setObject(2 + slot, idArray);
             }
+            ps.setInt(filter.bind(ps, 2 + idSlots), limit);
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
     }
 

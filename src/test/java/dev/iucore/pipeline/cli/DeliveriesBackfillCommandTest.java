@@ -18,6 +18,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +44,7 @@ class DeliveriesBackfillCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern CREATED = Pattern.compile("(?m)^(\\d+) deliveries created");
 
     private static RunningPipeline pipeline;
     private static RelayData data;
@@ -161,6 +167,61 @@ class DeliveriesBackfillCommandTest {
         assertThat(db().queryLong("SELECT count(DISTINCT event_id) FROM iu_route_delivery WHERE route_key = 'limited-hook'"))
                 .isEqualTo(5);
         assertThat(deliveries("limited-hook")).isEqualTo(5);
+    }
+
+    @Test
+    void anSqlRouteSkippedWhileItsGateWasClosedIsBackfilledAsAnSqlDelivery() {
+        data.registerType("test.bf.sql", "live");
+        db().update("""
+                INSERT INTO iu_sql_event_route (route_key, event_type, action)
+                VALUES ('bf-sync', 'test.bf.sql', 'fn_iu_action_record_vector_sync')""");
+        data.openGates(false);
+        String since = now();
+        UUID skipped = dispatched("test.bf.sql", "s-1");
+        assertThat(deliveries("bf-sync")).isZero();
+        data.openGates(true);
+        replayGate(true);
+
+        Cli.Result backfilled = iuCore("deliveries", "backfill", "--route", "bf-sync", "--since", since, "--actor", "ops");
+
+        assertThat(backfilled.exitCode()).as(backfilled.err()).isZero();
+        assertThat(backfilled.out()).contains("route bf-sync (sql, test.bf.sql)").contains("1 deliveries created");
+        assertThat(data.delivery(skipped, "bf-sync")).containsEntry("route_kind", "sql");
+        // the relay takes it like any SQL delivery: tried once at least, whatever its action answers
+        await().atMost(WAIT).until(() -> data.attempts(skipped, "bf-sync") > 0);
+    }
+
+    @Test
+    void twoBackfillsAtOnceCreateEachDeliveryOnce() throws Exception {
+        SINK.stub(post(urlEqualTo("/race")).willReturn(aResponse().withStatus(204)));
+        data.registerType("test.bf.race", "live").route("race-hook", "test.bf.race", SINK.url("/race"))
+                .openGates(false);
+        String since = now();
+        data.events("test.bf.race", 1200);
+        await().atMost(WAIT).until(() -> db().queryLong(
+                "SELECT count(*) FROM event_outbox WHERE event_type = 'test.bf.race' AND status = 'dispatched'") == 1200);
+        data.openGates(false, "race-hook");
+        replayGate(true);
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Cli.Result>> runs = List.of(
+                    two.submit(() -> iuCore("deliveries", "backfill", "--route", "race-hook", "--since", since, "--actor", "a")),
+                    two.submit(() -> iuCore("deliveries", "backfill", "--route", "race-hook", "--since", since, "--actor", "b")));
+            long created = 0;
+            for (Future<Cli.Result> run : runs) {
+                Cli.Result result = run.get();
+                assertThat(result.exitCode()).as(result.err()).isZero();
+                Matcher count = CREATED.matcher(result.out());
+                assertThat(count.find()).as(result.out()).isTrue();
+                created += Long.parseLong(count.group(1));
+            }
+            assertThat(created).as("created by both runs together").isEqualTo(1200);
+        } finally {
+            two.shutdownNow();
+        }
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = 'race-hook'")).isEqualTo(1200);
+        assertThat(db().queryLong("SELECT count(DISTINCT event_id) FROM iu_route_delivery WHERE route_key = 'race-hook'"))
+                .isEqualTo(1200);
     }
 
     @Test
