@@ -133,7 +133,8 @@ class DeliveriesBackfillCommandTest {
         assertThat(backfilled.out()).contains("4 dispatched, 1 with a delivery of the route, 3 without")
                 .contains("3 deliveries created");
         await().atMost(WAIT).until(() -> skipped.stream().allMatch(e -> "delivered".equals(data.deliveryStatus(e, "late-hook"))));
-        assertThat(SINK.received("/late")).extracting(r -> r.getHeader("webhook-id")).containsExactlyInAnyOrder(
+        // at least once: a try that outlives its timeout on a loaded machine is sent again, same webhook-id
+        assertThat(SINK.received("/late")).extracting(r -> r.getHeader("webhook-id")).containsOnly(
                 "msg_" + listed + "_late-hook", "msg_" + skipped.get(0) + "_late-hook",
                 "msg_" + skipped.get(1) + "_late-hook", "msg_" + skipped.get(2) + "_late-hook");
         assertThat(data.delivery(before, "late-hook")).as("dispatched before the window").isEmpty();
