@@ -31,11 +31,7 @@ public final class DeadLetterResolution {
              WHERE l.id > ?
                AND (CAST(? AS bigint[]) IS NULL OR l.id = ANY (CAST(? AS bigint[])))
                AND (CAST(? AS bigint[]) IS NOT NULL OR (l.replayed_at IS NULL AND l.resolved_at IS NULL))
-               AND (?::text IS NULL OR l.route_key = ?)
-               AND (?::text IS NULL OR l.event_type = ?)
-               AND (?::text IS NULL OR l.reason = ?)
-               AND (?::timestamptz IS NULL OR l.dead_at >= ?)
-               AND (?::timestamptz IS NULL OR l.dead_at < ?)
+               AND """ + DeadLetters.Filter.CONDITIONS + """
              ORDER BY l.id
              LIMIT ?
                FOR UPDATE OF l""";

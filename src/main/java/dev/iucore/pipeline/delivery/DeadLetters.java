@@ -31,11 +31,7 @@ public final class DeadLetters {
                    l.resolution_reason
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
-             WHERE (?::text IS NULL OR l.route_key = ?)
-               AND (?::text IS NULL OR l.event_type = ?)
-               AND (?::text IS NULL OR l.reason = ?)
-               AND (?::timestamptz IS NULL OR l.dead_at >= ?)
-               AND (?::timestamptz IS NULL OR l.dead_at < ?)
+             WHERE """ + Filter.CONDITIONS + """
              ORDER BY l.id DESC
              LIMIT ?""";
     static final String ONE = """
@@ -63,11 +59,7 @@ public final class DeadLetters {
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
              WHERE l.replayed_at IS NULL AND l.resolved_at IS NULL AND l.id > ?
                AND (?::bigint[] IS NULL OR l.id = ANY (?::bigint[]))
-               AND (?::text IS NULL OR l.route_key = ?)
-               AND (?::text IS NULL OR l.event_type = ?)
-               AND (?::text IS NULL OR l.reason = ?)
-               AND (?::timestamptz IS NULL OR l.dead_at >= ?)
-               AND (?::timestamptz IS NULL OR l.dead_at < ?)
+               AND """ + Filter.CONDITIONS + """
              ORDER BY l.id
              LIMIT ?
                FOR UPDATE OF l SKIP LOCKED""";
@@ -273,6 +265,14 @@ public final class DeadLetters {
     public record Filter(String route, String eventType, String reason, OffsetDateTime since, OffsetDateTime until) {
 
         public static final Filter ALL = new Filter(null, null, null, null, null);
+
+        /** The conditions on dead letter {@code l} that {@link #bind} fills, one pair of parameters each. */
+        static final String CONDITIONS = """
+                (?::text IS NULL OR l.route_key = ?)
+                AND (?::text IS NULL OR l.event_type = ?)
+                AND (?::text IS NULL OR l.reason = ?)
+                AND (?::timestamptz IS NULL OR l.dead_at >= ?)
+                AND (?::timestamptz IS NULL OR l.dead_at < ?)""";
 
         public boolean isEmpty() {
             return route == null && eventType == null && reason == null && since == null && until == null;
