@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             ScaleoutCommand.class,
             RollbackCommand.class,
             DeadLettersCommand.class,
+            DeliveriesCommand.class,
             VerifyCommand.class,
             MatrixCommand.class,
             BackupCommand.class,

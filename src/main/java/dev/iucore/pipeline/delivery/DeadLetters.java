@@ -27,20 +27,17 @@ public final class DeadLetters {
 
     static final String FILTERED = """
             SELECT l.id, l.dead_at, l.reason, l.event_type, l.route_key, l.event_id, l.delivery_id, d.attempts,
-                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.replayed_db_user
+                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.replayed_db_user, l.resolved_at,
+                   l.resolved_by, l.resolution_reason
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
-             WHERE (?::text IS NULL OR l.route_key = ?)
-               AND (?::text IS NULL OR l.event_type = ?)
-               AND (?::text IS NULL OR l.reason = ?)
-               AND (?::timestamptz IS NULL OR l.dead_at >= ?)
-               AND (?::timestamptz IS NULL OR l.dead_at < ?)
+             WHERE """ + Filter.CONDITIONS + """
              ORDER BY l.id DESC
              LIMIT ?""";
     static final String ONE = """
             SELECT l.id, l.dead_at, l.reason, l.event_type, l.route_key, l.event_id, l.delivery_id, d.attempts,
-                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.replayed_db_user,
-                   l.event_snapshot::text
+                   l.last_error, l.replayed_at, l.replayed_by, l.replay_delivery_id, l.replayed_db_user, l.resolved_at,
+                   l.resolved_by, l.resolution_reason, l.event_snapshot::text
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
              WHERE l.id = ?""";
@@ -62,11 +59,7 @@ public final class DeadLetters {
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
              WHERE l.replayed_at IS NULL AND l.resolved_at IS NULL AND l.id > ?
                AND (?::bigint[] IS NULL OR l.id = ANY (?::bigint[]))
-               AND (?::text IS NULL OR l.route_key = ?)
-               AND (?::text IS NULL OR l.event_type = ?)
-               AND (?::text IS NULL OR l.reason = ?)
-               AND (?::timestamptz IS NULL OR l.dead_at >= ?)
-               AND (?::timestamptz IS NULL OR l.dead_at < ?)
+               AND """ + Filter.CONDITIONS + """
              ORDER BY l.id
              LIMIT ?
                FOR UPDATE OF l SKIP LOCKED""";
@@ -113,7 +106,7 @@ public final class DeadLetters {
                         return Optional.empty();
                     }
                     letter = DeadLetter.of(rs);
-                    snapshot = rs.getString(14);
+                    snapshot = rs.getString(17);
                 }
             }
             List<Attempt> attempts = new ArrayList<>();
@@ -174,22 +167,36 @@ public final class DeadLetters {
 
     private static List<Candidate> candidates(Connection c, List<Long> ids, Filter filter, long after, int limit)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REPLAY_CANDIDATES)) {
+        try (PreparedStatement ps = chunk(c, REPLAY_CANDIDATES, ids, filter, after, limit, 2);
+             ResultSet rs = ps.executeQuery()) {
+            List<Candidate> candidates = new ArrayList<>();
+            while (rs.next()) {
+                candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
+                        rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getBoolean(7),
+                        (Boolean) rs.getObject(8), (Boolean) rs.getObject(9)));
+            }
+            return candidates;
+        }
+    }
+
+    /**
+     * A chunk of a bulk selection, bound in the order its query takes them: the id cursor, the id
+     * array ({@code idSlots} times; null without ids), the filter pairs, the chunk's size.
+     */
+    static PreparedStatement chunk(Connection c, String sql, List<Long> ids, Filter filter, long after, int limit,
+                                   int idSlots) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
             ps.setLong(1, after);
             Object idArray = ids == null || ids.isEmpty() ? null : c.createArrayOf("bigint", ids.toArray());
-            ps.setObject(2, idArray);
-            ps.setObject(3, idArray);
-            int i = filter.bind(ps, 4);
-            ps.setInt(i, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Candidate> candidates = new ArrayList<>();
-                while (rs.next()) {
-                    candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
-                            rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getBoolean(7),
-                            (Boolean) rs.getObject(8), (Boolean) rs.getObject(9)));
-                }
-                return candidates;
+            for (int slot = 0; slot < idSlots; slot++) {
+                ps.setObject(2 + slot, idArray);
             }
+            ps.setInt(filter.bind(ps, 2 + idSlots), limit);
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
     }
 
@@ -259,6 +266,14 @@ public final class DeadLetters {
 
         public static final Filter ALL = new Filter(null, null, null, null, null);
 
+        /** The conditions on dead letter {@code l} that {@link #bind} fills, one pair of parameters each. */
+        static final String CONDITIONS = """
+                (?::text IS NULL OR l.route_key = ?)
+                AND (?::text IS NULL OR l.event_type = ?)
+                AND (?::text IS NULL OR l.reason = ?)
+                AND (?::timestamptz IS NULL OR l.dead_at >= ?)
+                AND (?::timestamptz IS NULL OR l.dead_at < ?)""";
+
         public boolean isEmpty() {
             return route == null && eventType == null && reason == null && since == null && until == null;
         }
@@ -277,12 +292,26 @@ public final class DeadLetters {
     public record DeadLetter(long id, OffsetDateTime deadAt, String reason, String eventType, String routeKey,
                              UUID eventId, Long deliveryId, Integer attempts, String lastError,
                              OffsetDateTime replayedAt, String replayedBy, Long replayDeliveryId,
-                             String replayedDbUser) {
+                             String replayedDbUser, OffsetDateTime resolvedAt, String resolvedBy, String resolutionReason) {
         static DeadLetter of(ResultSet rs) throws SQLException {
             return new DeadLetter(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3),
                     rs.getString(4), rs.getString(5), rs.getObject(6, UUID.class), (Long) rs.getObject(7),
                     (Integer) rs.getObject(8), rs.getString(9), rs.getObject(10, OffsetDateTime.class),
-                    rs.getString(11), (Long) rs.getObject(12), rs.getString(13));
+                    rs.getString(11), (Long) rs.getObject(12), rs.getString(13), rs.getObject(14, OffsetDateTime.class),
+                    rs.getString(15), rs.getString(16));
+        }
+
+        /** When and by whom: the actor the replay claimed, and the database user that made it. */
+        public String replayed() {
+            return replayedAt + " by " + replayedBy + " (database user " + replayedDbUser + ")";
+        }
+
+        /** Replayed or resolved by whom and when; empty while the letter is open. */
+        public String closed() {
+            if (replayedAt != null) {
+                return "replayed " + replayed();
+            }
+            return resolvedAt == null ? "" : "resolved " + resolvedAt + " by " + resolvedBy;
         }
     }
 

@@ -3,14 +3,19 @@ package dev.iucore.pipeline.delivery;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.UUID;
 
-/** A claimed delivery with its event and its route's policy as they were at claim time. */
+/**
+ * A claimed delivery with its event and its route's policy as they were at claim time; of the
+ * event's {@code headers}, those that go out with it ({@link ForwardedHeaders}).
+ */
 public record DeliveryTask(long deliveryId, UUID eventId, String eventType, String aggregateId, String payload,
                            String routeKind, String routeKey, int attemptsSoFar, boolean routeExists,
                            String targetUri, String secretRef, Integer connectTimeoutMs, Integer readTimeoutMs,
                            int maxAttempts, int backoffInitialMs, BigDecimal backoffFactor, int backoffMaxMs,
-                           Integer circuitFailureThreshold, Integer circuitOpenMs, String action) {
+                           Integer circuitFailureThreshold, Integer circuitOpenMs, String action,
+                           Map<String, String> forwardedHeaders) {
 
     /** The row mapper of the delivery claim (claim.sql), by column name. */
     static DeliveryTask from(ResultSet rs) throws SQLException {
@@ -21,7 +26,8 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                 (Integer) rs.getObject("connect_timeout_ms"), (Integer) rs.getObject("read_timeout_ms"),
                 rs.getInt("max_attempts"), rs.getInt("backoff_initial_ms"), rs.getBigDecimal("backoff_factor"),
                 rs.getInt("backoff_max_ms"), (Integer) rs.getObject("circuit_failure_threshold"),
-                (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"));
+                (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"),
+                ForwardedHeaders.of(rs.getString("headers")));
     }
 
     public boolean isSqlAction() {

@@ -15,8 +15,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 /**
  * A {@code kafka:<topic>} delivery, sent through Camel's kafka endpoint: the topic is checked
  * against Kafka's own naming rule (so nothing but a topic name reaches the endpoint URI), the
- * aggregate id is the record key (per-aggregate order within a partition) and the payload the
- * value. Kafka says itself which failures are worth another try: its retriable errors (a broker
+ * aggregate id is the record key (per-aggregate order within a partition), the payload the
+ * value, and the event's forwarded headers ({@link ForwardedHeaders}) and {@code webhook-id} its headers. Kafka says itself which failures are worth another try: its retriable errors (a broker
  * that cannot be reached, a leader moving) are retried, its other errors (an invalid topic, a
  * record too large, a denied write) are permanent.
  */
@@ -48,6 +48,8 @@ public final class KafkaTarget implements DeliveryTarget {
         }
         Exchange sent = producer().send("kafka:" + topic + ENDPOINT_OPTIONS, exchange -> {
             exchange.getMessage().setHeader(KAFKA_KEY, task.aggregateId());
+            // prefixed or trace context: never one of camel-kafka's own (kafka.KEY, kafka.OVERRIDE_TOPIC …)
+            task.forwardedHeaders().forEach(exchange.getMessage()::setHeader);
             exchange.getMessage().setHeader("webhook-id", task.webhookId());
             exchange.getMessage().setBody(task.payload());
         });

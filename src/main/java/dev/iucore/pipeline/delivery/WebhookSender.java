@@ -22,7 +22,8 @@ import java.util.function.Function;
 /**
  * POSTs the event payload to an {@code http}/{@code https} route with Standard Webhooks headers
  * ({@code webhook-id}, {@code webhook-timestamp}, and {@code webhook-signature} when the route names
- * a secret), within the route's connect and read timeouts. 2xx is delivered; 408, 429 and 5xx
+ * a secret) and the event's forwarded headers ({@link ForwardedHeaders}), within the route's
+ * connect and read timeouts. 2xx is delivered; 408, 429 and 5xx
  * are worth another try; any other status is permanent. Redirects are not followed: a webhook
  * that moved is a configuration matter, not something to chase.
  */
@@ -167,6 +168,8 @@ public final class WebhookSender implements DeliveryTarget {
                 .header("iu-route-key", task.routeKey())
                 .header("iu-attempt", Integer.toString(task.attemptsSoFar() + 1))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        // the producer's headers: trace context, and the rest under a prefix no header of ours has
+        task.forwardedHeaders().forEach(builder::header);
         if (task.secretRef() != null) {
             String signature = signature(task, id, timestamp, body);
             if (signature == null) {

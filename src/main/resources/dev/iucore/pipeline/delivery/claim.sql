@@ -110,6 +110,7 @@ WITH RECURSIVE gates AS (
     RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
+       e.headers::text AS headers,
        c.route_kind, c.route_key, c.attempts,
        coalesce(r.route_key, s.route_key) IS NOT NULL AS route_exists,
        r.target_uri, r.secret_ref, r.connect_timeout_ms, r.read_timeout_ms,
@@ -121,7 +122,7 @@ SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload:
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)
- CROSS JOIN LATERAL (SELECT o.event_type, o.payload FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
+ CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
   LEFT JOIN iu_outbound_route r ON c.route_kind = 'outbound' AND r.route_key = c.route_key
   LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
  ORDER BY c.id

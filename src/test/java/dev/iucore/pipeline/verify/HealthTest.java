@@ -158,6 +158,23 @@ class HealthTest {
     }
 
     @Test
+    void aDeadLetterResolvedWithTheCommandNoLongerFailsHealth() throws Exception {
+        long id = DB.db().queryLong("""
+                INSERT INTO iu_route_dead_letter (event_id, event_type, reason, event_snapshot)
+                VALUES (gen_random_uuid(), 'iu.nope', 'unregistered_type', '{}') RETURNING id""");
+        assertThat(health(Map.of()).exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(check(healthJson(Map.of()), "dead_letters_open").get("value").asLong()).isEqualTo(1);
+
+        Cli.Result resolved = Cli.run(DB.db().settings(), "dead-letters", "resolve", Long.toString(id),
+                "--actor", "ops", "--reason", "a producer's typo, fixed");
+        assertThat(resolved.exitCode()).as(resolved.err()).isZero();
+
+        Cli.Result after = health(Map.of());
+        assertThat(after.exitCode()).as(after.out()).isEqualTo(ExitCode.OK);
+        assertThat(check(healthJson(Map.of()), "dead_letters_open").get("value").asLong()).isZero();
+    }
+
+    @Test
     void aHotTableFullOfDeadTuplesFailsUntilItIsVacuumed() {
         // autovacuum off for this table only, so the dead tuples stay until the test vacuums
         DB.db().update("ALTER TABLE iu_route_circuit SET (autovacuum_enabled = false)");

@@ -1,0 +1,1 @@
+ALTER TABLE event_outbox DROP CONSTRAINT event_outbox_headers_object_at_most_64_kib;
