@@ -78,8 +78,8 @@ public final class Migrator {
 
     /**
      * Flyway over the required migrations, and the optional ones when {@code withOptional}. An
-     * optional step left out earlier sits below versions applied since: Flyway may then apply it
-     * out of order (and only then, so a required migration missed in the middle still fails validation).
+     * optional step left out earlier sits below versions applied since: while one does, Flyway may
+     * apply out of order; otherwise a migration missing in the middle fails validation as always.
      */
     private Flyway flyway(MigrationVersion target, boolean withOptional) {
         String[] locations = withOptional ? new String[] {MIGRATIONS, OPTIONAL_MIGRATIONS} : new String[] {MIGRATIONS};
