@@ -61,8 +61,13 @@ class MigrationPrivilegeTest {
                 .isEqualTo(2);
         assertThat(migrator.blocked()).containsOnlyKeys(TRIGGER_MIGRATION);
 
-        // a second run tries it again, still refused, and changes nothing
-        assertThat(migrator.migrate().blocked()).extracting(Migrator.BlockedStep::version).containsExactly(TRIGGER_MIGRATION);
+        // a second run tries it again, still refused, and changes nothing; --json names it for scripts
+        JsonNode again = JSON.readTree(Cli.run(db.settings(), "migrate", "--json").out());
+        assertThat(again.get("applied")).isEmpty();
+        assertThat(again.get("blocked")).hasSize(1);
+        assertThat(again.get("blocked").get(0).get("version").asText()).isEqualTo(TRIGGER_MIGRATION);
+        assertThat(again.get("blocked").get(0).get("reason").asText())
+                .contains("CREATE TRIGGER needs the TRIGGER privilege on table " + LINEAGE);
 
         // conformance: one named blocked item, everything else conforms
         Cli.Result conformance = Cli.run(db.settings(), "verify", "conformance");
