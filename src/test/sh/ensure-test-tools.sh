@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Run by the tests that need it (testing/SystemTools), once per test JVM. Two kinds of test use
+# Run by the tests that need it (testing/SystemTools), once per test JVM. Three kinds of test use
 # system tools beyond a JDK and Maven: the backup tests PostgreSQL's client tools (pg_dump and
-# pg_restore, 15 or newer, to dump the embedded PostgreSQL 15) and the metrics test Python 3 with
-# prometheus_client (a real Prometheus text-format parser). When one is missing this installs it
+# pg_restore, 15 or newer, to dump the embedded PostgreSQL 15), the metrics test Python 3 with
+# prometheus_client (a real Prometheus text-format parser) and DeploymentTest systemd-analyze
+# (systemd's own check of the unit files). When one is missing this installs it
 # from Debian's packages (as root, or with password-less sudo); when it cannot, it says what is
 # missing and the tests that need it fail naming it. On a machine that has them it does nothing.
 set -u
@@ -30,6 +31,7 @@ prometheus_client_ok() {
 packages=()
 pg_client_ok || packages+=(postgresql-client)
 prometheus_client_ok || packages+=(python3-prometheus-client)
+command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -3,9 +3,11 @@ package dev.iucore.pipeline.cli;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.db.Migrator.AppliedMigration;
+import dev.iucore.pipeline.db.Migrator.BlockedStep;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,14 +57,15 @@ final class MigrateCommand implements Callable<Integer> {
         }
         Database database = context.databaseAsIs();
         Migrator migrator = database.migrator();
-        if (rollbackTo == null) {
-            List<String> versions = dryRun ? migrator.pending()
-                    : target == null ? migrator.migrate() : migrator.migrateTo(target);
-            report(dryRun ? "pending" : "applied", versions, "nothing to apply: the schema is current", migrator);
+        if (rollbackTo == null && dryRun) {
+            report("pending", migrator.pending(), List.of(), "nothing to apply: the schema is current", migrator);
+        } else if (rollbackTo == null) {
+            Migrator.Outcome outcome = target == null ? migrator.migrate() : migrator.migrateTo(target);
+            report("applied", outcome.applied(), outcome.blocked(), "nothing to apply: the schema is current", migrator);
         } else {
             List<AppliedMigration> undone = dryRun ? migrator.rollbackPlan(rollbackTo) : migrator.rollback(rollbackTo);
             report(dryRun ? "would_roll_back" : "rolled_back", undone.stream().map(AppliedMigration::version).toList(),
-                    "nothing to roll back: no applied migration at or above " + rollbackTo, migrator);
+                    List.of(), "nothing to roll back: no applied migration at or above " + rollbackTo, migrator);
         }
         return ExitCode.OK;
     }
@@ -74,18 +77,34 @@ final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    private void report(String what, List<String> versions, String nothing, Migrator migrator) {
-        List<AppliedMigration> applied = migrator.applied();
-        String current = applied.isEmpty() ? "none" : applied.get(0).version();
+    /** An optional step left out does not fail the command: the rest is applied, and the step is named with what it needs. */
+    private void report(String what, List<String> versions, List<BlockedStep> blockedNow, String nothing, Migrator migrator) {
+        String current = migrator.currentVersion();
+        Map<String, String> blocked = new TreeMap<>(migrator.blocked());
+        Map<String, String> reasons = new LinkedHashMap<>();
+        blockedNow.forEach(b -> {
+            blocked.put(b.version(), b.description());
+            reasons.put(b.version(), b.reason());
+        });
         if (json.enabled()) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put(what, versions);
             result.put("current_version", current);
+            result.put("blocked", blocked.entrySet().stream().map(b -> {
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("version", b.getKey());
+                step.put("description", b.getValue());
+                step.put("reason", reasons.get(b.getKey()));
+                return step;
+            }).toList());
             result.put("dry_run", dryRun);
             Output.printJson(context.out(), result);
             return;
         }
         context.out().println(versions.isEmpty() ? nothing : what.replace('_', ' ') + ": " + String.join(", ", versions));
-        context.out().println("schema version: " + current);
+        blocked.forEach((version, description) -> context.out().println("blocked: " + reasons.getOrDefault(version,
+                version + " (" + description + ") is an optional step not applied; `iu-core migrate` tries it again")));
+        context.out().println("schema version: " + current + (blocked.isEmpty() ? ""
+                : " (without optional step " + String.join(", ", blocked.keySet()) + ")"));
     }
 }

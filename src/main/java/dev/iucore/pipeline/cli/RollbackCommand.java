@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 /** {@code iu-core rollback --actor X [--dry-run]}. */
 @Command(name = "rollback", description = {
     "Remove exactly what one actor's compositions created (collections, memberships, lineage, the",
-    "auto-instantiate log, outbox events with their deliveries and attempts), in one transaction.",
-    "Dead letters, audit and evidence records stay. Refused when another actor's rows depend on them."})
+    "auto-instantiate log, outbox events never delivered with their deliveries and attempts), in one",
+    "transaction. An event delivered or in flight is kept with its deliveries and attempts; dead",
+    "letters, audit and evidence records stay. Refused when another actor's rows depend on them."})
 final class RollbackCommand implements Callable<Integer> {
 
     @Spec
@@ -26,7 +27,7 @@ final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--actor", required = true, description = "The actor whose rows are removed.")
     String actor;
 
-    @Option(names = "--dry-run", description = "Count per table; delete nothing.")
+    @Option(names = "--dry-run", description = "Count per table and name each event's fate; delete nothing.")
     boolean dryRun;
 
     @Mixin
@@ -60,6 +61,14 @@ final class RollbackCommand implements Callable<Integer> {
         Output.printTable(context.out(), List.of("TABLE", "ROWS", "EFFECT"), report.tables().stream()
                 .map(t -> List.of(t.table(), Long.toString(t.rows()), dryRun && t.removed() ? "would be " + t.effect()
                         : t.effect())).toList());
+        // a dry run names every event's fate; an apply the events it kept (the others are gone)
+        List<RollbackReport.EventFate> shown = report.events().stream().filter(e -> dryRun || e.kept()).toList();
+        if (!shown.isEmpty()) {
+            context.out().println();
+            Output.printTable(context.out(), List.of("EVENT", "TYPE", "STATUS", "FATE", "WHY"), shown.stream()
+                    .map(e -> List.of(e.eventId().toString(), e.eventType(), e.status(),
+                            e.kept() ? "kept" : dryRun ? "would be deleted" : "deleted", e.reason())).toList());
+        }
         context.out().println();
         if (report.rowsRemoved() == 0) {
             context.out().println("actor " + actor + ": nothing to remove");

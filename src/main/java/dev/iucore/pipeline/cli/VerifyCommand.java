@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.cli;
 
 import dev.iucore.pipeline.db.Database;
+import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.db.SchemaInventory.Roles;
 import dev.iucore.pipeline.verify.BoundaryCheck;
 import dev.iucore.pipeline.verify.BoundaryProbe;
@@ -167,7 +168,8 @@ final class VerifyCommand {
             Roles roles = new Roles(database.ownerUser(), database.runtimeUser(), database.schedulerUser());
             try (Connection c = database.runtime().getConnection()) {
                 if (writeManifest != null) {
-                    return write(ConformanceManifest.fromLive(c, roles));
+                    return write(ConformanceManifest.fromLive(c, roles, database.owner(),
+                            new Migrator(database.owner(), database.runtimeUser())));
                 }
                 SchemaConformance.Report report = SchemaConformance.check(c, roles, ConformanceManifest.packaged());
                 if (json.enabled()) {
@@ -177,6 +179,8 @@ final class VerifyCommand {
                     result.put("manifest_schema_version", report.manifestSchemaVersion());
                     result.put("live_schema_version", report.liveSchemaVersion());
                     result.put("categories", report.categories().stream().map(Conformance::asJson).toList());
+                    result.put("blocked", report.blocked().stream().map(b -> Map.of("version", b.version(),
+                            "description", b.description(), "objects", b.objects())).toList());
                     Output.printJson(context.out(), result);
                 } else {
                     print(report);
@@ -223,11 +227,20 @@ final class VerifyCommand {
                 context.out().println();
                 Output.printTable(context.out(), List.of("DEVIATION", "CATEGORY", "OBJECT"), deviations);
             }
+            for (SchemaConformance.Blocked b : report.blocked()) {
+                context.out().println();
+                context.out().printf("blocked: optional step %s (%s) is not applied, so its %d object%s %s not expected"
+                                + " (`iu-core migrate` names the privilege it needs and who can grant it):%n",
+                        b.version(), b.description(), b.objects().size(), b.objects().size() == 1 ? "" : "s",
+                        b.objects().size() == 1 ? "is" : "are");
+                b.objects().forEach(o -> context.out().println("  " + o));
+            }
             context.out().println();
             context.out().printf("%d/%d categories PASS, %d objects expected; schema version %s (manifest %s)%n",
                     report.passingCategories(), report.categories().size(), report.expectedObjects(),
                     report.liveSchemaVersion(), report.manifestSchemaVersion());
-            context.out().println("conformance: " + (report.conforms() ? "PASS" : "FAIL"));
+            context.out().println("conformance: " + (report.conforms() ? "PASS" : "FAIL")
+                    + (report.blocked().isEmpty() ? "" : ", " + report.blocked().size() + " optional step blocked"));
         }
     }
 

@@ -9,23 +9,34 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies the migrations in {@code sql/} with Flyway as the owner role, and rolls them back with
  * their {@code sql/rollback/} files (Flyway's own undo is not in its community edition).
+ *
+ * <p>The migrations in {@code sql/optional/} are optional steps, numbered in the same sequence: one
+ * the migrating role is refused for a missing privilege (the envelope trigger without TRIGGER on
+ * the lineage table, the field report's migration 036) is left out and reported, and the rest goes
+ * ahead without it; a later {@code migrate}, once the privilege is granted, applies it out of order.
  */
 public final class Migrator {
 
     public static final String MIGRATIONS = "classpath:db/migration";
+    static final String OPTIONAL_MIGRATIONS = "classpath:db/optional";
     static final String ROLLBACKS = "db/rollback/";
     static final String HISTORY_TABLE = "flyway_schema_history";
 
@@ -38,8 +49,12 @@ public final class Migrator {
     private static final String REMAINING = "SELECT count(*) FROM " + HISTORY_TABLE;
     private static final String DROP_HISTORY = "DROP TABLE " + HISTORY_TABLE;
 
+    /** Flyway's versions ("3", "015", "1.2") in their numeric order. */
+    static final Comparator<String> BY_VERSION = Comparator.comparing(MigrationVersion::fromVersion);
+
     private final DataSource owner;
     private final Map<String, String> placeholders;
+    private Map<String, String> optional;
 
     /** With the scheduler role's default name (iu.db.scheduler-user). */
     public Migrator(DataSource owner, String runtimeRole) {
@@ -66,47 +81,125 @@ public final class Migrator {
     }
 
     private Flyway flyway() {
-        return flyway(MigrationVersion.LATEST);
+        return flyway(MigrationVersion.LATEST, true);
     }
 
-    private Flyway flyway(MigrationVersion target) {
+    /**
+     * Flyway over the required migrations, and the optional ones when {@code withOptional}. An
+     * optional step left out earlier sits below versions applied since: while one does, Flyway may
+     * apply out of order; otherwise a migration missing in the middle fails validation as always.
+     */
+    private Flyway flyway(MigrationVersion target, boolean withOptional) {
+        String[] locations = withOptional ? new String[] {MIGRATIONS, OPTIONAL_MIGRATIONS} : new String[] {MIGRATIONS};
         return Flyway.configure(Migrator.class.getClassLoader())
                 .dataSource(owner)
-                .locations(MIGRATIONS)
+                .locations(locations)
                 .table(HISTORY_TABLE)
                 .placeholders(placeholders)
                 .target(target)
+                .outOfOrder(withOptional && !blocked().isEmpty())
                 .cleanDisabled(true)
                 .load();
     }
 
-    /** Applies every pending migration; returns the versions applied now. */
-    public List<String> migrate() {
+    /** Applies every pending migration; says which were applied now and which optional steps were left out. */
+    public Outcome migrate() {
         return migrate(MigrationVersion.LATEST);
     }
 
     /** Applies pending migrations up to and including {@code version}. */
-    public List<String> migrateTo(String version) {
+    public Outcome migrateTo(String version) {
         return migrate(MigrationVersion.fromVersion(version));
     }
 
     /**
-     * @throws MigrationException when the connected role lacks a privilege a migration needs: it
-     *         names the privilege, the object and the role that can apply it
+     * @throws MigrationException when the connected role lacks a privilege a required migration
+     *         needs: it names the privilege, the object and the role that can apply it
      */
-    private List<String> migrate(MigrationVersion target) {
-        Flyway flyway = flyway(target);
-        MigrateResult result;
+    private Outcome migrate(MigrationVersion target) {
+        Set<String> before = appliedVersions();
+        List<BlockedStep> blocked = new ArrayList<>();
+        Flyway flyway = flyway(target, true);
         try {
-            result = flyway.migrate();
+            flyway.migrate();
         } catch (FlywayException e) {
-            throw MissingPrivilege.explain(e, owner, flyway.info()).orElseThrow(() -> e);
+            MissingPrivilege.Refusal refusal = MissingPrivilege.of(e, owner, flyway.info()).orElseThrow(() -> e);
+            if (refusal.version() == null || !optional().containsKey(refusal.version())) {
+                throw refusal.required(currentVersion());
+            }
+            blocked.add(new BlockedStep(refusal.version(), optional().get(refusal.version()), refusal.blocked()));
+            LOG.warn(refusal.blocked());
+            Flyway required = flyway(target, false);
+            try {
+                required.migrate();
+            } catch (FlywayException again) {
+                throw MissingPrivilege.of(again, owner, required.info()).map(r -> r.required(currentVersion())).orElseThrow(() -> again);
+            }
         }
-        List<String> applied = result.migrations.stream().map(m -> m.version).toList();
+        List<String> applied = appliedVersions().stream().filter(v -> !before.contains(v)).sorted(BY_VERSION).toList();
         if (!applied.isEmpty()) {
-            LOG.info("applied migrations {}; schema now at version {}", applied, result.targetSchemaVersion);
+            LOG.info("applied migrations {}; schema now at version {}", applied, currentVersion());
         }
-        return applied;
+        return new Outcome(applied, blocked);
+    }
+
+    /** What one {@code migrate} did: the versions applied now, and each optional step it had to leave out. */
+    public record Outcome(List<String> applied, List<BlockedStep> blocked) {
+        public Outcome {
+            applied = List.copyOf(applied);
+            blocked = List.copyOf(blocked);
+        }
+    }
+
+    /** An optional step the migrating role was refused: its version, description and what it needs, from whom. */
+    public record BlockedStep(String version, String description, String reason) {
+    }
+
+    /** The optional steps this build packages, version to description. */
+    public Map<String, String> optional() {
+        if (optional == null) {
+            optional = Arrays.stream(Flyway.configure(Migrator.class.getClassLoader()).dataSource(owner)
+                            .locations(OPTIONAL_MIGRATIONS).table(HISTORY_TABLE).placeholders(placeholders)
+                            .load().info().all())
+                    .filter(i -> i.getVersion() != null && i.getState().isResolved())
+                    .collect(Collectors.toMap(i -> i.getVersion().getVersion(), MigrationInfo::getDescription,
+                            (a, b) -> a, TreeMap::new));
+        }
+        return optional;
+    }
+
+    /** Optional steps not applied while a later version is: left out by an earlier {@code migrate}. */
+    public Map<String, String> blocked() {
+        Set<String> applied = appliedVersions();
+        Optional<String> newest = applied.stream().max(BY_VERSION);
+        Map<String, String> blocked = new TreeMap<>();
+        optional().forEach((version, description) -> {
+            if (!applied.contains(version) && newest.filter(n -> BY_VERSION.compare(n, version) > 0).isPresent()) {
+                blocked.put(version, description);
+            }
+        });
+        return blocked;
+    }
+
+    /** The highest version applied ("none" before the first), whatever order they were applied in. */
+    public String currentVersion() {
+        return appliedVersions().stream().max(BY_VERSION).orElse("none");
+    }
+
+    /**
+     * Runs an applied optional step's rollback file inside the caller's transaction (the caller rolls
+     * it back): what the schema would be without that step, for the conformance manifest.
+     */
+    public void undoWithin(Connection c, String version) throws SQLException {
+        AppliedMigration step = applied(c).stream().filter(m -> m.version().equals(version)).findFirst()
+                .orElseThrow(() -> new MigrationException("optional step " + version + " is not applied", null));
+        try (Statement s = c.createStatement()) {
+            s.execute(SqlScripts.read(ROLLBACKS + step.rollbackScript(), placeholders));
+        }
+    }
+
+    private Set<String> appliedVersions() {
+        return applied().stream().map(AppliedMigration::version).collect(Collectors.toSet());
     }
 
     /** Every version this build ships, oldest first. */

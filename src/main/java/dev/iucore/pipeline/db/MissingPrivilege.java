@@ -11,14 +11,14 @@ import javax.sql.DataSource;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.internal.exception.FlywayMigrateException;
 import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
 import org.postgresql.util.PSQLException;
 
 /**
  * A migration PostgreSQL refused for a missing privilege (SQLSTATE 42501), explained: which
  * privilege on which object the failing statement needs, which role is connected, and which role
- * can apply it (the object's owner). PostgreSQL ran the migration in one transaction and rolled
- * it back, so the message can also say that nothing of it remains.
+ * can apply it (the object's owner, or the connected role after a grant).
  */
 final class MissingPrivilege {
 
@@ -44,8 +44,8 @@ final class MissingPrivilege {
     private MissingPrivilege() {
     }
 
-    /** The explanation, when {@code failure} is a refused privilege; empty for any other failure. */
-    static Optional<MigrationException> explain(FlywayException failure, DataSource dataSource, MigrationInfoService info) {
+    /** The refusal, when {@code failure} is a refused privilege; empty for any other failure. */
+    static Optional<Refusal> of(FlywayException failure, DataSource dataSource, MigrationInfoService info) {
         SQLException refused = refusal(failure);
         if (refused == null) {
             return Optional.empty();
@@ -58,10 +58,12 @@ final class MissingPrivilege {
         String need;
         String objectKind;
         String objectName;
+        String grant = null;
         if (trigger.find()) {
             objectKind = "table";
             objectName = trigger.group(1);
             need = "CREATE TRIGGER needs the TRIGGER privilege on table " + objectName;
+            grant = "GRANT TRIGGER ON TABLE " + objectName + " TO ";
         } else if (denied.find()) {
             objectKind = denied.group(1);
             objectName = denied.group(2);
@@ -85,20 +87,62 @@ final class MissingPrivilege {
             connected = "the connected role";
             owner = null;
         }
-        MigrationInfo failed = info.pending().length > 0 ? info.pending()[0] : null;
-        MigrationInfo current = info.current();
-        String migration = failed == null ? "a migration"
-                : "migration " + failed.getVersion() + " (" + failed.getDescription() + ")";
-        String ownerRole = owner == null ? "the owner role" : "role " + owner;
-        String objectOwner = owner == null ? "" : ", the " + objectKind + "'s owner";
-        String message = migration + " refused: " + need + ", which role " + connected + " (connected) does not have"
-                + " (PostgreSQL: " + postgres + "). Nothing of it was applied: it ran in one transaction and was rolled"
-                + " back; the schema stays at version " + (current == null ? "none" : current.getVersion()) + ". Apply it as "
-                + ownerRole + objectOwner + (owner == null ? "" : " (IU_DB_OWNER_USER=" + owner + " iu-core migrate)") + ".";
-        MigrationException explained = new MigrationException(message, null);
-        // kept beside it, not as its cause, so a one-line report shows this message and not only PostgreSQL's
-        explained.addSuppressed(failure);
-        return Optional.of(explained);
+        MigrationInfo failed = failedMigration(failure, info);
+        return Optional.of(new Refusal(failed == null ? null : failed.getVersion().getVersion(),
+                failed == null ? "a migration" : "migration " + failed.getVersion() + " (" + failed.getDescription() + ")",
+                need, postgres, connected, owner, objectKind, grant == null ? null : grant + connected, failure));
+    }
+
+    /** The migration Flyway was running when it failed; else the first pending one. */
+    private static MigrationInfo failedMigration(Throwable failure, MigrationInfoService info) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof FlywayMigrateException migrate && migrate.getMigration() != null) {
+                return migrate.getMigration();
+            }
+        }
+        return info.pending().length > 0 ? info.pending()[0] : null;
+    }
+
+    /**
+     * What PostgreSQL refused and who can do it: the object's owner, or (for a table privilege such
+     * as TRIGGER) the connected role once granted it. PostgreSQL ran the migration in one
+     * transaction and rolled it back, so nothing of it remains.
+     */
+    record Refusal(String version, String migration, String need, String postgres, String connected, String owner,
+                   String objectKind, String grant, FlywayException failure) {
+
+        private String refused() {
+            return need + ", which role " + connected + " (connected) does not have (PostgreSQL: " + postgres + ")";
+        }
+
+        private String applyAs() {
+            if (owner == null) {
+                return "as the owner role";
+            }
+            return owner.equals(connected) ? "as role " + owner + " once it holds the privilege again"
+                    : "as role " + owner + ", the " + objectKind + "'s owner (IU_DB_OWNER_USER=" + owner + " iu-core migrate)";
+        }
+
+        /** A required migration: the migration stops here. */
+        MigrationException required(String currentVersion) {
+            return explained(migration + " refused: " + refused() + ". Nothing of it was applied: it ran in one transaction"
+                    + " and was rolled back; the schema stays at version " + currentVersion + ". Apply it " + applyAs()
+                    + (grant == null ? "" : ", or after `" + grant + "`") + ".");
+        }
+
+        /** An optional step: the other migrations go ahead without it. */
+        String blocked() {
+            return migration + " blocked: " + refused() + ". Nothing of it was applied; the other migrations went ahead"
+                    + " without it. Apply it later " + applyAs() + (grant == null ? "" : ", or after `" + grant + "`")
+                    + ": iu-core migrate.";
+        }
+
+        private MigrationException explained(String message) {
+            MigrationException explained = new MigrationException(message, null);
+            // kept beside it, not as its cause, so a one-line report shows this message and not only PostgreSQL's
+            explained.addSuppressed(failure);
+            return explained;
+        }
     }
 
     private static SQLException refusal(Throwable failure) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.db.SchemaInventory;
 import dev.iucore.pipeline.db.SchemaInventory.Roles;
 import java.io.IOException;
@@ -21,7 +22,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.sql.DataSource;
 
 /**
  * The schema objects the migrations produce, per category, as committed in
@@ -30,19 +33,35 @@ import java.util.TreeSet;
  * no longer matches the migrations. Role names are kept as the placeholders
  * {@code ${owner_role}}, {@code ${runtime_role}} and {@code ${scheduler_role}}, so one manifest fits every deployment.
  */
-public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<String>> categories) {
+public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<String>> categories,
+                                  Map<String, OptionalStep> optionalSteps) {
 
     /** Where the build packages the committed manifest. */
     public static final String RESOURCE = "conformance/manifest.json";
-    /** Bumped when the layout of the file changes, not when the schema does. */
-    static final int FORMAT = 1;
+    /** Bumped when the layout of the file changes, not when the schema does (2: optional steps). */
+    static final int FORMAT = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ConformanceManifest {
+        categories = frozen(categories);
+        optionalSteps = Collections.unmodifiableMap(new TreeMap<>(optionalSteps));
+    }
+
+    /**
+     * The objects one optional step of the migrations adds (Migrator): expected only where the
+     * step is applied, so a step the owner role was refused shows as one named blocked item.
+     */
+    public record OptionalStep(String description, Map<String, SortedSet<String>> categories) {
+        public OptionalStep {
+            categories = frozen(categories);
+        }
+    }
+
+    private static Map<String, SortedSet<String>> frozen(Map<String, SortedSet<String>> categories) {
         Map<String, SortedSet<String>> copy = new LinkedHashMap<>();
         categories.forEach((name, objects) -> copy.put(name, Collections.unmodifiableSortedSet(new TreeSet<>(objects))));
-        categories = Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableMap(copy);
     }
 
     /** The manifest this build ships. */
@@ -57,10 +76,38 @@ public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<St
         }
     }
 
-    /** What a database's catalog holds now: to be written as the manifest of a freshly migrated one. */
-    public static ConformanceManifest fromLive(Connection connection, Roles roles) throws SQLException {
+    /**
+     * What a fully migrated database's catalog holds now, to be written as the manifest: read
+     * through {@code connection}, and each optional step's objects found by undoing the step in a
+     * transaction of the owner's that is rolled back (its rollback file gives exactly the schema
+     * before it, which MigrationsTest checks).
+     */
+    public static ConformanceManifest fromLive(Connection connection, Roles roles, DataSource owner, Migrator migrator)
+            throws SQLException {
+        Map<String, OptionalStep> steps = new TreeMap<>();
+        for (Map.Entry<String, String> step : migrator.optional().entrySet()) {
+            try (Connection c = owner.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Map<String, SortedSet<String>> with = LiveSchema.read(c, roles);
+                    migrator.undoWithin(c, step.getKey());
+                    Map<String, SortedSet<String>> without = LiveSchema.read(c, roles);
+                    Map<String, SortedSet<String>> added = new LinkedHashMap<>();
+                    with.forEach((category, objects) -> {
+                        SortedSet<String> only = new TreeSet<>(objects);
+                        only.removeAll(without.getOrDefault(category, new TreeSet<>()));
+                        if (!only.isEmpty()) {
+                            added.put(category, only);
+                        }
+                    });
+                    steps.put(step.getKey(), new OptionalStep(step.getValue(), added));
+                } finally {
+                    c.rollback();
+                }
+            }
+        }
         return new ConformanceManifest(LiveSchema.schemaVersion(connection).orElse("none"),
-                LiveSchema.read(connection, roles));
+                LiveSchema.read(connection, roles), steps);
     }
 
     public int objectCount() {
@@ -76,10 +123,12 @@ public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<St
         placeholders.put(SchemaInventory.OWNER_ROLE, "the owner role: iu.db.owner-user");
         placeholders.put(SchemaInventory.RUNTIME_ROLE, "the runtime role: iu.db.user");
         placeholders.put(SchemaInventory.SCHEDULER_ROLE, "the scheduler role (Quartz): iu.db.scheduler-user");
-        ObjectNode objects = root.putObject("categories");
-        categories.forEach((name, lines) -> {
-            ArrayNode array = objects.putArray(name);
-            lines.forEach(array::add);
+        putCategories(root.putObject("categories"), categories);
+        ObjectNode steps = root.putObject("optional_steps");
+        optionalSteps.forEach((version, step) -> {
+            ObjectNode node = steps.putObject(version);
+            node.put("description", step.description());
+            putCategories(node.putObject("categories"), step.categories());
         });
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
@@ -91,20 +140,34 @@ public record ConformanceManifest(String schemaVersion, Map<String, SortedSet<St
         Files.writeString(file, JSON.writer(printer).writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
     }
 
+    private static void putCategories(ObjectNode node, Map<String, SortedSet<String>> categories) {
+        categories.forEach((name, lines) -> {
+            ArrayNode array = node.putArray(name);
+            lines.forEach(array::add);
+        });
+    }
+
     private static ConformanceManifest parse(JsonNode root) {
         int format = root.path("format").asInt(-1);
         if (format != FORMAT) {
             throw new IllegalStateException("the conformance manifest has format " + format + "; this build reads "
                     + FORMAT + ": regenerate it (README, Conformance)");
         }
+        Map<String, OptionalStep> steps = new TreeMap<>();
+        root.path("optional_steps").fields().forEachRemaining(step -> steps.put(step.getKey(),
+                new OptionalStep(step.getValue().path("description").asText(), categories(step.getValue().path("categories")))));
+        return new ConformanceManifest(root.path("schema_version").asText("none"), categories(root.path("categories")), steps);
+    }
+
+    private static Map<String, SortedSet<String>> categories(JsonNode node) {
         Map<String, SortedSet<String>> categories = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = root.path("categories").fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             SortedSet<String> lines = new TreeSet<>();
-            field.getValue().forEach(node -> lines.add(node.asText()));
+            field.getValue().forEach(line -> lines.add(line.asText()));
             categories.put(field.getKey(), lines);
         }
-        return new ConformanceManifest(root.path("schema_version").asText("none"), categories);
+        return categories;
     }
 }

@@ -9,9 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -35,9 +37,10 @@ final class LiveSchema {
                          ORDER BY 1)
             FROM pg_roles r WHERE r.rolname IN (?, ?, ?)""";
     static final String HISTORY_EXISTS = "SELECT to_regclass('public.flyway_schema_history') IS NOT NULL";
+    static final String APPLIED = "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL";
     static final String SCHEMA_VERSION = """
             SELECT version FROM flyway_schema_history
-            WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1""";
+            WHERE success AND version IS NOT NULL ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1""";
 
     private LiveSchema() {
     }
@@ -49,7 +52,26 @@ final class LiveSchema {
         return live;
     }
 
-    /** The newest migration applied, if any. */
+    /** Every version applied (none before the first migration). */
+    static Set<String> appliedVersions(Connection connection) throws SQLException {
+        Set<String> versions = new HashSet<>();
+        try (Statement s = connection.createStatement()) {
+            try (ResultSet rs = s.executeQuery(HISTORY_EXISTS)) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return versions;
+                }
+            }
+            try (ResultSet rs = s.executeQuery(APPLIED)) {
+                while (rs.next()) {
+                    versions.add(rs.getString(1));
+                }
+            }
+        }
+        return versions;
+    }
+
+    /** The highest version applied, if any (an optional step applied late is not the schema's version). */
     static Optional<String> schemaVersion(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement()) {
             try (ResultSet rs = s.executeQuery(HISTORY_EXISTS)) {

@@ -35,9 +35,10 @@ class MigrationsTest {
     @Test
     void everyMigrationHasARollbackFile() throws IOException {
         List<String> migrations;
-        try (Stream<Path> files = Files.list(Path.of("sql"))) {
+        try (Stream<Path> files = Stream.concat(Files.list(Path.of("sql")), Files.list(Path.of("sql", "optional")))) {
             migrations = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql")).sorted().toList();
         }
+        assertThat(migrations).contains("V015__envelope_refresh_trigger.sql");
         assertThat(migrations).isNotEmpty();
         for (String migration : migrations) {
             assertThat(Path.of("sql/rollback", migration.replaceFirst("\\.sql$", ".rollback.sql")))
@@ -55,7 +56,7 @@ class MigrationsTest {
         List<Map<String, SortedSet<String>>> forward = new ArrayList<>();
         forward.add(inventory(db));
         for (String version : versions) {
-            assertThat(migrator.migrateTo(version)).containsExactly(version);
+            assertThat(migrator.migrateTo(version).applied()).containsExactly(version);
             forward.add(inventory(db));
         }
         assertThat(forward.get(forward.size() - 1).get("tables")).containsAll(DESIGN_TABLES);
@@ -72,7 +73,7 @@ class MigrationsTest {
         assertThat(inventory(db).values()).allSatisfy(objects -> assertThat(objects).isEmpty());
 
         // and everything applies again on the emptied schema
-        assertThat(migrator.migrate()).containsExactlyElementsOf(versions);
+        assertThat(migrator.migrate().applied()).containsExactlyElementsOf(versions);
         assertThat(inventory(db)).isEqualTo(forward.get(forward.size() - 1));
         assertThat(migrator.pending()).isEmpty();
     }

@@ -3,6 +3,7 @@ package dev.iucore.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.SystemTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,11 +98,12 @@ class DeploymentTest {
     }
 
     @Test
-    void theRetentionTimerStartsAOneShotApplyOnACalendarAndCatchesUpMissedRuns() throws Exception {
+    void theRetentionTimerStartsAOneShotDryRunOnACalendarAndCatchesUpMissedRuns() throws Exception {
         Map<String, Map<String, List<String>>> retention = unit(RETENTION);
         assertHardened(retention);
         assertThat(value(retention, "Service", "Type")).isEqualTo("oneshot");
-        assertThat(value(retention, "Service", "ExecStart")).contains("iu-core-pipeline.jar retention --apply --actor ");
+        assertThat(value(retention, "Service", "ExecStart")).contains("iu-core-pipeline.jar retention --dry-run --actor ")
+                .doesNotContain("--apply");
         Map<String, Map<String, List<String>>> timer = unit(TIMER);
         assertThat(value(timer, "Timer", "OnCalendar")).isNotBlank();
         assertThat(value(timer, "Timer", "Persistent")).isEqualTo("true");
@@ -109,9 +111,32 @@ class DeploymentTest {
         assertThat(value(timer, "Install", "WantedBy")).isEqualTo("timers.target");
     }
 
-    /** systemd's own reading of the units; it prints each problem (also the ones it ignores). */
+    /** Applying is the operator's drop-in from the runbook: the shipped command, --dry-run swapped for --apply. */
+    @Test
+    void theRunbooksApplyDropInRunsTheShippedCommandWithApplyInsteadOfDryRun() throws Exception {
+        String runbook = Files.readString(Path.of("deploy", "RUNBOOK.md"));
+        Matcher dropIn = Pattern.compile("(?s)apply\\.conf <<'UNIT'\n(.*?)\nUNIT\n").matcher(runbook);
+        assertThat(dropIn.find()).as("RUNBOOK.md has the apply drop-in").isTrue();
+        Path file = Files.createTempFile("apply", ".conf");
+        try {
+            Files.writeString(file, dropIn.group(1));
+            List<String> execStart = unit(file).get("Service").get("ExecStart");
+            assertThat(execStart).as("the drop-in clears the shipped ExecStart, then sets its own").hasSize(2);
+            assertThat(execStart.get(0)).isEmpty();
+            assertThat(execStart.get(1)).isEqualTo(value(unit(RETENTION), "Service", "ExecStart")
+                    .replace("retention --dry-run ", "retention --apply "));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /**
+     * systemd's own reading of the units; it prints each problem (also the ones it ignores).
+     * {@code systemd-analyze} is installed like the other test tools where it is missing.
+     */
     @Test
     void systemdAnalyzeVerifiesTheUnitFiles() throws Exception {
+        SystemTools.ensure();
         Process verify;
         try {
             verify = new ProcessBuilder("systemd-analyze", "verify", "--man=no", SERVICE.toString(), RETENTION.toString(),

@@ -101,7 +101,11 @@ class ActorRollbackTest {
         assertThat(dry.exitCode()).as(dry.err()).isEqualTo(ExitCode.OK);
         Map<String, Long> counted = new LinkedHashMap<>();
         for (JsonNode table : JSON.readTree(dry.out()).get("tables")) {
-            counted.put(table.get("table").asText(), table.get("rows").asLong());
+            if (isKeptAsDelivered(table)) {
+                assertThat(table.get("rows").asLong()).as("nothing was delivered: " + table).isZero();
+            } else {
+                counted.put(table.get("table").asText(), table.get("rows").asLong());
+            }
         }
         // 8 instances of 4, 5, 6, 6, 4, 5, 6, 6 pieces; 8 composed events and the delivered one
         assertThat(counted).containsExactly(Map.entry("iu_auto_instantiate_event_log", 8L),
@@ -160,6 +164,87 @@ class ActorRollbackTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
         assertThat(result.out()).contains("actor nobody: nothing to remove");
         assertThat(counts()).isEqualTo(before);
+    }
+
+    /** The rows a rollback keeps because their events were delivered or are in flight. */
+    private static boolean isKeptAsDelivered(JsonNode table) {
+        String effect = table.get("effect").asText();
+        return effect.startsWith("kept:") || effect.startsWith("kept with");
+    }
+
+    /** One of the actor's events with a delivery on route {@code crm} in the given state, and {@code attempts} tries. */
+    private static UUID eventWithDelivery(String actor, String status, int attempts, boolean leased) {
+        UUID event = UUID.randomUUID();
+        DB.db().update("""
+                INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, actor, status, dispatched_at)
+                VALUES (?, 'iu.collection.created', 'collection', 'c-2', ?, 'dispatched', now())""", event, actor);
+        DB.db().update("""
+                INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key, status, attempts,
+                                               locked_by, locked_until, delivered_at)
+                SELECT event_id, id, aggregate_id, 'outbound', 'crm', ?, ?,
+                       CASE WHEN ? THEN 'node-x' END, CASE WHEN ? THEN now() + interval '5 minutes' END,
+                       CASE WHEN ? = 'delivered' THEN now() END
+                  FROM event_outbox WHERE event_id = ?""", status, attempts, leased, leased, status, event);
+        DB.db().update("""
+                INSERT INTO iu_route_attempt (delivery_id, attempt_no, outcome, node)
+                SELECT d.id, n, CASE WHEN n = ? AND d.status = 'delivered' THEN 'delivered' ELSE 'failed' END, 'test'
+                  FROM iu_route_delivery d, generate_series(1, ?) n WHERE d.event_id = ?""", attempts, attempts, event);
+        return event;
+    }
+
+    @Test
+    void aRollbackKeepsWhatWasDeliveredOrIsInFlightWithItsAttemptsAndTheDryRunNamesEachEventsFate() throws Exception {
+        UUID delivered = eventWithDelivery(BULK, "delivered", 2, false);
+        UUID inFlight = eventWithDelivery(BULK, "retrying", 1, true);
+        UUID retrying = eventWithDelivery(BULK, "retrying", 3, false);
+        List<UUID> composed = DB.db().query("SELECT event_id FROM event_outbox WHERE actor = ? AND event_type = ?",
+                BULK, "iu.template.instance_auto_composed").stream().map(r -> (UUID) r.get("event_id")).toList();
+        assertThat(composed).hasSize(8);
+
+        Cli.Result dry = iuCore("rollback", "--actor", BULK, "--dry-run", "--json");
+
+        assertThat(dry.exitCode()).as(dry.err()).isEqualTo(ExitCode.OK);
+        JsonNode report = JSON.readTree(dry.out());
+        Map<String, String> fates = new LinkedHashMap<>();
+        report.get("events").forEach(e -> fates.put(e.get("event_id").asText(),
+                (e.get("kept").asBoolean() ? "kept: " : "deleted: ") + e.get("reason").asText()));
+        Map<String, String> expected = new LinkedHashMap<>();
+        composed.forEach(id -> expected.put(id.toString(), "deleted: never delivered"));
+        expected.put(delivered.toString(), "kept: delivered to crm");
+        expected.put(inFlight.toString(), "kept: in flight on crm");
+        expected.put(retrying.toString(), "deleted: never delivered (1 deliveries, 3 attempts)");
+        assertThat(fates).containsExactlyInAnyOrderEntriesOf(expected);
+        Map<String, Long> rows = new LinkedHashMap<>();
+        report.get("tables").forEach(t -> rows.put(t.get("table").asText() + " " + t.get("effect").asText(), t.get("rows").asLong()));
+        assertThat(rows).containsEntry("event_outbox deleted: never delivered", 9L)
+                .containsEntry("event_outbox kept: delivered or in flight", 2L)
+                .containsEntry("iu_route_delivery deleted with their events", 1L)
+                .containsEntry("iu_route_attempt deleted with their deliveries", 3L)
+                .containsEntry("iu_route_delivery kept with their events", 2L)
+                .containsEntry("iu_route_attempt kept with their deliveries", 3L);
+        Cli.Result dryTable = iuCore("rollback", "--actor", BULK, "--dry-run");
+        assertThat(dryTable.out()).containsPattern("(?m)^" + delivered + " +\\| iu.collection.created +\\| dispatched +\\| kept +\\| delivered to crm$")
+                .containsPattern("(?m)^" + retrying + " .*\\| would be deleted +\\| never delivered \\(1 deliveries, 3 attempts\\)$");
+        List<Map<String, Object>> keptHistory = DB.db().query("""
+                SELECT d.event_id, d.status, a.attempt_no, a.outcome FROM iu_route_delivery d
+                  JOIN iu_route_attempt a ON a.delivery_id = d.id WHERE d.event_id IN (?, ?) ORDER BY d.id, a.attempt_no""",
+                delivered, inFlight);
+
+        Cli.Result applied = iuCore("rollback", "--actor", BULK);
+
+        assertThat(applied.exitCode()).as(applied.err()).isEqualTo(ExitCode.OK);
+        assertThat(DB.db().query("SELECT event_id FROM event_outbox WHERE actor = ? ORDER BY id", BULK))
+                .as("only the delivered and the in-flight event stay").extracting(r -> r.get("event_id"))
+                .containsExactly(delivered, inFlight);
+        assertThat(DB.db().query("""
+                SELECT d.event_id, d.status, a.attempt_no, a.outcome FROM iu_route_delivery d
+                  JOIN iu_route_attempt a ON a.delivery_id = d.id WHERE d.event_id IN (?, ?) ORDER BY d.id, a.attempt_no""",
+                delivered, inFlight)).as("with their deliveries and every attempt").isEqualTo(keptHistory);
+        assertThat(DB.db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE event_id = ?", retrying)).isZero();
+        assertThat(DB.db().queryLong("SELECT count(*) FROM iu_piece_collection WHERE actor = ?", BULK))
+                .as("the compositions go either way: they never left").isZero();
+        assertThat(applied.out()).containsPattern("(?m)^" + inFlight + " .*\\| kept +\\| in flight on crm$")
+                .contains("actor bulk-a: " + (8 + 8 + 42 + 8 + 9 + 1 + 3) + " rows removed in one transaction");
     }
 
     private static Map<String, Object> map(String k1, Object v1, String k2, Object v2) {

@@ -39,12 +39,16 @@ class ConformanceTest {
         ConformanceManifest committed = ConformanceManifest.packaged();
         ConformanceManifest migrated;
         try (Connection c = DB.db().runtime().getConnection()) {
-            migrated = ConformanceManifest.fromLive(c, ROLES);
+            migrated = ConformanceManifest.fromLive(c, ROLES, DB.db().owner(), new Migrator(DB.db().owner(), TestPostgres.RUNTIME));
         }
         assertThat(committed.categories())
                 .as("src/main/resources/conformance/manifest.json is out of date with the migrations; regenerate it:%n%s",
                         REGENERATE)
                 .isEqualTo(migrated.categories());
+        assertThat(committed.optionalSteps()).as("the manifest's optional steps; regenerate: %s", REGENERATE)
+                .isEqualTo(migrated.optionalSteps());
+        assertThat(committed.optionalSteps().get("015").categories().get("triggers"))
+                .singleElement().asString().startsWith("iu_collection_template_instance_lineage.iu_lineage_envelope_refresh_trg: CREATE TRIGGER");
         assertThat(committed.schemaVersion()).as("manifest schema version; regenerate: %s", REGENERATE)
                 .isEqualTo(migrated.schemaVersion());
     }
