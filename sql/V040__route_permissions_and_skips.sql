@@ -1,6 +1,6 @@
 -- "Is this route allowed to deliver now" in one place. The dispatcher (which deliveries to
--- create), the delivery claim (which routes to lease from), the route status view and
--- dead-letter replay all read it, so the rule cannot drift between them. It takes the gates as
+-- create), the delivery claim (which routes to lease from), the route status view, dead-letter
+-- replay and deliveries backfill all read it, so the rule cannot drift between them. It takes the gates as
 -- arguments because the relay reads them once per batch (one answer for the whole batch);
 -- fn_iu_core_route_permissions_now() passes the gates as the calling transaction sees them.
 -- blocked_by is NULL when the route may deliver, otherwise what stops it:

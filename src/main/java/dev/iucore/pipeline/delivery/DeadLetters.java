@@ -2,7 +2,7 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.gates.Gate;
 import dev.iucore.pipeline.gates.GateService;
-import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RouteBlock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,13 +50,12 @@ public final class DeadLetters {
     static final String REPLAY_CANDIDATES = """
             SELECT l.id, l.reason, l.event_id, l.route_key, l.delivery_id, d.route_kind,
                    EXISTS (SELECT 1 FROM event_outbox e WHERE e.event_id = l.event_id) AS event_exists,
-                   CASE d.route_kind
-                       WHEN 'outbound' THEN EXISTS (SELECT 1 FROM iu_outbound_route r WHERE r.route_key = l.route_key AND r.enabled)
-                       WHEN 'sql' THEN EXISTS (SELECT 1 FROM iu_sql_event_route s WHERE s.route_key = l.route_key AND s.enabled)
-                   END AS route_exists,
+                   p.route_key IS NOT NULL AS route_exists, p.blocked_by,
                    (SELECT r.enabled FROM event_type_registry r WHERE r.event_type = l.event_type) AS type_enabled
               FROM iu_route_dead_letter l
               LEFT JOIN iu_route_delivery d ON d.id = l.delivery_id
+              -- the route as the relay's one rule judges it now (V040)
+              LEFT JOIN fn_iu_core_route_permissions_now() p ON p.route_key = l.route_key AND p.route_kind = d.route_kind
              WHERE l.replayed_at IS NULL AND l.resolved_at IS NULL AND l.id > ?
                AND (?::bigint[] IS NULL OR l.id = ANY (?::bigint[]))
                AND """ + Filter.CONDITIONS + """
@@ -149,9 +148,8 @@ public final class DeadLetters {
                 if (chunk.isEmpty()) {
                     break;
                 }
-                RelayGates gates = RelayGates.read(c);
                 for (Candidate candidate : chunk) {
-                    outcomes.add(replayOne(c, candidate, gates, actor, dryRun));
+                    outcomes.add(replayOne(c, candidate, actor, dryRun));
                     after = candidate.id();
                 }
                 if (dryRun) {
@@ -173,7 +171,7 @@ public final class DeadLetters {
             while (rs.next()) {
                 candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
                         rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getBoolean(7),
-                        (Boolean) rs.getObject(8), (Boolean) rs.getObject(9)));
+                        rs.getBoolean(8), rs.getString(9), (Boolean) rs.getObject(10)));
             }
             return candidates;
         }
@@ -200,7 +198,7 @@ public final class DeadLetters {
         }
     }
 
-    private static ReplayOutcome replayOne(Connection c, Candidate candidate, RelayGates gates, String actor,
+    private static ReplayOutcome replayOne(Connection c, Candidate candidate, String actor,
                                            boolean dryRun) throws SQLException {
         if (!candidate.eventExists()) {
             return ReplayOutcome.refused(candidate.id(), "event " + candidate.eventId() + " is no longer in the outbox");
@@ -217,18 +215,11 @@ public final class DeadLetters {
             }
             return ReplayOutcome.replayed(candidate.id(), "event requeued for dispatch", null);
         }
-        if (!Boolean.TRUE.equals(candidate.routeExists())) {
-            return ReplayOutcome.refused(candidate.id(), "route " + candidate.routeKey() + " was removed or disabled");
+        if (!candidate.routeExists()) {
+            return ReplayOutcome.refused(candidate.id(), "route " + candidate.routeKey() + " was removed");
         }
-        if (!gates.deliveryEnabled()) {
-            return ReplayOutcome.refused(candidate.id(), "gate delivery_enabled is closed");
-        }
-        if ("outbound".equals(candidate.routeKind()) && !gates.liveRoutes().contains(candidate.routeKey())) {
-            return ReplayOutcome.refused(candidate.id(), "route " + candidate.routeKey()
-                    + " is not listed in gate delivery_live_routes");
-        }
-        if ("sql".equals(candidate.routeKind()) && !gates.sqlRoutesEnabled()) {
-            return ReplayOutcome.refused(candidate.id(), "gate sql_routes_enabled is closed");
+        if (candidate.blockedBy() != null) {
+            return ReplayOutcome.refused(candidate.id(), RouteBlock.explain(candidate.blockedBy(), candidate.routeKey()));
         }
         if (dryRun) {
             return ReplayOutcome.replayed(candidate.id(), "would create a fresh delivery", null);
@@ -336,6 +327,6 @@ public final class DeadLetters {
     }
 
     private record Candidate(long id, String reason, UUID eventId, String routeKey, Long deliveryId, String routeKind,
-                             boolean eventExists, Boolean routeExists, Boolean typeEnabled) {
+                             boolean eventExists, boolean routeExists, String blockedBy, Boolean typeEnabled) {
     }
 }

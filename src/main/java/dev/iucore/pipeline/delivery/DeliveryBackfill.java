@@ -3,7 +3,7 @@ package dev.iucore.pipeline.delivery;
 import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.gates.Gate;
 import dev.iucore.pipeline.gates.GateService;
-import dev.iucore.pipeline.relay.RelayGates;
+import dev.iucore.pipeline.relay.RouteBlock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,14 +27,12 @@ public final class DeliveryBackfill {
     static final int CHUNK = 500;
     private static final NamedSql CREATE = NamedSql.load(DeliveryBackfill.class, "backfill.sql");
 
+    /** The route as the rule (fn_iu_core_route_permissions) judges it now, with its event type's registration. */
     static final String ROUTE = """
-            SELECT 'outbound' AS kind, r.event_type, r.enabled, t.enabled AS type_enabled, t.internal_only
-              FROM iu_outbound_route r LEFT JOIN event_type_registry t ON t.event_type = r.event_type
-             WHERE r.route_key = ?
-            UNION ALL
-            SELECT 'sql', s.event_type, s.enabled, t.enabled, t.internal_only
-              FROM iu_sql_event_route s LEFT JOIN event_type_registry t ON t.event_type = s.event_type
-             WHERE s.route_key = ?""";
+            SELECT p.route_kind, p.event_type, p.blocked_by, t.enabled AS type_enabled, t.internal_only
+              FROM fn_iu_core_route_permissions_now() p
+              LEFT JOIN event_type_registry t ON t.event_type = p.event_type
+             WHERE p.route_key = ?""";
     static final String WINDOW = """
             SELECT count(*) AS dispatched,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM iu_route_delivery d
@@ -65,7 +63,7 @@ public final class DeliveryBackfill {
                     long dispatched = rs.getLong(1);
                     long withDelivery = rs.getLong(2);
                     return new Plan(routeKey, route.kind(), route.eventType(), since, until, dispatched, withDelivery,
-                            dispatched - withDelivery, route.refusal(RelayGates.read(c), routeKey));
+                            dispatched - withDelivery, route.refusal(routeKey));
                 }
             }
         }
@@ -89,7 +87,7 @@ public final class DeliveryBackfill {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             while (total < limit) {
-                String refusal = route(c, plan.routeKey()).refusal(RelayGates.read(c), plan.routeKey());
+                String refusal = route(c, plan.routeKey()).refusal(plan.routeKey());
                 if (refusal != null) {
                     c.rollback();
                     throw new BackfillRefused("stopped after " + total + " created: " + refusal);
@@ -124,13 +122,12 @@ public final class DeliveryBackfill {
     private static Route route(Connection c, String routeKey) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ROUTE)) {
             ps.setString(1, routeKey);
-            ps.setString(2, routeKey);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new BackfillRefused("no route " + routeKey + " in iu_outbound_route or iu_sql_event_route;"
                             + " `iu-core routes list` shows them");
                 }
-                Route route = new Route(rs.getString(1), rs.getString(2), rs.getBoolean(3), (Boolean) rs.getObject(4),
+                Route route = new Route(rs.getString(1), rs.getString(2), rs.getString(3), (Boolean) rs.getObject(4),
                         Boolean.TRUE.equals(rs.getObject(5)));
                 if (rs.next()) {
                     throw new BackfillRefused("route key " + routeKey + " names both an outbound and an SQL route;"
@@ -142,30 +139,21 @@ public final class DeliveryBackfill {
     }
 
     /** One route as the backfill judges it. */
-    private record Route(String kind, String eventType, boolean enabled, Boolean typeEnabled, boolean internalOnly) {
+    private record Route(String kind, String eventType, String blockedBy, Boolean typeEnabled, boolean internalOnly) {
 
         /** Why the dispatcher would not create this route's delivery today; null when it would. */
-        String refusal(RelayGates gates, String routeKey) {
+        String refusal(String routeKey) {
             if (internalOnly) {
                 return "event type " + eventType + " is internal-only: it is never delivered";
             }
             if (typeEnabled == null || !typeEnabled) {
                 return "event type " + eventType + " is " + (typeEnabled == null ? "not registered" : "disabled");
             }
-            if (!enabled) {
-                return "route " + routeKey + " is disabled: what it skipped meanwhile was skipped on purpose;"
+            if ("route_disabled".equals(blockedBy)) {
+                return RouteBlock.explain(blockedBy, routeKey) + ": what it skipped meanwhile was skipped on purpose;"
                         + " enable it first (as the owner role, audited) if those events should go after all";
             }
-            if (!gates.deliveryEnabled()) {
-                return "gate delivery_enabled is closed";
-            }
-            if (kind.equals("outbound") && !gates.liveRoutes().contains(routeKey)) {
-                return "route " + routeKey + " is not listed in gate delivery_live_routes";
-            }
-            if (kind.equals("sql") && !gates.sqlRoutesEnabled()) {
-                return "gate sql_routes_enabled is closed";
-            }
-            return null;
+            return RouteBlock.explain(blockedBy, routeKey);
         }
     }
 

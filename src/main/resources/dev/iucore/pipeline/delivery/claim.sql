@@ -30,13 +30,17 @@ WITH RECURSIVE gates AS (
              ORDER BY d.route_key LIMIT 1)
       FROM sql_open_keys o WHERE o.route_key IS NOT NULL
 ), route_keys AS (
-    SELECT k.route_key, 'outbound'::text AS route_kind
+    -- the routes the relay's one rule allows now (fn_iu_core_route_permissions, V040) ...
+    SELECT p.route_key, p.route_kind
+      FROM gates g CROSS JOIN LATERAL fn_iu_core_route_permissions(g.delivery_open, g.live_routes, g.sql_open) p
+     WHERE p.blocked_by IS NULL
+    UNION
+    -- ... and, under the same gates, removed routes with deliveries open, to dead-letter them
+    -- route_removed: an outbound one still listed, an SQL one found among the open keys
+    SELECT k.route_key, 'outbound'
       FROM gates g CROSS JOIN unnest(g.live_routes) AS k(route_key)
      WHERE g.delivery_open
-    UNION
-    SELECT s.route_key, 'sql'
-      FROM iu_sql_event_route s CROSS JOIN gates g
-     WHERE g.delivery_open AND g.sql_open
+       AND NOT EXISTS (SELECT 1 FROM iu_outbound_route r WHERE r.route_key = k.route_key)
     UNION
     SELECT o.route_key, 'sql'
       FROM sql_open_keys o CROSS JOIN gates g
@@ -50,8 +54,6 @@ WITH RECURSIVE gates AS (
     SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
            greatest(CAST(:lease_ms AS bigint), coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
            CASE
-               WHEN r.route_key IS NOT NULL AND NOT r.enabled THEN 0
-               WHEN s.route_key IS NOT NULL AND NOT s.enabled THEN 0
                WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
                WHEN c.state = 'open' THEN 1
                ELSE coalesce(b.route_limit, CAST(:route_concurrency AS int))
@@ -66,7 +68,6 @@ WITH RECURSIVE gates AS (
       FROM route_keys k
       LEFT JOIN busy b ON b.route_key = k.route_key
       LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
-      LEFT JOIN iu_sql_event_route s ON k.route_kind = 'sql' AND s.route_key = k.route_key
       LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
 ), due AS (
     SELECT d.id, d.next_attempt_at, slots.lease_ms

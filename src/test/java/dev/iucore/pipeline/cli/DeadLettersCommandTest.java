@@ -128,8 +128,16 @@ class DeadLettersCommandTest {
     }
 
     @Test
-    void aReplayIntoAClosedGateOrAnUnlistedRouteSaysSoAndChangesNothing() {
+    void aReplayIntoAClosedGateOrADisabledOrUnlistedRouteSaysSoAndChangesNothing() {
         db().update("UPDATE iu_core_gate SET gate_value = 'true' WHERE gate_name = 'dead_letter_replay_enabled'");
+        db().update("UPDATE iu_outbound_route SET enabled = false WHERE route_key = 'strict-hook'");
+        try {
+            Cli.Result disabled = iuCore("dead-letters", "replay", Long.toString(letterOf(rejected)), "--actor", "ops");
+            assertThat(disabled.exitCode()).isEqualTo(ExitCode.FAILED);
+            assertThat(disabled.out()).contains("refused").contains("route strict-hook is disabled");
+        } finally {
+            db().update("UPDATE iu_outbound_route SET enabled = true WHERE route_key = 'strict-hook'");
+        }
         db().update("UPDATE iu_core_gate SET gate_value = '' WHERE gate_name = 'delivery_live_routes'");
         Cli.Result unlisted = iuCore("dead-letters", "replay", Long.toString(letterOf(rejected)), "--actor", "ops");
         assertThat(unlisted.exitCode()).isEqualTo(ExitCode.FAILED);
