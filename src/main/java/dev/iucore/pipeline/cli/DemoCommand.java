@@ -66,6 +66,7 @@ final class DemoCommand {
 
         @Override
         public Integer call() throws Exception {
+            context.settings().validate();
             Database database = RunCommand.openService(context);
             new DemoDataLoader(database.runtime()).load();
             // the demo's own receiver listens on loopback, which webhooks may not reach otherwise

@@ -7,8 +7,6 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
-import dev.iucore.pipeline.config.ConfigurationException;
-import dev.iucore.pipeline.config.Setting;
 import org.slf4j.LoggerFactory;
 
 /** Commands log warnings only, so their output stays readable; the service logs at its level, as text or JSON. */
@@ -29,11 +27,9 @@ final class Logging {
 
     static void service(String level, String format) {
         root().setLevel(verbosity > 1 ? Level.DEBUG : Level.toLevel(level, Level.INFO));
-        switch (format) {
-            case "text" -> { }
-            case "json" -> json();
-            default -> throw new ConfigurationException(Setting.LOG_FORMAT.key() + " (env " + Setting.LOG_FORMAT.envName()
-                    + ") must be text or json, not \"" + format + "\"");
+        // the format was checked at start (Setting.LOG_FORMAT's rule): text or json
+        if (format.equalsIgnoreCase("json")) {
+            json();
         }
     }
 

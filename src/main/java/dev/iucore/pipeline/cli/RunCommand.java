@@ -23,6 +23,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        context.settings().validate();
         Logging.service(context.settings().get(Setting.LOG_LEVEL), context.settings().get(Setting.LOG_FORMAT));
         Database database = openService(context);
         database.dropOwnerCredentials();

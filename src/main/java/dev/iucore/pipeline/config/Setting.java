@@ -46,7 +46,7 @@ public enum Setting {
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",
-            "Concurrent delivery attempts of this process."),
+            "Concurrent delivery attempts of this process: the consumers of the `delivery-attempt` route, which reads it; the claimer leases for as many workers as that route runs."),
     DELIVERY_ROUTE_CONCURRENCY("iu.delivery.route-concurrency", "4",
             "Deliveries of one route in flight at once in this process to begin with; quick successes widen it (up to `iu.delivery.route-concurrency-max`), failures and slow tries halve it (down to 1)."),
     DELIVERY_ROUTE_CONCURRENCY_MAX("iu.delivery.route-concurrency-max", "16",
@@ -146,6 +146,32 @@ public enum Setting {
      */
     public boolean secret() {
         return secret;
+    }
+
+    /** What a value must be: type and range, checked once at start and at every read ({@link Settings}). */
+    public ValueRule rule() {
+        return switch (this) {
+            case MIGRATE_ON_START, ROUTES_RELOAD, RELAY_LISTEN, CLI_CONNECTOR, RETENTION_APPLY -> ValueRule.BOOLEAN;
+            case RETENTION_CRON, DELAYED_LANE_CRON, SCALEOUT_CRON -> ValueRule.CRON;
+            case LOG_FORMAT -> ValueRule.oneOf("text", "json");
+            case LOG_LEVEL -> ValueRule.oneOf("trace", "debug", "info", "warn", "error", "off");
+            case DB_POOL_SIZE -> ValueRule.whole(2, 1000);
+            case EMBEDDED_PORT -> ValueRule.whole(0, 65535);
+            case RELAY_BATCH_SIZE, DELAYED_LANE_BATCH_SIZE -> ValueRule.whole(1, 50_000);
+            case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
+            case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);
+            case DELIVERY_SLOW_TRY_MS -> ValueRule.whole(1, 3_600_000);
+            case DELIVERY_BATCH_SIZE -> ValueRule.whole(1, 10_000);
+            case DELIVERY_BATCH_BYTES -> ValueRule.whole(1, Integer.MAX_VALUE);
+            case DELIVERY_LEASE_MS -> ValueRule.whole(1000, 86_400_000);
+            case METRICS_REFRESH_INTERVAL_MS -> ValueRule.whole(100, 3_600_000);
+            case SCALEOUT_N -> ValueRule.whole(1, 100_000);
+            case HEALTH_MAX_BACKLOG, HEALTH_MAX_PENDING_AGE_SECONDS, HEALTH_MAX_HELD, HEALTH_MAX_RETRYING,
+                 HEALTH_MAX_OPEN_DEAD_LETTERS, HEALTH_LEASE_GRACE_SECONDS, HEALTH_MAX_STUCK_LEASES ->
+                    ValueRule.whole(0, Integer.MAX_VALUE);
+            case HEALTH_MAX_DEAD_TUPLE_RATIO -> ValueRule.number(0, 1);
+            default -> ValueRule.TEXT;
+        };
     }
 
     public String envName() {

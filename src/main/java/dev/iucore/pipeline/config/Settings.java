@@ -6,7 +6,9 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -103,32 +105,46 @@ public final class Settings {
     }
 
     public int getInt(Setting setting) {
-        String value = get(setting);
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new ConfigurationException(setting.key() + " (env " + setting.envName()
-                    + ") must be a whole number, not \"" + value + "\"");
-        }
+        return Integer.parseInt(checked(setting));
     }
 
     public double getDouble(Setting setting) {
-        String value = get(setting);
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new ConfigurationException(setting.key() + " (env " + setting.envName()
-                    + ") must be a number such as 0.2, not \"" + value + "\"");
-        }
+        return Double.parseDouble(checked(setting));
     }
 
     public boolean getBoolean(Setting setting) {
-        String value = get(setting);
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
+        return Boolean.parseBoolean(checked(setting));
+    }
+
+    /**
+     * Every setting against its {@link ValueRule} and the rules between them, all at once, so a
+     * bad configuration stops the service at start with every mistake named, not at first use.
+     */
+    public void validate() {
+        List<String> problems = new ArrayList<>();
+        for (Setting setting : Setting.values()) {
+            problem(setting).ifPresent(problems::add);
         }
-        throw new ConfigurationException(setting.key() + " (env " + setting.envName()
-                + ") must be true or false, not \"" + value + "\"");
+        if (problems.isEmpty() && getInt(Setting.DELIVERY_ROUTE_CONCURRENCY) > getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX)) {
+            problems.add(Setting.DELIVERY_ROUTE_CONCURRENCY.key() + " (" + getInt(Setting.DELIVERY_ROUTE_CONCURRENCY)
+                    + ") must not exceed " + Setting.DELIVERY_ROUTE_CONCURRENCY_MAX.key() + " ("
+                    + getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(String.join("; ", problems));
+        }
+    }
+
+    private String checked(Setting setting) {
+        problem(setting).ifPresent(problem -> {
+            throw new ConfigurationException(problem);
+        });
+        return get(setting);
+    }
+
+    private Optional<String> problem(Setting setting) {
+        return Optional.ofNullable(setting.rule().problem(get(setting)))
+                .map(problem -> setting.key() + " (env " + setting.envName() + ") " + problem);
     }
 
     /** Any property by key, ours or Camel's, as resolved. */

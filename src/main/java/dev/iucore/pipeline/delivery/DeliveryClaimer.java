@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
@@ -43,22 +44,21 @@ public final class DeliveryClaimer {
     private final long batchBytes;
     private final RouteWindows windows;
     private final long leaseMs;
-    private final int capacity;
+    private final IntSupplier workers;
     /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
     private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
     private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
-                           long leaseMs, int workers) {
+                           long leaseMs, IntSupplier workers) {
         this.dataSource = dataSource;
         this.node = node;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
         this.windows = windows;
         this.leaseMs = leaseMs;
-        // a little more than the workers, so the next attempts wait in the queue, not in the database
-        this.capacity = workers * 2;
+        this.workers = workers;
     }
 
     /** What one lease took; {@code full}: as large as asked, so there is probably more. */
@@ -67,7 +67,7 @@ public final class DeliveryClaimer {
 
     /** The route's step: leases what the workers can take now; nothing once the service is stopping. */
     public Lease lease(CamelContext context) throws SQLException {
-        int wanted = Math.min(batchSize, capacity - unfinished.size());
+        int wanted = Math.min(batchSize, capacity() - unfinished.size());
         if (wanted <= 0 || context.isStopping()) {
             return new Lease(List.of(), false);
         }
@@ -84,6 +84,11 @@ public final class DeliveryClaimer {
         return new Lease(tasks, tasks.size() == wanted);
     }
 
+    /** A little more than the workers, so the next attempts wait in the queue, not in the database. */
+    private int capacity() {
+        return workers.getAsInt() * 2;
+    }
+
     /**
      * A worker finished with one claimed delivery, however it ended: its try moves the route's
      * window ({@link RouteWindows}). Claiming again right away would take one slot per claim;
@@ -96,7 +101,7 @@ public final class DeliveryClaimer {
         boolean claimNow = true;
         if (unfinished.remove(task.deliveryId())) {
             int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
-            claimNow = routeLeft <= windows.limit(task.routeKey()) / 2 || unfinished.size() <= capacity / 2;
+            claimNow = routeLeft <= windows.limit(task.routeKey()) / 2 || unfinished.size() <= capacity() / 2;
         }
         message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
     }

@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +46,7 @@ final class RelayComponents {
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
-                settings.getInt(Setting.DELIVERY_LEASE_MS),
-                settings.getInt(Setting.DELIVERY_WORKERS));
+                settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(main.getCamelContext()));
         main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());
         main.bind("webhookSender", new WebhookSender(System::getenv,
@@ -57,6 +58,16 @@ final class RelayComponents {
         main.bind("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
                 ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
+    }
+
+    /**
+     * The workers of the delivery-attempt route, as it runs: its seda consumers
+     * ({@code iu.delivery.workers} is read there alone, so an edited route cannot split the claimer
+     * from its workers); none while that route is not running.
+     */
+    private static int deliveryWorkers(CamelContext context) {
+        Route route = context.getRoute("delivery-attempt");
+        return route != null && route.getEndpoint() instanceof SedaEndpoint seda ? seda.getConcurrentConsumers() : 0;
     }
 
     /** Once the routes run: LISTEN/NOTIFY starts waking the dispatcher. */

@@ -183,4 +183,23 @@ class CliTest {
                 .contains("`gates list` is not recorded in iu_command_log: the database cannot be reached");
         assertNoStackTrace(result);
     }
+
+    @Test
+    void runWithBadSettingsNamesEveryMistakeAndStartsNothing() {
+        long logBefore = DB.db().queryLong("SELECT coalesce(max(id), 0) FROM iu_command_log");
+        Cli.Result result = Cli.run(DB.db().settings().with(Map.of(Setting.DELIVERY_WORKERS, "0",
+                Setting.DELAYED_LANE_CRON, "every minute", Setting.LOG_FORMAT, "yaml",
+                Setting.DELIVERY_ROUTE_CONCURRENCY, "32")), "run");
+        assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(result.err()).contains("iu.delivery.workers (env IU_DELIVERY_WORKERS) must be from 1 to 1024, not 0")
+                .contains("iu.delayed-lane.cron (env IU_DELAYED_LANE_CRON) must be a Quartz cron expression")
+                .contains("iu.log.format (env IU_LOG_FORMAT) must be one of text, json, not \"yaml\"");
+        assertNoStackTrace(result);
+        assertThat(DB.db().queryValue("SELECT string_agg(command_name || ':' || outcome, ',') FROM iu_command_log WHERE id > ?",
+                logBefore)).as("the refused start, recorded as such").isEqualTo("run:error");
+
+        Cli.Result window = Cli.run(DB.db().settings().with(Setting.DELIVERY_ROUTE_CONCURRENCY, "32"), "run");
+        assertThat(window.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(window.err()).contains("iu.delivery.route-concurrency (32) must not exceed iu.delivery.route-concurrency-max (16)");
+    }
 }

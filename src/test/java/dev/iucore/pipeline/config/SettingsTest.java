@@ -78,4 +78,20 @@ class SettingsTest {
                     .as("%s documented once", setting.key()).hasSize(2);
         }
     }
+
+    @Test
+    void everySettingIsCheckedByItsRuleAtOnceAndAtEachRead() {
+        Settings.load(Map.of(), new Properties()).validate();
+        Settings bad = Settings.load(Map.of("IU_DB_POOL_SIZE", "1", "IU_HEALTH_MAX_DEAD_TUPLE_RATIO", "1.5",
+                "IU_RETENTION_CRON", "0 15 3 * *", "IU_RELAY_LISTEN", "yes"), new Properties());
+        assertThatThrownBy(bad::validate).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("iu.db.pool-size (env IU_DB_POOL_SIZE) must be from 2 to 1000, not 1")
+                .hasMessageContaining("iu.health.max-dead-tuple-ratio (env IU_HEALTH_MAX_DEAD_TUPLE_RATIO) must be between 0.0 and 1.0, not 1.5")
+                .hasMessageContaining("iu.retention.cron (env IU_RETENTION_CRON) must be a Quartz cron expression")
+                .hasMessageContaining("iu.relay.listen (env IU_RELAY_LISTEN) must be true or false, not \"yes\"");
+        assertThatThrownBy(() -> bad.getInt(Setting.DB_POOL_SIZE)).hasMessage("iu.db.pool-size (env IU_DB_POOL_SIZE) must be from 2 to 1000, not 1");
+        assertThat(Settings.load(Map.of("IU_LOG_FORMAT", "JSON", "IU_LOG_LEVEL", "debug"), new Properties()).get(Setting.LOG_FORMAT))
+                .as("choices in any case").isEqualTo("JSON");
+        Settings.load(Map.of("IU_LOG_FORMAT", "JSON", "IU_LOG_LEVEL", "debug"), new Properties()).validate();
+    }
 }
