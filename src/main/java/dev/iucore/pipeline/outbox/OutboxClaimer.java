@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.outbox;
 
+import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.relay.RelayGates;
 import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
@@ -7,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
@@ -22,26 +24,7 @@ import org.apache.camel.ExchangeProperty;
  */
 public final class OutboxClaimer {
 
-    static final String CLAIM = """
-            WITH claimed AS MATERIALIZED (
-                SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.status
-                  FROM event_outbox e
-                 WHERE e.status = 'pending'
-                   AND e.available_at <= now()
-                   -- a lease an older version of the relay set is still respected until it expires
-                   AND (e.locked_until IS NULL OR e.locked_until < now())
-                   -- a per-row test, not a join: a join with the registry was planned as a hash join
-                   -- of every pending event, sorted, whenever the plan could not see the LIMIT
-                   AND (? OR NOT EXISTS (SELECT 1 FROM event_type_registry r
-                                          WHERE r.event_type = e.event_type AND r.enabled
-                                            AND r.delivery_lane = 'live'))
-                 ORDER BY e.available_at, e.id
-                 LIMIT ?
-                   FOR UPDATE OF e SKIP LOCKED)
-            SELECT c.id, c.event_id, c.event_type, c.aggregate_id, c.status, r.delivery_lane, r.enabled
-              FROM claimed c
-              LEFT JOIN event_type_registry r ON r.event_type = c.event_type
-             ORDER BY c.id""";
+    private static final NamedSql CLAIM = NamedSql.load(OutboxClaimer.class, "claim-events.sql");
 
     private final int batchSize;
 
@@ -70,12 +53,9 @@ public final class OutboxClaimer {
     }
 
     public List<OutboxEvent> claim(Connection connection, boolean deliveryEnabled) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
-            ps.setBoolean(1, deliveryEnabled);
-            ps.setInt(2, batchSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                return OutboxEvent.readAll(rs);
-            }
+        try (PreparedStatement ps = CLAIM.prepare(connection, Map.of("delivery_enabled", deliveryEnabled,
+                "batch_size", batchSize)); ResultSet rs = ps.executeQuery()) {
+            return OutboxEvent.readAll(rs);
         }
     }
 }
