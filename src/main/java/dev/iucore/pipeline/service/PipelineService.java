@@ -1,24 +1,17 @@
 package dev.iucore.pipeline.service;
 
-import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.CoreRoutesReadiness;
-import dev.iucore.pipeline.health.DatabaseReadiness;
-import dev.iucore.pipeline.health.MigrationsReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
-import dev.iucore.pipeline.metrics.RelayGauges;
 import dev.iucore.pipeline.routes.OpsRoutes;
-import dev.iucore.pipeline.verify.BatchEvidence;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
@@ -57,28 +50,16 @@ public final class PipelineService {
         DefaultCliConnectorFactory cliConnector = new DefaultCliConnectorFactory();
         cliConnector.setEnabled(settings.getBoolean(Setting.CLI_CONNECTOR));
         main.bind("cliConnectorFactory", cliConnector);
-        main.bind("dataSource", dataSource);
-        // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
-        main.bind("quartz", ClusteredQuartz.component(settings, scheduler));
-        // Camel's micrometer-prometheus takes the registry bound under this name, so our meters share it
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
-        metrics = new PipelineMetrics(registry);
-        main.bind("pipelineMetrics", metrics);
-        main.bind("relayGauges", new RelayGauges(dataSource, registry));
-        // the scheduled batches record their runs as `--evidence` does (no backups: pg_dump is an operator's call)
-        main.bind("batchEvidence", new BatchEvidence(dataSource, null, NodeId.of(settings)));
-        // readiness checks, found by Camel's health registry among the bound beans
-        main.bind(DatabaseReadiness.ID, new DatabaseReadiness(dataSource));
-        main.bind(MigrationsReadiness.ID, new MigrationsReadiness(dataSource, settings.get(Setting.DB_USER)));
-        CoreRoutesReadiness coreRoutes = new CoreRoutesReadiness();
-        main.bind(CoreRoutesReadiness.ID, coreRoutes);
+        ServiceBeans beans = ServiceBeans.bind(main::bind, main::getCamelContext, settings, dataSource, scheduler);
+        registry = beans.registry();
+        metrics = beans.metrics();
+        CoreRoutesReadiness coreRoutes = beans.coreRoutes();
+        RelayComponents relay = beans.relay();
         Properties initial = new Properties();
         initial.putAll(settings.camelProperties());
         main.setInitialProperties(initial);
         opsRoutes = OpsRoutes.of(settings, dataSource, metrics);
         main.setOverrideProperties(overrides(settings));
-        RelayComponents relay = RelayComponents.bind(main, settings, dataSource, metrics);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {

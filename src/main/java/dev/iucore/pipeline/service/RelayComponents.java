@@ -18,11 +18,12 @@ import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.seda.SedaEndpoint;
-import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,23 +40,24 @@ final class RelayComponents {
         this.deliveryClaimer = deliveryClaimer;
     }
 
-    static RelayComponents bind(Main main, Settings settings, DataSource dataSource, PipelineMetrics metrics) {
+    static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
+                                DataSource dataSource, PipelineMetrics metrics) {
         String node = NodeId.of(settings);
-        DispatchComponents.bind(main::bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE));
+        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE));
 
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
-                settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(main.getCamelContext()));
-        main.bind("deliveryClaimer", deliveryClaimer);
-        main.bind("deliveryTargets", new DeliveryTargets());
-        main.bind("webhookSender", new WebhookSender(System::getenv,
+                settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
+        bind.accept("deliveryClaimer", deliveryClaimer);
+        bind.accept("deliveryTargets", new DeliveryTargets());
+        bind.accept("webhookSender", new WebhookSender(System::getenv,
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
-        main.bind("logSender", new LogSender());
-        main.bind("kafkaTarget", new KafkaTarget(main::getCamelContext));
-        main.bind("sqlActionRunner", new SqlActionRunner(dataSource));
-        main.bind("rejectedTarget", new RejectedTarget());
-        main.bind("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
+        bind.accept("logSender", new LogSender());
+        bind.accept("kafkaTarget", new KafkaTarget(context));
+        bind.accept("sqlActionRunner", new SqlActionRunner(dataSource));
+        bind.accept("rejectedTarget", new RejectedTarget());
+        bind.accept("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
                 ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
     }
