@@ -76,7 +76,9 @@ public final class KafkaTarget implements DeliveryTarget {
         if (unrecoverable(error)) {
             producers.discard(cluster, producer);
         }
-        return AttemptResult.failed(outcome(error), error, latency);
+        // several clusters: the error says which one
+        return AttemptResult.failed(outcome(error), null, error.getClass().getSimpleName(),
+                "Kafka cluster " + cluster + ": " + error.getMessage(), latency);
     }
 
     private static ProducerRecord<String, String> record(DeliveryTask task, String topic) {
