@@ -181,6 +181,17 @@ public final class Settings {
         }
     }
 
+    /** Every property key with this prefix, ours or Camel's, as resolved. */
+    public SortedSet<String> keys(String prefix) {
+        SortedSet<String> keys = new TreeSet<>();
+        for (String key : values.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
     /** A {@link Setting#named() named} setting of one name, or its default. */
     public String get(Setting setting, String name) {
         return values.getProperty(setting.key(name), setting.defaultValue()).trim();

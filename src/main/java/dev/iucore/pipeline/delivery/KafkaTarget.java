@@ -102,7 +102,8 @@ public final class KafkaTarget implements DeliveryTarget {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return e;
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
+            // thrown by the send itself: the producer is closed or broken (unrecoverable below)
             return kafkaCause(e);
         }
     }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaClusters {
 
     public static final String DEFAULT = "default";
+    private static final String PREFIX = "iu.kafka.clusters.";
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClusters.class);
     /** The form iu_outbound_route.kafka_cluster allows (V080); an environment variable can carry it. */
@@ -54,6 +56,7 @@ public final class KafkaClusters {
      *                    they are checked here and read again when a producer is made
      */
     public static KafkaClusters from(Settings settings, Function<String, String> environment) {
+        onlyKnownKeys(settings);
         SortedSet<String> names = new TreeSet<>();
         PER_CLUSTER.forEach(setting -> names.addAll(settings.names(setting)));
         names.add(DEFAULT);
@@ -121,6 +124,24 @@ public final class KafkaClusters {
             onlyWith(Setting.KAFKA_CLUSTER_TRUSTSTORE_PASSWORD_REF, name, truststorePasswordRef, "SSL or SASL_SSL");
         }
         return cluster;
+    }
+
+    /**
+     * A key under {@code iu.kafka.clusters.} that is none of a cluster's is a typo, or a password
+     * written where only its reference may be: refused, not ignored.
+     */
+    private static void onlyKnownKeys(Settings settings) {
+        for (String key : settings.keys(PREFIX)) {
+            String rest = key.substring(PREFIX.length());
+            int dot = rest.indexOf('.');
+            String name = dot < 0 ? rest : rest.substring(0, dot);
+            if (PER_CLUSTER.stream().noneMatch(setting -> setting.key(name).equals(key))) {
+                throw new ConfigurationException(key + " is no setting of a Kafka cluster: its keys are "
+                        + PER_CLUSTER.stream().map(setting -> setting.key().substring(PREFIX.length()))
+                                .collect(Collectors.joining(", "))
+                        + "; a password comes only by reference (an IU_KAFKA_SECRET_… variable named by a *-password-ref)");
+            }
+        }
     }
 
     private static String bootstrapServers(Settings settings, String name) {

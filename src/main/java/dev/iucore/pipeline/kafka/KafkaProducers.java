@@ -1,5 +1,7 @@
 package dev.iucore.pipeline.kafka;
 
+import dev.iucore.pipeline.config.ConfigurationException;
+import dev.iucore.pipeline.config.Setting;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +29,8 @@ public final class KafkaProducers implements AutoCloseable {
     /** @param environment where the clusters' secret references are read (the process's environment) */
     public KafkaProducers(KafkaClusters clusters, int deliveryTimeoutMs, Function<String, String> environment) {
         if (deliveryTimeoutMs < 1000) {
-            throw new IllegalArgumentException("the Kafka delivery timeout must be at least 1000 ms, not " + deliveryTimeoutMs);
+            throw new ConfigurationException(Setting.KAFKA_DELIVERY_TIMEOUT_MS.key() + " (env "
+                    + Setting.KAFKA_DELIVERY_TIMEOUT_MS.envName() + ") must be at least 1000, not " + deliveryTimeoutMs);
         }
         this.clusters = clusters;
         this.deliveryTimeoutMs = deliveryTimeoutMs;

@@ -142,12 +142,26 @@ class KafkaClustersTest {
                 "iu.kafka.clusters.East-1.*: \"East-1\" is no cluster name: lower case letters, digits and _, starting"
                         + " with a letter (it is part of environment variable names and of iu_outbound_route.kafka_cluster)",
                 Map.of("iu.kafka.clusters.east.bootstrap-servers", "k1:9093",
+                        "iu.kafka.clusters.east.sasl-password", "written-where-only-a-reference-may-be"),
+                "iu.kafka.clusters.east.sasl-password is no setting of a Kafka cluster: its keys are"
+                        + " <name>.bootstrap-servers, <name>.security-protocol, <name>.sasl-mechanism, <name>.sasl-username,"
+                        + " <name>.sasl-password-ref, <name>.truststore-path, <name>.truststore-type,"
+                        + " <name>.truststore-password-ref; a password comes only by reference (an IU_KAFKA_SECRET_…"
+                        + " variable named by a *-password-ref)",
+                Map.of("iu.kafka.clusters.east.bootstrap-servers", "k1:9093",
                         "iu.kafka.clusters.east.security-protocol", "SSL",
                         "iu.kafka.clusters.east.truststore-path", "/no/such/trust.p12"),
                 "iu.kafka.clusters.east.truststore-path: cannot read the trust store /no/such/trust.p12 (a file"
                         + " readable by the service)");
         cases.forEach((properties, message) -> assertThatThrownBy(() -> clusters(properties))
                 .as(message).isInstanceOf(ConfigurationException.class).hasMessage(message));
+    }
+
+    @Test
+    void aDeliveryTimeoutUnderASecondIsRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> new KafkaProducers(clusters(Map.of()), 500, SECRETS::get))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("iu.kafka.delivery-timeout-ms (env IU_KAFKA_DELIVERY_TIMEOUT_MS) must be at least 1000, not 500");
     }
 
     @Test
