@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.KafkaBroker;
 import dev.iucore.pipeline.testing.RelayData;
@@ -68,6 +69,15 @@ class KafkaTwoClustersTest {
         assertThat(DB.db().queryLong("""
                 SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.route_key IN ('fanout-first', 'fanout-second') AND a.outcome = 'delivered'""")).isEqualTo(10);
+        // an operator sees which route goes where
+        Cli.Result list = Cli.run(DB.db().settings(), "routes", "list", "--event-type", "test.kafka.fanout");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out().lines().filter(line -> line.contains("fanout-second")))
+                .singleElement().asString().contains("kafka:" + TOPIC + " (cluster second)");
+        assertThat(list.out().lines().filter(line -> line.contains("fanout-first")))
+                .singleElement().asString().contains("kafka:" + TOPIC).doesNotContain("(cluster");
+        assertThat(Cli.run(DB.db().settings(), "routes", "list", "--json", "--event-type", "test.kafka.fanout").out())
+                .contains("\"kafka_cluster\" : \"second\"");
     }
 
     @Test
