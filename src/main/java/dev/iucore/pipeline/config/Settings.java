@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -174,7 +173,7 @@ public final class Settings {
                 env.forEach((name, value) -> {
                     Matcher m = variable.matcher(name);
                     if (m.matches()) {
-                        merged.setProperty(setting.key(m.group(1).toLowerCase(Locale.ROOT)), value);
+                        merged.setProperty(setting.key(m.group(1).toLowerCase(java.util.Locale.ROOT)), value);
                     }
                 });
             }
