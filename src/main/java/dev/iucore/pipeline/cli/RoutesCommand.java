@@ -55,12 +55,18 @@ final class RoutesCommand {
                         List.of("ROUTE", "KIND", "EVENT TYPE", "TARGET", "STATE", "CIRCUIT", "RATE/S", "PENDING",
                                 "RETRYING", "DEAD", "SKIPPED"),
                         routes.stream().map(r -> List.of(r.routeKey(), r.kind(), orDash(r.eventType()),
-                                orDash(r.target()), r.state(), circuit(r),
+                                target(r), r.state(), circuit(r),
                                 r.rateLimitPerSecond() == null ? "-" : r.rateLimitPerSecond().toPlainString(),
                                 Long.toString(r.deliveriesPending()), Long.toString(r.deliveriesRetrying()),
                                 Long.toString(r.deadLettersOpen()), skipped(r))).toList());
             }
             return ExitCode.OK;
+        }
+
+        /** A kafka route on a named cluster says which; the default cluster goes unsaid. */
+        private static String target(RouteStatus route) {
+            return route.kafkaCluster() == null ? orDash(route.target())
+                    : route.target() + " (cluster " + route.kafkaCluster() + ")";
         }
 
         /** Events dispatched while the route was not allowed, with the last reason: never a silent gap. */

@@ -64,7 +64,25 @@ public enum Setting {
     DELIVERY_LEASE_MS("iu.delivery.lease-ms", "60000",
             "Lease on a claimed delivery (at least the route's connect + read timeout + 5 s); expired leases are reclaimed."),
     KAFKA_BROKERS("iu.kafka.brokers", "localhost:9092",
-            "Bootstrap servers for `kafka:<topic>` routes."),
+            "Bootstrap servers of the default Kafka cluster (`default`): the one of `kafka:<topic>` routes without a `kafka_cluster`. Its security is set by the `iu.kafka.clusters.default.*` keys below."),
+    KAFKA_DELIVERY_TIMEOUT_MS("iu.kafka.delivery-timeout-ms", "20000",
+            "The longest a Kafka try waits for the broker's acknowledgement (the producer's `delivery.timeout.ms`; `max.block.ms` and `request.timeout.ms` are half of it); then the try is a timeout and retried."),
+    KAFKA_CLUSTER_BOOTSTRAP_SERVERS("iu.kafka.clusters.<name>.bootstrap-servers", "",
+            "Declares the Kafka cluster `<name>` (lower case, digits, `_`) that routes choose with `kafka_cluster`: its bootstrap servers. Not for `default`, whose servers are `iu.kafka.brokers`."),
+    KAFKA_CLUSTER_SECURITY_PROTOCOL("iu.kafka.clusters.<name>.security-protocol", "PLAINTEXT",
+            "`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`."),
+    KAFKA_CLUSTER_SASL_MECHANISM("iu.kafka.clusters.<name>.sasl-mechanism", "",
+            "With a `SASL_*` protocol: `SCRAM-SHA-256`, `SCRAM-SHA-512` or `PLAIN`."),
+    KAFKA_CLUSTER_SASL_USERNAME("iu.kafka.clusters.<name>.sasl-username", "",
+            "With a `SASL_*` protocol: the user the service authenticates as."),
+    KAFKA_CLUSTER_SASL_PASSWORD_REF("iu.kafka.clusters.<name>.sasl-password-ref", "",
+            "With a `SASL_*` protocol: the name of an environment variable `IU_KAFKA_SECRET_…` holding the password; never the password."),
+    KAFKA_CLUSTER_TRUSTSTORE_PATH("iu.kafka.clusters.<name>.truststore-path", "",
+            "With `SSL` or `SASL_SSL`: the trust store of the brokers' certificates (or their CA); empty = the JVM's default trust. Host names are verified."),
+    KAFKA_CLUSTER_TRUSTSTORE_TYPE("iu.kafka.clusters.<name>.truststore-type", "PKCS12",
+            "`PKCS12`, `JKS` or `PEM`."),
+    KAFKA_CLUSTER_TRUSTSTORE_PASSWORD_REF("iu.kafka.clusters.<name>.truststore-password-ref", "",
+            "The name of an environment variable `IU_KAFKA_SECRET_…` holding the trust store's password; empty = none."),
     CLI_CONNECTOR("iu.cli-connector", "false",
             "Let Camel JBang (`camel get routes`, `camel top`) attach to `run`; it writes status files under `~/.camel` of the service's user."),
     LOG_LEVEL("iu.log.level", "INFO",
@@ -164,6 +182,7 @@ public enum Setting {
             case DELIVERY_BATCH_SIZE -> ValueRule.whole(1, 10_000);
             case DELIVERY_BATCH_BYTES -> ValueRule.whole(1, Integer.MAX_VALUE);
             case DELIVERY_LEASE_MS -> ValueRule.whole(1000, 86_400_000);
+            case KAFKA_DELIVERY_TIMEOUT_MS -> ValueRule.whole(1000, 600_000);
             case METRICS_REFRESH_INTERVAL_MS -> ValueRule.whole(100, 3_600_000);
             case SCALEOUT_N -> ValueRule.whole(1, 100_000);
             case HEALTH_MAX_BACKLOG, HEALTH_MAX_PENDING_AGE_SECONDS, HEALTH_MAX_HELD, HEALTH_MAX_RETRYING,
@@ -177,6 +196,18 @@ public enum Setting {
     public String envName() {
         return envName(key);
     }
+
+    /** A setting of each named thing ({@code iu.kafka.clusters.<name>.…}): its key holds {@code <name>}. */
+    public boolean named() {
+        return key.contains(NAME);
+    }
+
+    /** The key of a {@link #named()} setting for one name. */
+    public String key(String name) {
+        return key.replace(NAME, name);
+    }
+
+    static final String NAME = "<name>";
 
     /** The environment variable that carries a property: Camel's own mapping. */
     public static String envName(String key) {

@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Resolved configuration. Later sources win: the packaged {@code application.properties}, the
@@ -57,10 +61,11 @@ public final class Settings {
         }
         for (Setting setting : Setting.values()) {
             String fromEnv = env.get(setting.envName());
-            if (fromEnv != null) {
+            if (fromEnv != null && !setting.named()) {
                 merged.setProperty(setting.key(), fromEnv);
             }
         }
+        namedFromEnvironment(env, merged);
         for (String key : merged.stringPropertyNames()) {
             String fromEnv = key.startsWith("camel.") ? env.get(Setting.envName(key)) : null;
             if (fromEnv != null) {
@@ -162,12 +167,66 @@ public final class Settings {
             map.put(key, values.getProperty(key));
         }
         for (Setting setting : Setting.values()) {
-            map.putIfAbsent(setting.key(), setting.defaultValue());
+            if (!setting.named()) {
+                map.putIfAbsent(setting.key(), setting.defaultValue());
+            }
             if (setting.secret()) {
                 map.remove(setting.key());
             }
         }
         return map;
+    }
+
+    /**
+     * The variables of {@link Setting#named() named} settings: {@code IU_KAFKA_CLUSTERS_EAST_SASL_USERNAME}
+     * is {@code iu.kafka.clusters.east.sasl-username} (a name is lower case in its keys).
+     */
+    private static void namedFromEnvironment(Map<String, String> env, Properties merged) {
+        for (Setting setting : Setting.values()) {
+            if (setting.named()) {
+                String[] around = setting.envName().split(Pattern.quote(Setting.envName(Setting.NAME)), 2);
+                Pattern variable = Pattern.compile(Pattern.quote(around[0]) + "([A-Z][A-Z0-9_]*)" + Pattern.quote(around[1]));
+                env.forEach((name, value) -> {
+                    Matcher m = variable.matcher(name);
+                    if (m.matches()) {
+                        merged.setProperty(setting.key(m.group(1).toLowerCase(java.util.Locale.ROOT)), value);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Every property key with this prefix, ours or Camel's, as resolved. */
+    public SortedSet<String> keys(String prefix) {
+        SortedSet<String> keys = new TreeSet<>();
+        for (String key : values.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    /** A {@link Setting#named() named} setting of one name, or its default. */
+    public String get(Setting setting, String name) {
+        return values.getProperty(setting.key(name), setting.defaultValue()).trim();
+    }
+
+    /**
+     * The names a {@link Setting#named() named} setting is given for, in order
+     * ({@code iu.kafka.clusters.east.bootstrap-servers} names {@code east}).
+     */
+    public SortedSet<String> names(Setting setting) {
+        String[] around = setting.key().split(Pattern.quote(Setting.NAME), 2);
+        Pattern key = Pattern.compile(Pattern.quote(around[0]) + "([^.]+)" + Pattern.quote(around[1]));
+        SortedSet<String> names = new TreeSet<>();
+        for (String property : values.stringPropertyNames()) {
+            Matcher m = key.matcher(property);
+            if (m.matches()) {
+                names.add(m.group(1));
+            }
+        }
+        return names;
     }
 
     private static String firstNonEmpty(String... candidates) {

@@ -8,14 +8,15 @@ import java.util.UUID;
 
 /**
  * A claimed delivery with its event and its route's policy as they were at claim time; of the
- * event's {@code headers}, those that go out with it ({@link ForwardedHeaders}).
+ * event's {@code headers}, those that go out with it ({@link ForwardedHeaders}); of a kafka route, the
+ * cluster it names ({@code kafka_cluster}, null: the default one).
  */
 public record DeliveryTask(long deliveryId, UUID eventId, String eventType, String aggregateId, String payload,
                            String routeKind, String routeKey, int attemptsSoFar, boolean routeExists,
                            String targetUri, String secretRef, Integer connectTimeoutMs, Integer readTimeoutMs,
                            int maxAttempts, int backoffInitialMs, BigDecimal backoffFactor, int backoffMaxMs,
                            Integer circuitFailureThreshold, Integer circuitOpenMs, String action,
-                           Map<String, String> forwardedHeaders) {
+                           Map<String, String> forwardedHeaders, String kafkaCluster) {
 
     /** The row mapper of the delivery claim (claim.sql), by column name. */
     static DeliveryTask from(ResultSet rs) throws SQLException {
@@ -27,7 +28,7 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                 rs.getInt("max_attempts"), rs.getInt("backoff_initial_ms"), rs.getBigDecimal("backoff_factor"),
                 rs.getInt("backoff_max_ms"), (Integer) rs.getObject("circuit_failure_threshold"),
                 (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"),
-                ForwardedHeaders.of(rs.getString("headers")));
+                ForwardedHeaders.of(rs.getString("headers")), rs.getString("kafka_cluster"));
     }
 
     public boolean isSqlAction() {

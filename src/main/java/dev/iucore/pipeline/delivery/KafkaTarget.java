@@ -1,40 +1,51 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
+import dev.iucore.pipeline.kafka.KafkaClusters;
+import dev.iucore.pipeline.kafka.KafkaProducers;
+import dev.iucore.pipeline.kafka.UnknownKafkaClusterException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * A {@code kafka:<topic>} delivery, sent through Camel's kafka endpoint: the topic is checked
- * against Kafka's own naming rule (so nothing but a topic name reaches the endpoint URI), the
- * aggregate id is the record key (per-aggregate order within a partition), the payload the
- * value, and the event's forwarded headers ({@link ForwardedHeaders}) and {@code webhook-id} its headers. Kafka says itself which failures are worth another try: its retriable errors (a broker
- * that cannot be reached, a leader moving) are retried, its other errors (an invalid topic, a
- * record too large, a denied write) are permanent.
+ * A {@code kafka:<topic>} delivery, published by the idempotent producer of the route's cluster
+ * ({@code kafka_cluster}, none: the default one; {@link KafkaProducers}). The topic is checked
+ * against Kafka's own naming rule; the aggregate id is the record key (per-aggregate order within a
+ * partition), the payload the value, and the event's forwarded headers ({@link ForwardedHeaders})
+ * and {@code webhook-id} its headers. The try is delivered when every in-sync replica has the record.
+ *
+ * <p>Kafka says itself which failures are worth another try: its retriable errors (a broker that
+ * cannot be reached, a leader moving, a timeout) are retried, and so is a failed login (a password
+ * being rotated, a user not yet created: configuration, as an unknown cluster is); its other errors
+ * (an invalid topic, a record too large, a denied write) are permanent.
+ *
+ * <p>The Kafka client is used directly, not through a Camel endpoint: the cluster's credentials then
+ * live only in its producer's configuration, never in an endpoint URI or a Camel property.
  */
 public final class KafkaTarget implements DeliveryTarget {
 
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-    /** camel-kafka's record key header. */
-    static final String KAFKA_KEY = "kafka.KEY";
-    /** Bounded waits: an unreachable broker fails the try instead of holding a worker. */
-    private static final String ENDPOINT_OPTIONS =
-            "?brokers={{iu.kafka.brokers}}&maxBlockMs=10000&requestTimeoutMs=10000&deliveryTimeoutMs=20000";
 
-    private final Supplier<CamelContext> context;
-    private volatile ProducerTemplate producer;
+    private final KafkaProducers producers;
 
-    /** @param context the service's Camel context, asked at the first try (it exists by then) */
-    public KafkaTarget(Supplier<CamelContext> context) {
-        this.context = context;
+    public KafkaTarget(KafkaProducers producers) {
+        this.producers = producers;
     }
 
     @Override
@@ -46,24 +57,63 @@ public final class KafkaTarget implements DeliveryTarget {
             return AttemptResult.failed(Outcome.PERMANENT_FAILURE,
                     new InvalidTopicException("\"" + topic + "\" is not a Kafka topic name"), 0);
         }
-        Exchange sent = producer().send("kafka:" + topic + ENDPOINT_OPTIONS, exchange -> {
-            exchange.getMessage().setHeader(KAFKA_KEY, task.aggregateId());
-            // prefixed or trace context: never one of camel-kafka's own (kafka.KEY, kafka.OVERRIDE_TOPIC …)
-            task.forwardedHeaders().forEach(exchange.getMessage()::setHeader);
-            exchange.getMessage().setHeader("webhook-id", task.webhookId());
-            exchange.getMessage().setBody(task.payload());
-        });
-        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        if (sent.getException() != null) {
-            Throwable error = kafkaCause(sent.getException());
-            return AttemptResult.failed(outcome(error), error, latency);
+        String cluster = task.kafkaCluster() == null ? KafkaClusters.DEFAULT : task.kafkaCluster();
+        Producer<String, String> producer;
+        try {
+            producer = producers.of(cluster);
+        } catch (UnknownKafkaClusterException e) {
+            return AttemptResult.failed(Outcome.FAILED, null, "UnknownKafkaCluster",
+                    "route " + task.routeKey() + ": " + e.getMessage(), 0);
+        } catch (KafkaException e) {
+            return AttemptResult.failed(Outcome.FAILED, null, e.getClass().getSimpleName(),
+                    "Kafka cluster " + cluster + ": cannot make its producer: " + rootMessage(e), millisSince(start));
         }
-        return AttemptResult.delivered(null, latency);
+        Throwable error = send(producer, record(task, topic));
+        long latency = millisSince(start);
+        if (error == null) {
+            return AttemptResult.delivered(null, latency);
+        }
+        if (unrecoverable(error)) {
+            producers.discard(cluster, producer);
+        }
+        // several clusters: the error says which one
+        return AttemptResult.failed(outcome(error), null, error.getClass().getSimpleName(),
+                "Kafka cluster " + cluster + ": " + error.getMessage(), latency);
+    }
+
+    private static ProducerRecord<String, String> record(DeliveryTask task, String topic) {
+        RecordHeaders headers = new RecordHeaders();
+        // prefixed or trace context: never a name of ours or a control header
+        task.forwardedHeaders().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
+        headers.add("webhook-id", task.webhookId().getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, task.aggregateId(), task.payload(), headers);
+    }
+
+    /** The send and the broker's acknowledgement, within the producer's bound: null when acknowledged. */
+    private Throwable send(Producer<String, String> producer, ProducerRecord<String, String> record) {
+        try {
+            Future<RecordMetadata> acknowledged = producer.send(record);
+            acknowledged.get(producers.sendBound().toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return kafkaCause(e.getCause() == null ? e : e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            return new TimeoutException("no acknowledgement within " + producers.sendBound().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        } catch (KafkaException | IllegalStateException e) {
+            // thrown by the send itself: the producer is closed or broken (unrecoverable below)
+            return kafkaCause(e);
+        }
     }
 
     static Outcome outcome(Throwable error) {
         if (error instanceof TimeoutException) {
             return Outcome.TIMEOUT;
+        }
+        if (error instanceof AuthenticationException) {
+            return Outcome.FAILED;
         }
         if (error instanceof ApiException && !(error instanceof RetriableException)) {
             return Outcome.PERMANENT_FAILURE;
@@ -71,7 +121,14 @@ public final class KafkaTarget implements DeliveryTarget {
         return Outcome.FAILED;
     }
 
-    /** The Kafka error inside Camel's and the producer's wrappers, or the exception itself. */
+    /** Errors after which the idempotent producer stays unusable (or closed): a new one is made. */
+    private static boolean unrecoverable(Throwable error) {
+        return error instanceof ClusterAuthorizationException || error instanceof UnsupportedVersionException
+                || error instanceof OutOfOrderSequenceException || error instanceof IllegalStateException
+                || (error instanceof KafkaException && !(error instanceof ApiException));
+    }
+
+    /** The Kafka error inside the producer's wrappers, or the exception itself. */
     private static Throwable kafkaCause(Throwable caught) {
         for (Throwable t = caught; t != null; t = t.getCause()) {
             if (t instanceof ApiException) {
@@ -81,16 +138,15 @@ public final class KafkaTarget implements DeliveryTarget {
         return caught;
     }
 
-    private ProducerTemplate producer() {
-        ProducerTemplate template = producer;
-        if (template == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = context.get().createProducerTemplate();
-                }
-                template = producer;
-            }
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        return template;
+        return root == error ? String.valueOf(error.getMessage()) : error.getMessage() + ": " + root.getMessage();
+    }
+
+    private static long millisSince(long start) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 }

@@ -17,8 +17,11 @@ public final class RouteStatusReader {
             SELECT route_key, route_kind, event_type, target, enabled, live, state, ordered, max_attempts,
                    rate_limit_per_second, circuit_state, consecutive_failures, circuit_failure_threshold,
                    next_probe_at, deliveries_pending, deliveries_retrying, dead_letters_open, blocked_by,
-                   events_skipped, last_skip_reason, last_skipped_at
-              FROM iu_core_route_status
+                   events_skipped, last_skip_reason, last_skipped_at,
+                   CASE WHEN s.route_kind = 'outbound'
+                        THEN (SELECT o.kafka_cluster FROM iu_outbound_route o WHERE o.route_key = s.route_key)
+                   END AS kafka_cluster
+              FROM iu_core_route_status s
              WHERE (?::text IS NULL OR event_type = ?)
              ORDER BY route_kind = 'removed', event_type, route_key""";
 
@@ -45,7 +48,7 @@ public final class RouteStatusReader {
                             rs.getObject("next_probe_at", OffsetDateTime.class), rs.getLong("deliveries_pending"),
                             rs.getLong("deliveries_retrying"), rs.getLong("dead_letters_open"), rs.getString("blocked_by"),
                             rs.getLong("events_skipped"), rs.getString("last_skip_reason"),
-                            rs.getObject("last_skipped_at", OffsetDateTime.class)));
+                            rs.getObject("last_skipped_at", OffsetDateTime.class), rs.getString("kafka_cluster")));
                 }
             }
             return routes;
@@ -59,12 +62,13 @@ public final class RouteStatusReader {
      * probe delivery at a time); {@code removed} (the row is gone, deliveries of it are still open).
      * {@code blockedBy}: what stops it now (delivery_closed, route_disabled, not_live, sql_routes_closed);
      * {@code eventsSkipped}: events dispatched while it was not allowed, which got no delivery of it.
+     * {@code kafkaCluster}: the cluster a kafka route names (null: the default one).
      */
     public record RouteStatus(String routeKey, String kind, String eventType, String target, boolean enabled,
                               boolean live, String state, boolean ordered, Integer maxAttempts,
                               BigDecimal rateLimitPerSecond, String circuitState, int consecutiveFailures,
                               Integer circuitFailureThreshold, OffsetDateTime nextProbeAt, long deliveriesPending,
                               long deliveriesRetrying, long deadLettersOpen, String blockedBy, long eventsSkipped,
-                              String lastSkipReason, OffsetDateTime lastSkippedAt) {
+                              String lastSkipReason, OffsetDateTime lastSkippedAt, String kafkaCluster) {
     }
 }

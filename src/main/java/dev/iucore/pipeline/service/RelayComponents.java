@@ -13,6 +13,8 @@ import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.delivery.SqlActionRunner;
 import dev.iucore.pipeline.delivery.TargetAddressGuard;
 import dev.iucore.pipeline.delivery.WebhookSender;
+import dev.iucore.pipeline.kafka.KafkaClusters;
+import dev.iucore.pipeline.kafka.KafkaProducers;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
@@ -34,10 +36,12 @@ final class RelayComponents {
 
     private final Optional<OutboxWakeup> wakeup;
     private final DeliveryClaimer deliveryClaimer;
+    private final KafkaProducers kafkaProducers;
 
-    private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer) {
+    private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer, KafkaProducers kafkaProducers) {
         this.wakeup = wakeup;
         this.deliveryClaimer = deliveryClaimer;
+        this.kafkaProducers = kafkaProducers;
     }
 
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
@@ -54,12 +58,15 @@ final class RelayComponents {
         bind.accept("webhookSender", new WebhookSender(System::getenv,
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
         bind.accept("logSender", new LogSender());
-        bind.accept("kafkaTarget", new KafkaTarget(context));
+        // the clusters are checked now: a setting that cannot work stops the start, naming its key
+        KafkaProducers kafkaProducers = new KafkaProducers(KafkaClusters.from(settings, System::getenv),
+                settings.getInt(Setting.KAFKA_DELIVERY_TIMEOUT_MS), System::getenv);
+        bind.accept("kafkaTarget", new KafkaTarget(kafkaProducers));
         bind.accept("sqlActionRunner", new SqlActionRunner(dataSource));
         bind.accept("rejectedTarget", new RejectedTarget());
         bind.accept("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
-                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer);
+                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, kafkaProducers);
     }
 
     /**
@@ -94,5 +101,6 @@ final class RelayComponents {
         } catch (SQLException e) {
             LOG.warn("could not release unstarted deliveries (their leases expire instead): {}", e.getMessage());
         }
+        kafkaProducers.close();
     }
 }

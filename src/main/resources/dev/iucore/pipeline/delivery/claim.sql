@@ -119,7 +119,7 @@ SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload:
        coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000) AS backoff_initial_ms,
        coalesce(r.backoff_factor, s.backoff_factor, 2) AS backoff_factor,
        coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000) AS backoff_max_ms,
-       r.circuit_failure_threshold, r.circuit_open_ms, s.action
+       r.circuit_failure_threshold, r.circuit_open_ms, s.action, r.kafka_cluster
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)

@@ -17,6 +17,7 @@ public final class RelayExtension implements BeforeAllCallback, AfterAllCallback
     private final DatabaseExtension database;
     private final String node;
     private final Supplier<Map<Setting, String>> overrides;
+    private final Supplier<Map<String, String>> properties;
     private RunningPipeline pipeline;
     private RelayData data;
 
@@ -26,15 +27,22 @@ public final class RelayExtension implements BeforeAllCallback, AfterAllCallback
 
     /** @param overrides settings of the service, read when it starts (after the extensions before it) */
     public RelayExtension(DatabaseExtension database, String node, Supplier<Map<Setting, String>> overrides) {
+        this(database, node, overrides, Map::of);
+    }
+
+    /** @param properties further properties by key (named ones: {@code iu.kafka.clusters.east.…}), read when it starts */
+    public RelayExtension(DatabaseExtension database, String node, Supplier<Map<Setting, String>> overrides,
+                          Supplier<Map<String, String>> properties) {
         this.database = database;
         this.node = node;
         this.overrides = overrides;
+        this.properties = properties;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         data = new RelayData(database.db());
-        pipeline = RunningPipeline.start(database.db(), node, overrides.get());
+        pipeline = RunningPipeline.start(database.db(), node, overrides.get(), properties.get());
     }
 
     @Override

@@ -52,6 +52,12 @@ public final class RunningPipeline implements AutoCloseable {
     }
 
     public static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides) {
+        return start(db, node, overrides, Map.of());
+    }
+
+    /** @param properties any further property by key, a named one included ({@code iu.kafka.clusters.east.…}) */
+    public static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides,
+                                        Map<String, String> properties) {
         Map<Setting, String> settings = new HashMap<>(Map.of(
                 Setting.NODE_ID, node,
                 Setting.RELAY_POLL_INTERVAL_MS, "100",
@@ -62,7 +68,11 @@ public final class RunningPipeline implements AutoCloseable {
                 // held events stay held unless a test schedules the delayed lane itself
                 Setting.DELAYED_LANE_CRON, NEVER));
         settings.putAll(overrides);
-        return new RunningPipeline(db.settings().with(settings), db);
+        Settings configured = db.settings().with(settings);
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            configured = configured.withProperty(property.getKey(), property.getValue());
+        }
+        return new RunningPipeline(configured, db);
     }
 
     public CamelContext camelContext() {
