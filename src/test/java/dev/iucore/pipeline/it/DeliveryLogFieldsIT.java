@@ -59,8 +59,13 @@ class DeliveryLogFieldsIT {
 
         try (ServiceJar service = ServiceJar.start(DB.db(), "log-fields",
                 Map.of(Setting.LOG_FORMAT, "json", Setting.LOG_LEVEL, "INFO"))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> "delivered".equals(data.deliveryStatus(event, "log-accepted"))
-                    && data.attempts(event, "log-refused") >= 2);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> "delivered".equals(data.deliveryStatus(event, "log-accepted"))
+                        && data.attempts(event, "log-refused") >= 2);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("deliveries " + DB.db().query("SELECT route_key, status, attempts FROM iu_route_delivery")
+                        + "; the service's output:\n" + service.output(), e);
+            }
             long refusedId = ((Number) data.delivery(event, "log-refused").get("id")).longValue();
             long acceptedId = ((Number) data.delivery(event, "log-accepted").get("id")).longValue();
             // the outcome line of attempt 2 is written after its record committed: wait for it too

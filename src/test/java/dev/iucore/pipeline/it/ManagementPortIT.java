@@ -2,6 +2,7 @@ package dev.iucore.pipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.ServiceJar;
 import dev.iucore.pipeline.testing.TestDb;
@@ -24,7 +25,8 @@ class ManagementPortIT {
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
     private static Map<String, String> env(String node, int managementPort) {
-        Map<String, String> env = new HashMap<>(ServiceJar.environment(DB.db().url(), node, Map.of()));
+        // INFO: the ready line names the management server's address
+        Map<String, String> env = new HashMap<>(ServiceJar.environment(DB.db().url(), node, Map.of(Setting.LOG_LEVEL, "INFO")));
         env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
         return env;
     }
