@@ -15,9 +15,8 @@ public final class DeliveryLogContext {
     public static final String DELIVERY_ID = "delivery_id";
     public static final String ATTEMPT = "attempt";
 
-    /** The attempt about to be made: the claimed task's tries so far, plus this one. */
-    public void enter(DeliveryAttempt attempt) {
-        DeliveryTask task = attempt.getTask();
+    /** The attempt about to be made on a claimed task (the route's body as the claim left it): its tries so far, plus this one. */
+    public void enter(DeliveryTask task) {
         MDC.put(EVENT_ID, String.valueOf(task.eventId()));
         MDC.put(ROUTE_KEY, task.routeKey());
         MDC.put(DELIVERY_ID, Long.toString(task.deliveryId()));

@@ -2,6 +2,7 @@ package dev.iucore.pipeline.service;
 
 import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Settings;
+import io.vertx.core.net.impl.TCPServerBase;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -56,8 +57,9 @@ public final class ManagementPort {
         }
         int port = port(settings);
         for (VertxPlatformHttpServer server : context.hasServices(VertxPlatformHttpServer.class)) {
-            // Vert.x reports 0 as the actual port of a server whose bind failed
-            if (server.getConfigurationPort() == port && (server.getServer() == null || server.getServer().actualPort() <= 0)) {
+            // Vert.x keeps the requested port as the actual one of a server whose bind failed; only
+            // its server base says whether it listens (Vert.x 4's; another implementation is not checked)
+            if (server.getConfigurationPort() == port && server.getServer() instanceof TCPServerBase base && !base.isListening()) {
                 return Optional.of(inUse(host(settings), port, "the management server could not bind it"));
             }
         }

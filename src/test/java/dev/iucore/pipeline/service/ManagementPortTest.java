@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -52,6 +53,7 @@ class ManagementPortTest {
     }
 
     @Test
+    @Timeout(180) // a missed bind failure leaves run() waiting for a stop that never comes
     void aPortTakenAfterTheCheckStopsTheServiceOnceCamelStartedWithTheSameMessage() throws Exception {
         try (ServerSocket held = held()) {
             PipelineService service = new PipelineService(on(held.getLocalPort()), DB.db().runtime(), Optional.empty());
