@@ -52,7 +52,7 @@ class DeliveryLogFieldsIT {
         SINK.stub(post(urlEqualTo("/refuses")).willReturn(aResponse().withStatus(500)));
         SINK.stub(post(urlEqualTo("/accepts")).willReturn(aResponse().withStatus(204)));
         RelayData data = new RelayData(DB.db()).registerType("test.log.fields", "live")
-                .route("log-refused", "test.log.fields", SINK.url("/refuses"), Map.of("max_attempts", 3))
+                .route("log-refused", "test.log.fields", SINK.url("/refuses"), Map.of("max_attempts", 3, "read_timeout_ms", 10000))
                 .route("log-accepted", "test.log.fields", SINK.url("/accepts"))
                 .allRoutesLive(false);
         UUID event = data.event("test.log.fields", "log-1", "{\"n\": 1}");
@@ -84,8 +84,10 @@ class DeliveryLogFieldsIT {
             JsonNode first = refused.stream().filter(l -> l.path("mdc").path("attempt").asText().equals("1")
                     && l.path("loggerName").asText().endsWith("DeliveryRecorder")).findFirst().orElseThrow();
             assertThat(first.path("level").asText()).isEqualTo("INFO");
-            assertThat(first.path("formattedMessage").asText()).contains("delivery " + refusedId).contains("failed");
-            assertThat(first.path("kvpList").toString()).contains("\"outcome\":\"failed\"");
+            // a 500 fails; on a loaded machine the first try may time out instead: either way a retry
+            String outcome = first.path("kvpList").findValue("outcome").asText();
+            assertThat(outcome).isIn("failed", "timeout");
+            assertThat(first.path("formattedMessage").asText()).contains("delivery " + refusedId).endsWith(": " + outcome);
 
             // delivered: no line of its own at INFO, and no line anywhere names it
             assertThat(lines).noneMatch(l -> Long.toString(acceptedId).equals(l.path("mdc").path("delivery_id").asText()));
