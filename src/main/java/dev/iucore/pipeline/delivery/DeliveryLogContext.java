@@ -6,7 +6,8 @@ import org.slf4j.MDC;
  * The log context of one delivery attempt: while a worker tries a delivery, every line it logs,
  * ours or Camel's, carries the event id, route key, delivery id and attempt number as MDC fields
  * (the JSON log format writes them under {@code mdc}), so a machine can follow one delivery
- * through the log without parsing messages. The delivery route sets it first and clears it last.
+ * through the log without parsing messages. The delivery route sets it first and clears it last;
+ * it names this class by type (no state of its own: the MDC belongs to the worker thread).
  */
 public final class DeliveryLogContext {
 

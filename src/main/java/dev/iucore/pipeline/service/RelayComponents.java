@@ -4,7 +4,6 @@ import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
-import dev.iucore.pipeline.delivery.DeliveryLogContext;
 import dev.iucore.pipeline.delivery.DeliveryRecorder;
 import dev.iucore.pipeline.delivery.DeliveryTargets;
 import dev.iucore.pipeline.delivery.KafkaTarget;
@@ -49,7 +48,6 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_WORKERS));
         main.bind("deliveryClaimer", deliveryClaimer);
         main.bind("deliveryTargets", new DeliveryTargets());
-        main.bind("deliveryLogContext", new DeliveryLogContext());
         main.bind("webhookSender", new WebhookSender(System::getenv,
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
         main.bind("logSender", new LogSender());
