@@ -44,8 +44,8 @@ final class Logging {
 
     /**
      * One JSON object per line on stderr in place of the text lines: level, time, thread, logger,
-     * the formatted message, key-value pairs (a delivery outcome's event_id, route_key, attempt,
-     * outcome) and the exception, if any.
+     * the formatted message, the MDC (a delivery attempt's event_id, route_key, delivery_id and
+     * attempt: DeliveryLogContext), key-value pairs (a delivery's outcome) and the exception, if any.
      */
     private static void json() {
         Logger root = root();
@@ -61,6 +61,7 @@ final class Logging {
         encoder.setWithMessage(false);
         encoder.setWithArguments(false);
         encoder.setWithFormattedMessage(true);
+        encoder.setWithMDC(true);
         encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);

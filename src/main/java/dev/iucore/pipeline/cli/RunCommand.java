@@ -2,6 +2,7 @@ package dev.iucore.pipeline.cli;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
+import dev.iucore.pipeline.service.ManagementPort;
 import dev.iucore.pipeline.service.PipelineService;
 import dev.iucore.pipeline.service.TerminationSignals;
 import java.util.concurrent.Callable;
@@ -37,6 +38,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** The service's database, migrated, with the invocation's start recorded: for run and demo run. */
     static Database openService(CommandContext context) {
+        // before the database: a second process on a host must not start without health and metrics
+        ManagementPort.ensureFree(context.settings());
         Database database = context.serviceDatabase();
         LOG.info("database: {}", database.describe());
         if (context.settings().getBoolean(Setting.MIGRATE_ON_START)) {

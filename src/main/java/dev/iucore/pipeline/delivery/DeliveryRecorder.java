@@ -192,8 +192,8 @@ public final class DeliveryRecorder {
     }
 
     /**
-     * After the commit: one log line per outcome (with the event id, route key, attempt and
-     * outcome also as key-value pairs, which the JSON log format carries as fields) and the metrics.
+     * After the commit: one log line per outcome (the outcome also as a key-value pair, which the
+     * JSON log format carries as a field beside the MDC's ids) and the metrics.
      * Null (a lost lease) announces nothing: that try is another relay's to count.
      */
     private void announce(Recorded recorded) {
@@ -206,8 +206,8 @@ public final class DeliveryRecorder {
                 : recorded.reason() == null ? DeliveryOutcome.RETRYING : DeliveryOutcome.DEAD;
         // a delivered try logs at DEBUG: the metrics count them, and a line each is a cost on the hot
         // path; what needs an operator's eye (a retry, a dead letter) stays at INFO
-        (state == DeliveryOutcome.DELIVERED ? LOG.atDebug() : LOG.atInfo()).addKeyValue("event_id", task.eventId()).addKeyValue("route_key", task.routeKey())
-                .addKeyValue("attempt", recorded.attemptNo()).addKeyValue("outcome", outcome)
+        // the event id, route key, delivery id and attempt are this worker's MDC (DeliveryLogContext)
+        (state == DeliveryOutcome.DELIVERED ? LOG.atDebug() : LOG.atInfo()).addKeyValue("outcome", outcome)
                 .log("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
                         recorded.attemptNo() == null ? "-" : recorded.attemptNo(), outcome,
                         recorded.reason() == null ? "" : " -> dead (" + recorded.reason().sqlName() + ")");

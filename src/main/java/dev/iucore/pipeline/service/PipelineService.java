@@ -2,6 +2,7 @@ package dev.iucore.pipeline.service;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.CamelPlaceholders;
+import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.CoreRoutesReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
@@ -36,6 +37,8 @@ public final class PipelineService {
     private final OpsRoutes opsRoutes;
     private final String managementServer;
     private volatile boolean started;
+    /** Why the service stopped itself right after starting (its management port was taken); null otherwise. */
+    private volatile RuntimeException startFailure;
 
     /**
      * @param scheduler Quartz's own pool (the scheduler role, the only one that writes {@code qrtz_*});
@@ -68,6 +71,14 @@ public final class PipelineService {
 
             @Override
             public void afterStart(BaseMainSupport started) {
+                Optional<ConfigurationException> unbound = ManagementPort.unbound(started.getCamelContext(), settings);
+                if (unbound.isPresent()) {
+                    // another process took the port after run's own check: stop rather than run unobserved
+                    startFailure = unbound.get();
+                    LOG.error("iu-core stops: {}", startFailure.getMessage());
+                    main.completed();
+                    return;
+                }
                 relay.started(started.getCamelContext());
                 coreRoutes.started(started.getCamelContext());
                 if (opsRoutes != null) {
@@ -110,6 +121,9 @@ public final class PipelineService {
     /** Starts Camel and blocks until {@link #stop()}; then stops Camel gracefully. */
     public void run() throws Exception {
         main.run();
+        if (startFailure != null) {
+            throw startFailure;
+        }
     }
 
     /** Asks a running service to shut down; returns at once, {@link #run()} returns when done. */

@@ -28,6 +28,9 @@ class DeploymentTest {
 
     private static final Path SYSTEMD = Path.of("deploy", "systemd");
     private static final Path SERVICE = SYSTEMD.resolve("iu-core.service");
+    private static final Path TEMPLATE = SYSTEMD.resolve("iu-core@.service");
+    /** The units run the distribution without the embedded database unless the environment file names another. */
+    private static final String EXTERNAL_DB_JAR = "IU_JAR=/opt/iu-core/iu-core-pipeline-external-db.jar";
     private static final Path RETENTION = SYSTEMD.resolve("iu-core-retention.service");
     private static final Path TIMER = SYSTEMD.resolve("iu-core-retention.timer");
     private static final Path ENV_EXAMPLE = Path.of("deploy", "iu-core.env.example");
@@ -68,7 +71,8 @@ class DeploymentTest {
 
     private static void assertHardened(Map<String, Map<String, List<String>>> unit) {
         assertThat(value(unit, "Service", "User")).isEqualTo("iu-core");
-        assertThat(value(unit, "Service", "EnvironmentFile")).isEqualTo("/etc/iu-core/iu-core.env");
+        assertThat(unit.get("Service").get("EnvironmentFile").get(0)).isEqualTo("/etc/iu-core/iu-core.env");
+        assertThat(value(unit, "Service", "Environment")).isEqualTo(EXTERNAL_DB_JAR);
         assertThat(value(unit, "Service", "NoNewPrivileges")).isEqualTo("true");
         assertThat(value(unit, "Service", "ProtectSystem")).isEqualTo("strict");
         assertThat(value(unit, "Service", "PrivateTmp")).isEqualTo("true");
@@ -83,7 +87,7 @@ class DeploymentTest {
     void theServiceRunsAsItsOwnUserHardenedRestartsOnFailureAndStopsAfterCamelsGracefulShutdown() throws Exception {
         Map<String, Map<String, List<String>>> service = unit(SERVICE);
         assertHardened(service);
-        assertThat(value(service, "Service", "ExecStart")).endsWith("-jar /opt/iu-core/iu-core-pipeline.jar run");
+        assertThat(value(service, "Service", "ExecStart")).endsWith("-jar ${IU_JAR} run");
         assertThat(value(service, "Service", "Restart")).isEqualTo("on-failure");
         assertThat(value(service, "Service", "KillSignal")).isEqualTo("SIGTERM");
         Properties camel = new Properties();
@@ -97,12 +101,45 @@ class DeploymentTest {
         assertThat(value(service, "Install", "WantedBy")).isEqualTo("multi-user.target");
     }
 
+    /**
+     * N nodes on one host: the template is the service with one more environment file per instance,
+     * read last so its port and node id win, and the example instance files give distinct ones.
+     */
+    @Test
+    void theTemplateUnitIsTheServiceWithAPerInstanceEnvironmentFileReadLast() throws Exception {
+        Map<String, Map<String, List<String>>> template = unit(TEMPLATE);
+        Map<String, Map<String, List<String>>> service = unit(SERVICE);
+        assertHardened(template);
+        assertThat(template.get("Service").get("EnvironmentFile"))
+                .containsExactly("/etc/iu-core/iu-core.env", "/etc/iu-core/instances/%i.env");
+        Map<String, List<String>> rest = new LinkedHashMap<>(template.get("Service"));
+        rest.remove("EnvironmentFile");
+        Map<String, List<String>> serviceRest = new LinkedHashMap<>(service.get("Service"));
+        serviceRest.remove("EnvironmentFile");
+        assertThat(rest).as("otherwise the same [Service] as iu-core.service").isEqualTo(serviceRest);
+        assertThat(template.get("Install")).isEqualTo(service.get("Install"));
+        assertThat(value(template, "Unit", "Description")).contains("%i");
+
+        String runbook = Files.readString(Path.of("deploy", "RUNBOOK.md"));
+        Matcher instance = Pattern.compile("(?s)instances/(\\d+)\\.env <<'ENV'\n(.*?)\nENV\n").matcher(runbook);
+        List<String> ports = new ArrayList<>();
+        List<String> nodes = new ArrayList<>();
+        while (instance.find()) {
+            Properties env = new Properties();
+            env.load(new java.io.StringReader(instance.group(2)));
+            ports.add(env.getProperty("CAMEL_MANAGEMENT_PORT"));
+            nodes.add(env.getProperty("IU_NODE_ID"));
+        }
+        assertThat(ports).as("RUNBOOK.md writes two instance files").hasSize(2).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(nodes).hasSize(2).doesNotContainNull().doesNotHaveDuplicates();
+    }
+
     @Test
     void theRetentionTimerStartsAOneShotDryRunOnACalendarAndCatchesUpMissedRuns() throws Exception {
         Map<String, Map<String, List<String>>> retention = unit(RETENTION);
         assertHardened(retention);
         assertThat(value(retention, "Service", "Type")).isEqualTo("oneshot");
-        assertThat(value(retention, "Service", "ExecStart")).contains("iu-core-pipeline.jar retention --dry-run --actor ")
+        assertThat(value(retention, "Service", "ExecStart")).contains("-jar ${IU_JAR} retention --dry-run --actor ")
                 .doesNotContain("--apply");
         Map<String, Map<String, List<String>>> timer = unit(TIMER);
         assertThat(value(timer, "Timer", "OnCalendar")).isNotBlank();
@@ -139,8 +176,8 @@ class DeploymentTest {
         SystemTools.ensure();
         Process verify;
         try {
-            verify = new ProcessBuilder("systemd-analyze", "verify", "--man=no", SERVICE.toString(), RETENTION.toString(),
-                    TIMER.toString()).redirectErrorStream(true).start();
+            verify = new ProcessBuilder("systemd-analyze", "verify", "--man=no", SERVICE.toString(), TEMPLATE.toString(),
+                    RETENTION.toString(), TIMER.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new AssertionError("systemd-analyze is not installed, so the unit files cannot be verified:"
                     + " install systemd (Debian: apt-get install systemd) on the build machine", e);

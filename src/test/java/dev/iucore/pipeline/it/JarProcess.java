@@ -44,8 +44,13 @@ final class JarProcess implements AutoCloseable {
     }
 
     static JarProcess start(Map<String, String> env, String... args) throws IOException {
+        return start(JAR, env, args);
+    }
+
+    /** Another packaged jar than the default one (the external-db distribution). */
+    static JarProcess start(Path jar, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
@@ -67,7 +72,11 @@ final class JarProcess implements AutoCloseable {
 
     /** Runs a one-shot command to its end. */
     static Result run(Map<String, String> env, String... args) throws Exception {
-        JarProcess p = start(env, args);
+        return run(JAR, env, args);
+    }
+
+    static Result run(Path jar, Map<String, String> env, String... args) throws Exception {
+        JarProcess p = start(jar, env, args);
         if (!p.process.waitFor(120, TimeUnit.SECONDS)) {
             p.process.destroyForcibly();
             throw new IllegalStateException("iu-core " + String.join(" ", args) + " did not finish:\n" + p.output());

@@ -25,22 +25,55 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceJar implements AutoCloseable {
 
-    static final Path JAR = Path.of("target", "iu-core-pipeline.jar");
+    public static final Path JAR = Path.of("target", "iu-core-pipeline.jar");
+    /** The distribution without the embedded database, for an external PostgreSQL (pom.xml, execution external-db). */
+    public static final Path EXTERNAL_DB_JAR = Path.of("target", "iu-core-pipeline-external-db.jar");
     private static final Duration READY = Duration.ofSeconds(120);
     private static final int BIND_TRIES = 3;
 
     private final Process process;
     private final Path output;
     private final String node;
+    private final int managementPort;
 
-    private ServiceJar(Process process, Path output, String node) {
+    private ServiceJar(Process process, Path output, String node, int managementPort) {
         this.process = process;
         this.output = output;
         this.node = node;
+        this.managementPort = managementPort;
     }
 
     /** Starts the service on {@code jdbcUrl} as the runtime role and waits until it answers ready. */
     public static ServiceJar start(String jdbcUrl, String node, Map<Setting, String> overrides) {
+        return start(JAR, jdbcUrl, node, overrides);
+    }
+
+    /** The same with another packaged jar (the external-db distribution). */
+    public static ServiceJar start(Path jar, String jdbcUrl, String node, Map<Setting, String> overrides) {
+        Map<String, String> env = environment(jdbcUrl, node, overrides);
+        // the management port is picked, released, then bound by the child: another process may take
+        // it in between, so a start that lost that race is tried again on another port
+        for (int tried = 1; ; tried++) {
+            int port = TestDb.freePort();
+            env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(port));
+            ServiceJar service = launch(jar, env, node, port);
+            try {
+                service.awaitReady(port);
+                return service;
+            } catch (RuntimeException e) {
+                service.close();
+                if (tried == BIND_TRIES || !service.output().contains("already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The environment an operator would give the service on {@code jdbcUrl} (the runtime role, no
+     * migration on start, short poll intervals), without a management port: the caller names it.
+     */
+    public static Map<String, String> environment(String jdbcUrl, String node, Map<Setting, String> overrides) {
         Map<String, String> env = new HashMap<>();
         Map<Setting, String> settings = new HashMap<>(Map.of(
                 Setting.DB_URL, jdbcUrl,
@@ -59,40 +92,25 @@ public final class ServiceJar implements AutoCloseable {
         settings.put(Setting.DELIVERY_ALLOWED_NETWORKS, TestDb.LOCAL_RECEIVERS);
         settings.putAll(overrides);
         settings.forEach((setting, value) -> env.put(setting.envName(), value));
-        // the management port is picked, released, then bound by the child: another process may take
-        // it in between, so a start that lost that race is tried again on another port
-        for (int tried = 1; ; tried++) {
-            int port = TestDb.freePort();
-            env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(port));
-            ServiceJar service = launch(env, node);
-            try {
-                service.awaitReady(port);
-                return service;
-            } catch (RuntimeException e) {
-                service.close();
-                if (tried == BIND_TRIES || !service.output().contains("Address already in use")) {
-                    throw e;
-                }
-            }
-        }
+        return env;
     }
 
     public static ServiceJar start(TestDb db, String node, Map<Setting, String> overrides) {
         return start(db.url(), node, overrides);
     }
 
-    private static ServiceJar launch(Map<String, String> env, String node) {
+    private static ServiceJar launch(Path jar, Map<String, String> env, String node, int port) {
         try {
             Path output = Files.createTempFile("iu-core-" + node + "-", ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // several of these share two cores with the database and the test
-                    "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "run"));
+                    "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "run"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
             builder.environment().keySet().removeIf(k -> k.startsWith("IU_") || k.startsWith("CAMEL_"));
             builder.environment().putAll(env);
-            return new ServiceJar(builder.start(), output, node);
+            return new ServiceJar(builder.start(), output, node, port);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + JAR + " (run `mvn package` first)", e);
+            throw new UncheckedIOException("cannot start " + jar + " (run `mvn package` first)", e);
         }
     }
 
@@ -130,6 +148,11 @@ public final class ServiceJar implements AutoCloseable {
 
     public String node() {
         return node;
+    }
+
+    /** Where its health and metrics answer (127.0.0.1). */
+    public int managementPort() {
+        return managementPort;
     }
 
     public boolean alive() {
