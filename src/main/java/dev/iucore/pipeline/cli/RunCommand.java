@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.api.ApiServer;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.service.PipelineService;
@@ -28,8 +29,17 @@ final class RunCommand implements Callable<Integer> {
         database.dropOwnerCredentials();
         PipelineService service = new PipelineService(context.settings().with(Setting.DB_OWNER_PASSWORD, ""),
                 database.runtime(), database.scheduler());
+        ApiServer api = context.settings().getBoolean(Setting.CONSOLE_ENABLED)
+                ? ApiServer.start(context.settings(), database.runtime(), new InProcessCommands(context.settings(), database))
+                : null;
         TerminationSignals.onTerminate(service::stop);
-        service.run();
+        try {
+            service.run();
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+        }
         LOG.info("iu-core stopped");
         return ExitCode.OK;
     }
