@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.api;
 
+import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import io.vertx.core.Vertx;
@@ -38,13 +39,20 @@ public final class ApiServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Reads the users file (0600, or a start-up error) and listens; returns once the port is bound. */
-    public static ApiServer start(Settings settings, DataSource runtime, CommandRunner commands) {
+    /**
+     * The users of the API as configured: read before anything else starts, so a missing file, or
+     * one others may read, stops the service at once with the reason.
+     */
+    public static ConsoleUsers users(Settings settings) {
         String usersFile = settings.optional(Setting.CONSOLE_USERS_FILE).orElseThrow(() ->
-                new dev.iucore.pipeline.config.ConfigurationException(Setting.CONSOLE_ENABLED.key() + " is true but "
+                new ConfigurationException(Setting.CONSOLE_ENABLED.key() + " is true but "
                         + Setting.CONSOLE_USERS_FILE.key() + " is not set: name the users file (create it with"
                         + " `iu-core console add-user`)"));
-        ConsoleUsers users = ConsoleUsers.load(Path.of(usersFile));
+        return ConsoleUsers.load(Path.of(usersFile));
+    }
+
+    /** Listens on {@code iu.console.host}:{@code iu.console.port}; returns once the port is bound. */
+    public static ApiServer start(Settings settings, ConsoleUsers users, DataSource runtime, CommandRunner commands) {
         return start(settings.get(Setting.CONSOLE_HOST), settings.getInt(Setting.CONSOLE_PORT), users, runtime, commands);
     }
 
