@@ -60,7 +60,9 @@ public final class ApiServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
             Router router = router(vertx, users, runtime, commands);
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                            // HTTP/1.1 only: no cleartext upgrade to HTTP/2 for an API of small JSON documents
+                            .setHttp2ClearTextEnabled(false))
                     .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("operator API on http://{}:{}/api/v1/ (OpenAPI: /api/openapi.json), {} user(s)", host,
                     server.actualPort(), users.users().size());

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,8 @@ class ConsoleApiIT {
 
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -37,14 +40,14 @@ class ConsoleApiIT {
                 Setting.CONSOLE_PORT, Integer.toString(port), Setting.CONSOLE_USERS_FILE, users.toString()))) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/openapi.json")).build(),
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/openapi.json")).timeout(WAIT).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/gates")).build(),
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/gates")).timeout(WAIT).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
             HttpResponse<String> opened = http.send(HttpRequest.newBuilder(
                             URI.create(base + "/api/v1/gates/retention_enabled/open"))
                     .header("Authorization", "Bearer " + token).header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"through the service\"}")).build(),
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"through the service\"}")).timeout(WAIT).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
             assertThat(DB.db().query("""
