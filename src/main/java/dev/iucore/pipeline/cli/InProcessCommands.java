@@ -37,6 +37,8 @@ public final class InProcessCommands implements CommandRunner {
             CommandLine cli = IuCoreCli.commandLine(context);
             // request fields are values, never files to expand (`@/etc/passwd`)
             cli.setExpandAtFiles(false);
+            // a reason may read like an option (`--value=x`): given as `--reason=--value=x`, it is the value
+            cli.setAllowOptionsAsOptionParameters(true);
             cli.setParameterExceptionHandler((e, args) -> {
                 errStream.println(e.getMessage());
                 return ExitCode.USAGE;

@@ -87,4 +87,18 @@ class GatesApiTest {
         assertThat(unknown.body().path("detail").asText()).contains("no_such_gate");
         assertThat(API.logged("gates open")).isEqualTo(logged);
     }
+
+    @Test
+    void requestFieldsStayValuesNeverOptionsOrFiles() {
+        ApiFixture.Response response = API.post("/api/v1/gates/envelope_refresh_enabled/open", API.operator(),
+                "{\"reason\": \"--value=x\"}");
+        assertThat(response.status()).isEqualTo(200);
+        ApiFixture.Response file = API.post("/api/v1/gates/envelope_refresh_enabled/close", API.operator(),
+                "{\"reason\": \"@/etc/passwd\"}");
+        assertThat(file.status()).isEqualTo(200);
+        assertThat(API.db().query("""
+                SELECT reason FROM iu_core_gate_audit WHERE gate_name = 'envelope_refresh_enabled' ORDER BY id""")
+                .stream().map(row -> row.get("reason")).toList()).containsExactly("--value=x", "@/etc/passwd");
+        assertThat(API.lastLogged("gates close")).containsEntry("actor", "alice");
+    }
 }
