@@ -96,6 +96,8 @@ public final class ApiServer implements AutoCloseable {
         new MatrixApi(query, commands).register(endpoints);
         router.route("/api/*").last().handler(c -> Problems.send(c, ApiProblem.notFound("no operation "
                 + c.request().method() + " " + c.request().path() + "; /api/openapi.json lists them")));
+        router.errorHandler(413, c -> Problems.send(c, new ApiProblem(413, "Content too large",
+                "the request body is larger than " + BODY_LIMIT + " bytes", null)));
         router.errorHandler(500, c -> Problems.send(c, c.failure() == null ? new IllegalStateException() : c.failure()));
         return router;
     }

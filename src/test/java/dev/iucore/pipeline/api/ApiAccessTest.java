@@ -104,6 +104,21 @@ class ApiAccessTest {
         assertThat(users.byPassword("carol", "another password".toCharArray())).isEmpty();
     }
 
+    @Test
+    void aBodyThatIsNoJsonObjectOrTooLargeIsAProblem() {
+        ApiFixture.Response malformed = API.post("/api/v1/gates/retention_enabled/open", API.operator(), "{\"reason\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.body().path("detail").asText()).isEqualTo("the request body must be a JSON object");
+        ApiFixture.Response typed = API.post("/api/v1/gates/retention_enabled/open", API.operator(), "{\"reason\": 7}");
+        assertThat(typed.body().path("detail").asText()).isEqualTo("reason must be a string");
+        ApiFixture.Response large = API.post("/api/v1/gates/retention_enabled/open", API.operator(),
+                "{\"reason\": \"" + "x".repeat(2 << 20) + "\"}");
+        assertThat(large.status()).isEqualTo(413);
+        assertThat(large.contentType()).isEqualTo("application/problem+json");
+        assertThat(API.db().queryValue("SELECT gate_value FROM iu_core_gate WHERE gate_name = 'retention_enabled'"))
+                .isEqualTo("false");
+    }
+
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
