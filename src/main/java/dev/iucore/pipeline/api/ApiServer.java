@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -33,10 +34,12 @@ public final class ApiServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer server;
+    private final List<String> operations;
 
-    private ApiServer(Vertx vertx, HttpServer server) {
+    private ApiServer(Vertx vertx, HttpServer server, List<String> operations) {
         this.vertx = vertx;
         this.server = server;
+        this.operations = operations;
     }
 
     /**
@@ -59,14 +62,15 @@ public final class ApiServer implements AutoCloseable {
     static ApiServer start(String host, int port, ConsoleUsers users, DataSource runtime, CommandRunner commands) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
-            Router router = router(vertx, users, runtime, commands);
+            Router router = Router.router(vertx);
+            List<String> operations = register(router, users, runtime, commands);
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                             // HTTP/1.1 only: no cleartext upgrade to HTTP/2 for an API of small JSON documents
                             .setHttp2ClearTextEnabled(false))
                     .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("operator API on http://{}:{}/api/v1/ (OpenAPI: /api/openapi.json), {} user(s)", host,
                     server.actualPort(), users.users().size());
-            return new ApiServer(vertx, server);
+            return new ApiServer(vertx, server, operations);
         } catch (Exception e) {
             vertx.close();
             throw new IllegalStateException("cannot start the operator API on " + host + ":" + port + ": "
@@ -74,8 +78,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static Router router(Vertx vertx, ConsoleUsers users, DataSource runtime, CommandRunner runner) {
-        Router router = Router.router(vertx);
+    private static List<String> register(Router router, ConsoleUsers users, DataSource runtime, CommandRunner runner) {
         String openApi = resource("openapi.json");
         router.get("/api/openapi.json").handler(c -> c.response().putHeader("content-type", "application/json")
                 .end(openApi));
@@ -99,7 +102,7 @@ public final class ApiServer implements AutoCloseable {
         router.errorHandler(413, c -> Problems.send(c, new ApiProblem(413, "Content too large",
                 "the request body is larger than " + BODY_LIMIT + " bytes", null)));
         router.errorHandler(500, c -> Problems.send(c, c.failure() == null ? new IllegalStateException() : c.failure()));
-        return router;
+        return endpoints.operations();
     }
 
     private static String resource(String name) {
@@ -111,6 +114,11 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What the server answers, as {@code get /gates}: the OpenAPI document must name exactly these. */
+    List<String> operations() {
+        return operations;
     }
 
     public int port() {

@@ -3,6 +3,9 @@ package dev.iucore.pipeline.api;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Where an operation meets the router: its method, path and the least role it needs. Every
@@ -20,9 +23,15 @@ final class Endpoints {
     }
 
     private final Router router;
+    private final List<String> operations = new ArrayList<>();
 
     Endpoints(Router router) {
         this.router = router;
+    }
+
+    /** Every operation as the OpenAPI document names it: {@code post /gates/{gate}/open}. */
+    List<String> operations() {
+        return List.copyOf(operations);
     }
 
     /** A read: any authenticated user. */
@@ -41,6 +50,7 @@ final class Endpoints {
     }
 
     private void add(HttpMethod method, String path, Role least, Operation operation) {
+        operations.add(method.name().toLowerCase(Locale.ROOT) + " " + path.replaceAll(":([a-z_]+)", "{$1}"));
         router.route(method, BASE + path).blockingHandler(context -> run(context, least, operation), false);
     }
 

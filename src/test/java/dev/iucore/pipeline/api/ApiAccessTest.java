@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,13 +71,14 @@ class ApiAccessTest {
     }
 
     @Test
-    void theOpenApiDocumentListsEveryOperation() {
+    void theOpenApiDocumentNamesExactlyTheOperationsServed() {
         ApiFixture.Response response = API.get("/api/openapi.json", null);
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().path("openapi").asText()).startsWith("3.");
-        assertThat(response.body().path("paths").fieldNames()).toIterable().contains("/gates", "/gates/{gate}/open",
-                "/routes", "/dead-letters", "/dead-letters/replay", "/deliveries", "/event-types", "/verify/health",
-                "/command-log", "/batches/retention", "/batches/scaleout", "/matrix/snapshots", "/matrix/diff");
+        List<String> documented = new ArrayList<>();
+        response.body().path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames()
+                .forEachRemaining(method -> documented.add(method + " " + path.getKey())));
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(API.server().operations());
     }
 
     @Test

@@ -73,6 +73,10 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    ApiServer server() {
+        return server;
+    }
+
     TestDb db() {
         return db;
     }
