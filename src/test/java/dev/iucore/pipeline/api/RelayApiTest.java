@@ -179,6 +179,15 @@ class RelayApiTest {
         assertThat(order.path("outbound_routes").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void aHealthCheckThatDoesNotHoldIsAnAnswerNotAnError() {
+        ApiFixture.Response health = API.post("/api/v1/verify/health", API.viewer(), "");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body().path("passed").asBoolean()).as("the shared dead letter is open").isFalse();
+        assertThat(health.body().path("report").toString()).contains("dead_letters_open");
+        assertThat(API.lastLogged("verify health")).containsEntry("actor", "victor").containsEntry("exit_code", 1);
+    }
+
     private static long letterOf(UUID event) {
         return API.db().queryLong("SELECT id FROM iu_route_dead_letter WHERE event_id = ?", event);
     }
