@@ -15,13 +15,21 @@ public final class CommandContext implements AutoCloseable {
     private final Settings settings;
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean ownsDatabase;
     private Database database;
     private Invocation invocation;
 
     public CommandContext(Settings settings, PrintStream out, PrintStream err) {
+        this(settings, out, err, null);
+    }
+
+    /** A context on a database someone else opened and closes (the service's, for the operator API). */
+    CommandContext(Settings settings, PrintStream out, PrintStream err, Database shared) {
         this.settings = settings;
         this.out = out;
         this.err = err;
+        this.database = shared;
+        this.ownsDatabase = shared == null;
     }
 
     public Settings settings() {
@@ -103,7 +111,7 @@ public final class CommandContext implements AutoCloseable {
 
     @Override
     public void close() {
-        if (database != null) {
+        if (database != null && ownsDatabase) {
             database.close();
             database = null;
         }

@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
             BackupCommand.class,
             DemoCommand.class,
             EvidenceCommand.class,
-            LogCommand.class})
+            LogCommand.class,
+            ConsoleCommand.class})
 public final class IuCoreCommand {
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -1,5 +1,7 @@
 package dev.iucore.pipeline.cli;
 
+import dev.iucore.pipeline.api.ApiServer;
+import dev.iucore.pipeline.api.ConsoleUsers;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.service.ManagementPort;
@@ -26,12 +28,22 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         context.settings().validate();
         Logging.service(context.settings().get(Setting.LOG_LEVEL), context.settings().get(Setting.LOG_FORMAT));
+        ConsoleUsers apiUsers = context.settings().getBoolean(Setting.CONSOLE_ENABLED)
+                ? ApiServer.users(context.settings()) : null;
         Database database = openService(context);
         database.dropOwnerCredentials();
-        PipelineService service = new PipelineService(context.settings().with(Setting.DB_OWNER_PASSWORD, ""),
-                database.runtime(), database.scheduler());
-        TerminationSignals.onTerminate(service::stop);
-        service.run();
+        ApiServer api = apiUsers == null ? null : ApiServer.start(context.settings(), apiUsers, database.runtime(),
+                new InProcessCommands(context.settings().with(Setting.DB_OWNER_PASSWORD, ""), database));
+        try {
+            PipelineService service = new PipelineService(context.settings().with(Setting.DB_OWNER_PASSWORD, ""),
+                    database.runtime(), database.scheduler());
+            TerminationSignals.onTerminate(service::stop);
+            service.run();
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+        }
         LOG.info("iu-core stopped");
         return ExitCode.OK;
     }

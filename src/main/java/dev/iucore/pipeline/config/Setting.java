@@ -91,6 +91,14 @@ public enum Setting {
             "Format of the service's log (`run`) on stderr: `text`, or `json` (one JSON object per line, logback's JsonEncoder)."),
     METRICS_REFRESH_INTERVAL_MS("iu.metrics.refresh-interval-ms", "5000",
             "How often the database gauges of `/observe/metrics` (backlog, oldest pending age, gates, circuits, retention) are read; a scrape never queries."),
+    CONSOLE_ENABLED("iu.console.enabled", "false",
+            "`run` serves the operator HTTP API (`/api/v1/`, its OpenAPI document at `/api/openapi.json`; see The operator API); needs `iu.console.users-file`."),
+    CONSOLE_HOST("iu.console.host", "127.0.0.1",
+            "Address the operator API listens on."),
+    CONSOLE_PORT("iu.console.port", "9877",
+            "Port of the operator API (0: a free one)."),
+    CONSOLE_USERS_FILE("iu.console.users-file", "",
+            "Users of the operator API with their role and hashed password and tokens, written by `iu-core console add-user`; mode 0600 or the service refuses to start."),
     CONFIG_FILE("iu.config-file", "",
             "Optional properties file read after the packaged `application.properties`."),
     RETENTION_CRON("iu.retention.cron", "0 15 3 * * ?",
@@ -169,12 +177,13 @@ public enum Setting {
     /** What a value must be: type and range, checked once at start and at every read ({@link Settings}). */
     public ValueRule rule() {
         return switch (this) {
-            case MIGRATE_ON_START, ROUTES_RELOAD, RELAY_LISTEN, CLI_CONNECTOR, RETENTION_APPLY -> ValueRule.BOOLEAN;
+            case MIGRATE_ON_START, ROUTES_RELOAD, RELAY_LISTEN, CLI_CONNECTOR, RETENTION_APPLY, CONSOLE_ENABLED -> ValueRule.BOOLEAN;
             case RETENTION_CRON, DELAYED_LANE_CRON, SCALEOUT_CRON -> ValueRule.CRON;
             case LOG_FORMAT -> ValueRule.oneOf("text", "json");
             case LOG_LEVEL -> ValueRule.oneOf("trace", "debug", "info", "warn", "error", "off");
             case DB_POOL_SIZE -> ValueRule.whole(2, 1000);
             case EMBEDDED_PORT -> ValueRule.whole(0, 65535);
+            case CONSOLE_PORT -> ValueRule.whole(1, 65535);
             case RELAY_BATCH_SIZE, DELAYED_LANE_BATCH_SIZE -> ValueRule.whole(1, 50_000);
             case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
             case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);

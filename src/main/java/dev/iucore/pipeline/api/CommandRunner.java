@@ -1,0 +1,25 @@
+package dev.iucore.pipeline.api;
+
+import java.util.List;
+
+/**
+ * Runs one {@code iu-core} command in this process exactly as the command line does: the same
+ * parsing, checks, gates and output, recorded in {@code iu_command_log} under its catalog name with
+ * {@code actor}. The API changes nothing by any other path, so nothing done through it escapes the
+ * gates, the audit or the command log. Implemented by the CLI ({@code cli.InProcessCommands}).
+ */
+public interface CommandRunner {
+
+    /** @param argv the command and its options, e.g. {@code gates open delivery_enabled --reason=… --json} */
+    Result run(String actor, List<String> argv);
+
+    /**
+     * @param exitCode 0 ok, 1 refused or failed, 2 usage error
+     * @param outcome as {@code iu_command_log.outcome} records it ({@code ok}, {@code refused},
+     *        {@code failed}, {@code error}), or {@code usage} for arguments the command rejected
+     * @param output what the command printed (its {@code --json} document)
+     * @param message the command's error message, if any
+     */
+    record Result(int exitCode, String outcome, String output, String message) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.iucore.pipeline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs a command for the caller and turns its ending into an answer: exit 0 is the command's JSON;
+ * a usage error 400, a refusal (closed gate, held lock) 409, a check or step that failed 422, an
+ * unexpected error 500, each a problem carrying the command's own message and whatever JSON it printed.
+ */
+final class Commands {
+
+    private final CommandRunner runner;
+
+    Commands(CommandRunner runner) {
+        this.runner = runner;
+    }
+
+    /** The command's JSON on exit 0, else a problem. */
+    Reply run(Request request, Argv argv) {
+        CommandRunner.Result result = runner.run(request.caller().name(), argv.build());
+        if (result.exitCode() == 0) {
+            return Reply.ok(result.output());
+        }
+        throw problem(argv, result);
+    }
+
+    /** A check's answer either way: {@code passed} and the command's report (exit 1 means "does not hold"). */
+    Reply check(Request request, Argv argv) {
+        CommandRunner.Result result = runner.run(request.caller().name(), argv.build());
+        JsonNode report = Json.readOrNull(result.output());
+        if (report == null || (result.exitCode() != 0 && result.exitCode() != 1)) {
+            throw problem(argv, result);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("passed", result.exitCode() == 0);
+        body.put("report", report);
+        return Reply.of(body);
+    }
+
+    private static ApiProblem problem(Argv argv, CommandRunner.Result result) {
+        Map<String, Object> extensions = new LinkedHashMap<>();
+        extensions.put("command", String.join(" ", argv.build().subList(0, commandWords(argv))));
+        extensions.put("outcome", result.outcome());
+        extensions.put("exit_code", result.exitCode());
+        JsonNode output = Json.readOrNull(result.output());
+        if (output != null) {
+            extensions.put("result", output);
+        }
+        String detail = result.message() == null || result.message().isBlank() ? "the command ended with exit code "
+                + result.exitCode() : result.message();
+        return switch (result.outcome()) {
+            case "usage" -> new ApiProblem(400, "Bad request", detail, extensions);
+            case "refused" -> new ApiProblem(409, "Refused", detail, extensions);
+            case "failed" -> new ApiProblem(422, "Failed", detail, extensions);
+            default -> new ApiProblem(500, "Command error", detail, extensions);
+        };
+    }
+
+    private static int commandWords(Argv argv) {
+        int words = 0;
+        for (String part : argv.build()) {
+            if (part.startsWith("-")) {
+                break;
+            }
+            words++;
+        }
+        return words;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.iucore.pipeline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One API request as an operation sees it: the caller, path and query parameters, and the JSON
+ * body, each read with a type and refused with a 400 naming the field when it does not parse.
+ */
+final class Request {
+
+    private final RoutingContext context;
+    private final Caller caller;
+    private JsonNode body;
+
+    Request(RoutingContext context, Caller caller) {
+        this.context = context;
+        this.caller = caller;
+    }
+
+    Caller caller() {
+        return caller;
+    }
+
+    String path(String name) {
+        return context.pathParam(name);
+    }
+
+    long pathLong(String name) {
+        String value = path(name);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest(name + " must be a whole number, not `" + value + "`");
+        }
+    }
+
+    String query(String name) {
+        String value = context.request().getParam(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    int queryInt(String name, int fallback) {
+        String value = query(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < 1) {
+                throw ApiProblem.badRequest(name + " must be 1 or more, not " + parsed);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest(name + " must be a whole number, not `" + value + "`");
+        }
+    }
+
+    OffsetDateTime queryTime(String name) {
+        return time(name, query(name));
+    }
+
+    UUID queryUuid(String name) {
+        String value = query(name);
+        try {
+            return value == null ? null : UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(name + " must be a UUID, not `" + value + "`");
+        }
+    }
+
+    /** The JSON body; an absent body reads as an empty object. */
+    JsonNode body() {
+        if (body == null) {
+            String text = context.body() == null ? null : context.body().asString();
+            if (text == null || text.isBlank()) {
+                body = Json.MAPPER.createObjectNode();
+            } else {
+                body = Json.readOrNull(text);
+                if (body == null || !body.isObject()) {
+                    throw ApiProblem.badRequest("the request body must be a JSON object");
+                }
+            }
+        }
+        return body;
+    }
+
+    String text(String field) {
+        JsonNode node = body().path(field);
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiProblem.badRequest(field + " must be a string");
+        }
+        return node.asText();
+    }
+
+    String requiredText(String field) {
+        String value = text(field);
+        if (value == null || value.isBlank()) {
+            throw ApiProblem.badRequest(field + " is required");
+        }
+        return value;
+    }
+
+    boolean flag(String field) {
+        JsonNode node = body().path(field);
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw ApiProblem.badRequest(field + " must be true or false");
+        }
+        return node.asBoolean();
+    }
+
+    Integer integer(String field) {
+        JsonNode node = body().path(field);
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return null;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+            throw ApiProblem.badRequest(field + " must be a whole number");
+        }
+        return node.asInt();
+    }
+
+    List<Long> ids(String field) {
+        JsonNode node = body().path(field);
+        List<Long> ids = new ArrayList<>();
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return ids;
+        }
+        if (!node.isArray()) {
+            throw ApiProblem.badRequest(field + " must be an array of ids");
+        }
+        for (JsonNode id : node) {
+            if (!id.isIntegralNumber()) {
+                throw ApiProblem.badRequest(field + " must hold whole numbers, not " + id);
+            }
+            ids.add(id.asLong());
+        }
+        return ids;
+    }
+
+    List<String> texts(String field) {
+        JsonNode node = body().path(field);
+        List<String> values = new ArrayList<>();
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return values;
+        }
+        if (!node.isArray()) {
+            throw ApiProblem.badRequest(field + " must be an array of strings");
+        }
+        node.forEach(v -> {
+            if (!v.isTextual()) {
+                throw ApiProblem.badRequest(field + " must hold strings, not " + v);
+            }
+            values.add(v.asText());
+        });
+        return values;
+    }
+
+    static OffsetDateTime time(String name, String value) {
+        try {
+            return value == null ? null : OffsetDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest(name + " must be an ISO-8601 time such as 2026-11-29T00:00:00Z, not `"
+                    + value + "`");
+        }
+    }
+}
