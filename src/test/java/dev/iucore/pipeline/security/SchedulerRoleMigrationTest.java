@@ -41,7 +41,7 @@ class SchedulerRoleMigrationTest {
     }
 
     private static void assertNothingOf045Applied() {
-        assertThat(DB.db().queryValue("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("039");
+        assertThat(DB.db().queryValue("SELECT max(version) FROM flyway_schema_history WHERE success")).as("the migration before 045").isEqualTo("040");
         // Quartz's tables are still the runtime role's, as they were before 045
         assertThat(DB.db().queryLong("SELECT count(*) FROM information_schema.role_table_grants"
                 + " WHERE table_name = 'qrtz_locks' AND grantee = ?", TestPostgres.RUNTIME)).isEqualTo(4);
