@@ -31,6 +31,13 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                 ForwardedHeaders.of(rs.getString("headers")), rs.getString("kafka_cluster"));
     }
 
+    /** This task with other headers to send (the attempt's own trace context in place of the producer's). */
+    DeliveryTask withForwardedHeaders(Map<String, String> headers) {
+        return new DeliveryTask(deliveryId, eventId, eventType, aggregateId, payload, routeKind, routeKey, attemptsSoFar,
+                routeExists, targetUri, secretRef, connectTimeoutMs, readTimeoutMs, maxAttempts, backoffInitialMs,
+                backoffFactor, backoffMaxMs, circuitFailureThreshold, circuitOpenMs, action, Map.copyOf(headers));
+    }
+
     public boolean isSqlAction() {
         return "sql".equals(routeKind);
     }
