@@ -4,9 +4,10 @@ import dev.iucore.pipeline.tracing.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
+import java.time.Instant;
 import java.util.List;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
@@ -15,7 +16,8 @@ import org.apache.camel.spi.Policy;
 
 /**
  * One span per dispatch batch, {@code iu.dispatch.batch}, used as {@code policy: ref: dispatchBatchSpan}
- * around the batch's transaction: from before the claim until the commit or the rollback. A batch
+ * around the batch's transaction: from before the claim until the commit or the rollback, for a
+ * batch that claimed something or failed (an idle poll makes none). A batch
  * holds events of many traces, so the span starts a trace of its own and links to each producer's
  * context (a {@code traceparent} in the event's headers), as OpenTelemetry's messaging conventions
  * do for a batch; the event ids and the batch's decisions are its attributes. Off: the steps alone.
@@ -51,29 +53,41 @@ public final class DispatchBatchSpan implements Policy {
         // the delayed lane's batches run the same steps (delayed-lane.yaml)
         String lane = route.getRouteId().startsWith("delayed-lane") ? "delayed" : "live";
         return exchange -> {
-            Span span = tracing.tracer().spanBuilder(NAME).setNoParent().setAttribute(LANE, lane).startSpan();
+            Instant start = Instant.now();
             Throwable failure = null;
-            try (Scope ignored = span.makeCurrent()) {
+            try {
                 steps.process(exchange);
                 failure = exchange.getException();
             } catch (Exception e) {
                 failure = e;
                 throw e;
             } finally {
-                if (exchange.getMessage().getBody() instanceof DispatchBatch batch && batch.transaction() != null) {
-                    describe(span, batch);
+                DispatchBatch batch = exchange.getMessage().getBody() instanceof DispatchBatch claimed
+                        && claimed.transaction() != null ? claimed : null;
+                // an idle poll claims nothing: no span, or an idle relay would send one every poll interval
+                if (failure != null || (batch != null && !batch.events().isEmpty())) {
+                    record(start, lane, batch, failure);
                 }
-                if (failure != null) {
-                    span.recordException(failure);
-                    span.setStatus(StatusCode.ERROR, "rolled back: " + failure.getMessage());
-                }
-                span.setAttribute(OUTCOME, failure == null ? "committed" : "rolled_back");
-                span.end();
             }
         };
     }
 
-    private static void describe(Span span, DispatchBatch batch) {
+    /** The batch's span, made once the batch ended (so an empty one is never made), from its start on. */
+    private void record(Instant start, String lane, DispatchBatch batch, Throwable failure) {
+        SpanBuilder builder = tracing.tracer().spanBuilder(NAME).setNoParent().setStartTimestamp(start)
+                .setAttribute(LANE, lane).setAttribute(OUTCOME, failure == null ? "committed" : "rolled_back");
+        if (batch != null) {
+            describe(builder, batch);
+        }
+        Span span = builder.startSpan();
+        if (failure != null) {
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, "rolled back: " + failure.getMessage());
+        }
+        span.end();
+    }
+
+    private static void describe(SpanBuilder span, DispatchBatch batch) {
         DispatchPlan plan = batch.plan();
         span.setAttribute(CLAIMED, (long) batch.events().size());
         span.setAttribute(DISPATCHED, (long) plan.dispatched().size());

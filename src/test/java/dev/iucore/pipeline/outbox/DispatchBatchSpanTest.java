@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A dispatch batch that fails after its claim: the batch's span ends rolled back, with the error and
  * the events it had claimed, and those events are still pending (nothing lost, retried next poll).
+ * An idle poll's batch, which claimed nothing, makes no span.
  */
 class DispatchBatchSpanTest {
 
@@ -56,6 +57,11 @@ class DispatchBatchSpanTest {
                         .bean(new RelayGateReader(), "read")
                         .bean(new OutboxClaimer(50), "claim")
                         .throwException(new IllegalStateException("the route table could not be read"));
+                // delivery closed: only undeliverable events are claimed, and there are none
+                from("direct:idle").routeId("outbox-dispatch-idle").errorHandler(noErrorHandler())
+                        .policy("dispatchBatchSpan").policy("relayTransaction")
+                        .bean(new RelayGateReader(), "read")
+                        .bean(new OutboxClaimer(50), "claimUndeliverable");
             }
         });
         camel.start();
@@ -74,6 +80,7 @@ class DispatchBatchSpanTest {
         RelayData data = new RelayData(DB.db()).registerType("test.span.rollback", "live");
         UUID event = data.event("test.span.rollback", "agg-1", "{}");
 
+        SPANS.reset();
         Exchange done = producer.send("direct:batch", exchange -> exchange.getMessage().setBody(null));
 
         assertThat(done.getException()).hasMessageContaining("the route table could not be read");
@@ -87,5 +94,16 @@ class DispatchBatchSpanTest {
         assertThat(batch.getAttributes().get(DispatchBatchSpan.CLAIMED)).isGreaterThanOrEqualTo(1L);
         assertThat(batch.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(batch.getEvents()).extracting(EventData::getName).contains("exception");
+    }
+
+    @Test
+    void aBatchThatClaimedNothingMakesNoSpan() {
+        SPANS.reset();
+
+        Exchange done = producer.send("direct:idle", exchange -> exchange.getMessage().setBody(null));
+
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getBody(DispatchBatch.class).events()).isEmpty();
+        assertThat(SPANS.getFinishedSpanItems()).isEmpty();
     }
 }
