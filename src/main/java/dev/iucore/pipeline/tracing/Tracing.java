@@ -12,12 +12,16 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's OpenTelemetry traces. Off unless the standard {@code OTEL_*} variables (or
@@ -29,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Tracing implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Tracing.class);
     static final String INSTRUMENTATION = "dev.iucore.pipeline";
     static final String SERVICE_NAME = "iu-core-pipeline";
 
@@ -90,6 +95,7 @@ public final class Tracing implements AutoCloseable {
         Map<String, String> defaults = new HashMap<>(DEFAULTS);
         defaults.putAll(properties);
         AtomicBoolean exporting = new AtomicBoolean();
+        AtomicReference<String> described = new AtomicReference<>("");
         OpenTelemetrySdk sdk;
         try {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
@@ -98,6 +104,8 @@ public final class Tracing implements AutoCloseable {
                         List<String> exporters = config.getList("otel.traces.exporter", List.of("none"));
                         exporting.set(!config.getBoolean("otel.sdk.disabled", false)
                                 && !exporters.isEmpty() && !exporters.equals(List.of("none")));
+                        described.set(String.join(",", exporters) + ", sampler "
+                                + config.getString("otel.traces.sampler", "parentbased_always_on"));
                         return Map.of();
                     })
                     // service.name as OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES set it, else ours
@@ -109,13 +117,26 @@ public final class Tracing implements AutoCloseable {
                     .build().getOpenTelemetrySdk();
         } catch (RuntimeException e) {
             throw new ConfigurationException("tracing cannot start as the OTEL_* variables configure it (OTLP is sent "
-                    + "over http/protobuf only: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf): " + e.getMessage());
+                    + "over http/protobuf only: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf): " + reasons(e));
         }
         if (!exporting.get()) {
             sdk.shutdown();
             return off();
         }
+        LOG.info("traces: a span per dispatch batch and delivery attempt, exported by {} (OTEL_* variables)",
+                described.get());
         return using(sdk);
+    }
+
+    /** The SDK wraps its reason ("Unexpected configuration error"): every distinct message down the chain. */
+    private static String reasons(Throwable error) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = error; t != null && messages.size() < 4; t = t.getCause()) {
+            if (t.getMessage() != null && !messages.contains(t.getMessage())) {
+                messages.add(t.getMessage());
+            }
+        }
+        return messages.isEmpty() ? error.getClass().getSimpleName() : String.join(": ", messages);
     }
 
     /** Whether spans are made (and so whether deliveries send their own trace context). */
