@@ -48,6 +48,8 @@ class RelayTracesTest {
     static final HttpSink SINK = new HttpSink();
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Timeouts no busy test machine reaches: each test counts its attempts exactly. */
+    private static final Map<String, Object> PATIENT = Map.of("connect_timeout_ms", 10_000, "read_timeout_ms", 20_000);
     private static final String PRODUCER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PRODUCER_SPAN = "00f067aa0ba902b7";
     private static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("iu.event_id");
@@ -106,7 +108,7 @@ class RelayTracesTest {
     void oneEventGivesItsDispatchBatchSpanAndOneAttemptSpanWithEventRouteAttemptAndOutcome() {
         SINK.stub(post(urlEqualTo("/traced-once")).willReturn(aResponse().withStatus(204)));
         data.registerType("test.trace.once", "live")
-                .route("trace-once", "test.trace.once", SINK.url("/traced-once"))
+                .route("trace-once", "test.trace.once", SINK.url("/traced-once"), PATIENT)
                 .openGates(false, "trace-once");
         UUID event = event("test.trace.once", "{}");
 
@@ -141,7 +143,7 @@ class RelayTracesTest {
         SINK.stub(post(urlEqualTo("/traced-flaky")).inScenario("traced-flaky").whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(204)));
         data.registerType("test.trace.flaky", "live")
-                .route("trace-flaky", "test.trace.flaky", SINK.url("/traced-flaky"))
+                .route("trace-flaky", "test.trace.flaky", SINK.url("/traced-flaky"), PATIENT)
                 .openGates(false, "trace-flaky");
         UUID event = event("test.trace.flaky", """
                 {"traceparent": "00-%s-%s-01", "tracestate": "rojo=00f067aa0ba902b7"}"""
