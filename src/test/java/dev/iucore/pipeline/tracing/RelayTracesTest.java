@@ -130,6 +130,9 @@ class RelayTracesTest {
         assertThat(attempt.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
         // no producer context: the attempt starts a trace, and the receiver is told to join it
         assertThat(attempt.getParentSpanContext().isValid()).isFalse();
+        // what a collector receives: no payload, no target
+        assertThat(List.of(batch, attempt)).allSatisfy(span -> assertThat(span.getAttributes().asMap().values())
+                .noneMatch(value -> value.toString().contains("order") || value.toString().contains("/traced-once")));
         LoggedRequest request = SINK.received("/traced-once").get(0);
         assertThat(request.getHeader("traceparent"))
                 .isEqualTo("00-" + attempt.getTraceId() + "-" + attempt.getSpanId() + "-"
