@@ -3,6 +3,8 @@ package dev.iucore.pipeline.delivery;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -35,7 +37,8 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
     DeliveryTask withForwardedHeaders(Map<String, String> headers) {
         return new DeliveryTask(deliveryId, eventId, eventType, aggregateId, payload, routeKind, routeKey, attemptsSoFar,
                 routeExists, targetUri, secretRef, connectTimeoutMs, readTimeoutMs, maxAttempts, backoffInitialMs,
-                backoffFactor, backoffMaxMs, circuitFailureThreshold, circuitOpenMs, action, Map.copyOf(headers));
+                backoffFactor, backoffMaxMs, circuitFailureThreshold, circuitOpenMs, action,
+                Collections.unmodifiableMap(new LinkedHashMap<>(headers)), kafkaCluster);
     }
 
     public boolean isSqlAction() {
