@@ -1,6 +1,8 @@
 package dev.iucore.pipeline.delivery;
 
+import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
 import java.sql.Connection;
+import java.util.Map;
 
 /**
  * One try of one claimed delivery, the body of the delivery route: the task, then the try's
@@ -19,9 +21,15 @@ public final class DeliveryAttempt {
     private final DeliveryTask task;
     private AttemptResult result;
     private Connection transaction;
+    private DeliveryOutcome recorded;
 
     DeliveryAttempt(DeliveryTask task) {
         this.task = task;
+    }
+
+    /** The same try, not started yet, sending these headers instead (its own span's trace context). */
+    DeliveryAttempt sending(Map<String, String> forwardedHeaders) {
+        return new DeliveryAttempt(task.withForwardedHeaders(forwardedHeaders));
     }
 
     public DeliveryTask getTask() {
@@ -47,6 +55,15 @@ public final class DeliveryAttempt {
     /** The transaction the try left open for its record (an SQL action's), or null. */
     Connection transaction() {
         return transaction;
+    }
+
+    /** What the delivery became once its record committed, or null (not recorded: the lease was lost, the record failed). */
+    DeliveryOutcome recordedOrNull() {
+        return recorded;
+    }
+
+    void recorded(DeliveryOutcome outcome) {
+        this.recorded = outcome;
     }
 
     void recordIn(Connection transaction) {

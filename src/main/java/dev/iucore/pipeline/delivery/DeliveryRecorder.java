@@ -78,14 +78,14 @@ public final class DeliveryRecorder {
     public void record(@Body DeliveryAttempt attempt) throws SQLException, InterruptedException {
         Connection open = attempt.transaction();
         if (open == null) {
-            announce(groups.commit(attempt));
+            announce(attempt, groups.commit(attempt));
             return;
         }
         try (open) {
             try {
                 Recorded recorded = record(open, List.of(attempt)).get(0);
                 open.commit();
-                announce(recorded);
+                announce(attempt, recorded);
             } catch (SQLException | RuntimeException e) {
                 open.rollback();
                 throw e;
@@ -114,7 +114,7 @@ public final class DeliveryRecorder {
             }
             c.commit();
             if (settled == 1) {
-                announce(new Recorded(task, null, null, DeadLetterReason.ROUTE_REMOVED));
+                announce(attempt, new Recorded(task, null, null, DeadLetterReason.ROUTE_REMOVED));
             }
         }
     }
@@ -196,14 +196,15 @@ public final class DeliveryRecorder {
      * JSON log format carries as a field beside the MDC's ids) and the metrics.
      * Null (a lost lease) announces nothing: that try is another relay's to count.
      */
-    private void announce(Recorded recorded) {
+    private void announce(DeliveryAttempt attempt, Recorded recorded) {
         if (recorded == null) {
             return;
         }
         DeliveryTask task = recorded.task();
         String outcome = recorded.result() == null ? "not_tried" : recorded.result().outcome().sqlName();
-        DeliveryOutcome state = recorded.result() != null && recorded.result().delivered() ? DeliveryOutcome.DELIVERED
-                : recorded.reason() == null ? DeliveryOutcome.RETRYING : DeliveryOutcome.DEAD;
+        DeliveryOutcome state = recorded.state();
+        // for the attempt's span (DeliveryAttemptSpan)
+        attempt.recorded(state);
         // a delivered try logs at DEBUG: the metrics count them, and a line each is a cost on the hot
         // path; what needs an operator's eye (a retry, a dead letter) stays at INFO
         // the event id, route key, delivery id and attempt are this worker's MDC (DeliveryLogContext)
@@ -216,6 +217,11 @@ public final class DeliveryRecorder {
 
     /** One recorded outcome: a try (attempt and result), or a delivery settled without one (both null). */
     record Recorded(DeliveryTask task, Integer attemptNo, AttemptResult result, DeadLetterReason reason) {
+
+        DeliveryOutcome state() {
+            return result != null && result.delivered() ? DeliveryOutcome.DELIVERED
+                    : reason == null ? DeliveryOutcome.RETRYING : DeliveryOutcome.DEAD;
+        }
     }
 
     /** Null while the delivery may be tried again. */

@@ -3,6 +3,8 @@ package dev.iucore.pipeline.delivery;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -29,6 +31,14 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                 rs.getInt("backoff_max_ms"), (Integer) rs.getObject("circuit_failure_threshold"),
                 (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"),
                 ForwardedHeaders.of(rs.getString("headers")), rs.getString("kafka_cluster"));
+    }
+
+    /** This task with other headers to send (the attempt's own trace context in place of the producer's). */
+    DeliveryTask withForwardedHeaders(Map<String, String> headers) {
+        return new DeliveryTask(deliveryId, eventId, eventType, aggregateId, payload, routeKind, routeKey, attemptsSoFar,
+                routeExists, targetUri, secretRef, connectTimeoutMs, readTimeoutMs, maxAttempts, backoffInitialMs,
+                backoffFactor, backoffMaxMs, circuitFailureThreshold, circuitOpenMs, action,
+                Collections.unmodifiableMap(new LinkedHashMap<>(headers)), kafkaCluster);
     }
 
     public boolean isSqlAction() {

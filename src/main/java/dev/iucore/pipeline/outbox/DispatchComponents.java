@@ -3,6 +3,7 @@ package dev.iucore.pipeline.outbox;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayGateReader;
 import dev.iucore.pipeline.relay.RelayTransactionPolicy;
+import dev.iucore.pipeline.tracing.Tracing;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -17,6 +18,12 @@ public final class DispatchComponents {
 
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             int batchSize) {
+        bind(registry, dataSource, metrics, batchSize, Tracing.off());
+    }
+
+    public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
+                            int batchSize, Tracing tracing) {
+        registry.accept("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(batchSize));

@@ -21,7 +21,8 @@ import org.apache.camel.ExchangeProperty;
 public final class HeldEventClaimer {
 
     static final String CLAIM = """
-            SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.status, r.delivery_lane, r.enabled
+            SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.status, r.delivery_lane, r.enabled,
+                   e.headers ->> 'traceparent' AS traceparent
               FROM event_outbox e
               LEFT JOIN event_type_registry r ON r.event_type = e.event_type
              WHERE e.status = 'held'

@@ -8,10 +8,11 @@ import java.util.UUID;
 
 /**
  * A claimed outbox event, {@code pending} or {@code held}, with what the registry says of its type
- * (lane null: unregistered). Without its payload: dispatch decides and writes by id.
+ * (lane null: unregistered). Without its payload: dispatch decides and writes by id. Of its headers
+ * only the producer's {@code traceparent} (or null), which the batch's span links to.
  */
 public record OutboxEvent(long id, UUID eventId, String eventType, String aggregateId, String status, String lane,
-                          Boolean typeEnabled) {
+                          Boolean typeEnabled, String traceparent) {
 
     /** The row mapper of both outbox claims (the dispatcher's and the delayed lane's), by column name. */
     static List<OutboxEvent> readAll(ResultSet rs) throws SQLException {
@@ -19,7 +20,7 @@ public record OutboxEvent(long id, UUID eventId, String eventType, String aggreg
         while (rs.next()) {
             events.add(new OutboxEvent(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
                     rs.getString("aggregate_id"), rs.getString("status"), rs.getString("delivery_lane"),
-                    (Boolean) rs.getObject("enabled")));
+                    (Boolean) rs.getObject("enabled"), rs.getString("traceparent")));
         }
         return events;
     }

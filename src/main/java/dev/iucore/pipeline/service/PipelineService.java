@@ -7,6 +7,7 @@ import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.CoreRoutesReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.routes.OpsRoutes;
+import dev.iucore.pipeline.tracing.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.Properties;
@@ -45,6 +46,11 @@ public final class PipelineService {
      *        empty: Quartz keeps its schedule in memory
      */
     public PipelineService(Settings settings, DataSource dataSource, Optional<DataSource> scheduler) {
+        this(settings, dataSource, scheduler, Tracing.fromEnvironment());
+    }
+
+    /** @param tracing the relay's spans (README "Traces"); shut down, and so flushed, when the service stops */
+    public PipelineService(Settings settings, DataSource dataSource, Optional<DataSource> scheduler, Tracing tracing) {
         this.main = new Main();
         main.setAppName("iu-core");
         managementServer = managementServer(settings);
@@ -53,7 +59,7 @@ public final class PipelineService {
         DefaultCliConnectorFactory cliConnector = new DefaultCliConnectorFactory();
         cliConnector.setEnabled(settings.getBoolean(Setting.CLI_CONNECTOR));
         main.bind("cliConnectorFactory", cliConnector);
-        ServiceBeans beans = ServiceBeans.bind(main::bind, main::getCamelContext, settings, dataSource, scheduler);
+        ServiceBeans beans = ServiceBeans.bind(main::bind, main::getCamelContext, settings, dataSource, scheduler, tracing);
         registry = beans.registry();
         metrics = beans.metrics();
         CoreRoutesReadiness coreRoutes = beans.coreRoutes();
@@ -93,6 +99,7 @@ public final class PipelineService {
             public void afterStop(BaseMainSupport stopped) {
                 relay.stopped();
                 registry.close();
+                tracing.close();
             }
         });
         // the process installs its own signal handling, so the database outlives Camel's shutdown

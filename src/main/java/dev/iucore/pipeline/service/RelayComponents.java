@@ -3,6 +3,7 @@ package dev.iucore.pipeline.service;
 import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
+import dev.iucore.pipeline.delivery.DeliveryAttemptSpan;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.DeliveryRecorder;
 import dev.iucore.pipeline.delivery.DeliveryTargets;
@@ -18,6 +19,7 @@ import dev.iucore.pipeline.kafka.KafkaProducers;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.outbox.DispatchComponents;
 import dev.iucore.pipeline.outbox.OutboxWakeup;
+import dev.iucore.pipeline.tracing.Tracing;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -45,9 +47,9 @@ final class RelayComponents {
     }
 
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
-                                DataSource dataSource, PipelineMetrics metrics) {
+                                DataSource dataSource, PipelineMetrics metrics, Tracing tracing) {
         String node = NodeId.of(settings);
-        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE));
+        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE), tracing);
 
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
@@ -55,6 +57,7 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
         bind.accept("deliveryTargets", new DeliveryTargets());
+        bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
         bind.accept("webhookSender", new WebhookSender(System::getenv,
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
         bind.accept("logSender", new LogSender());

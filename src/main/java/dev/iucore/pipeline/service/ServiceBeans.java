@@ -8,6 +8,7 @@ import dev.iucore.pipeline.health.DatabaseReadiness;
 import dev.iucore.pipeline.health.MigrationsReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.metrics.RelayGauges;
+import dev.iucore.pipeline.tracing.Tracing;
 import dev.iucore.pipeline.verify.BatchEvidence;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +33,12 @@ record ServiceBeans(PrometheusMeterRegistry registry, PipelineMetrics metrics, C
      */
     static ServiceBeans bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
                              DataSource dataSource, Optional<DataSource> scheduler) {
+        return bind(bind, context, settings, dataSource, scheduler, Tracing.off());
+    }
+
+    /** @param tracing the relay's spans (README, Traces) */
+    static ServiceBeans bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
+                             DataSource dataSource, Optional<DataSource> scheduler, Tracing tracing) {
         bind.accept("dataSource", dataSource);
         // the scheduled routes' quartz: clustered JobStore on this database, one firing per trigger across nodes
         bind.accept("quartz", ClusteredQuartz.component(settings, scheduler));
@@ -48,7 +55,7 @@ record ServiceBeans(PrometheusMeterRegistry registry, PipelineMetrics metrics, C
         bind.accept(MigrationsReadiness.ID, new MigrationsReadiness(dataSource, settings.get(Setting.DB_USER)));
         CoreRoutesReadiness coreRoutes = new CoreRoutesReadiness();
         bind.accept(CoreRoutesReadiness.ID, coreRoutes);
-        RelayComponents relay = RelayComponents.bind(bind, context, settings, dataSource, metrics);
+        RelayComponents relay = RelayComponents.bind(bind, context, settings, dataSource, metrics, tracing);
         return new ServiceBeans(registry, metrics, coreRoutes, relay);
     }
 }

@@ -1,9 +1,10 @@
 -- The dispatcher's claim: the next pending, available events, locked with SKIP LOCKED so concurrent
--- dispatchers take disjoint batches, with their type's registration (lane, enabled).
+-- dispatchers take disjoint batches, with their type's registration (lane, enabled) and the producer's
+-- traceparent (the batch's span links to it).
 -- :delivery_enabled  false: only events settled without delivering (unregistered, disabled, delayed types)
 -- :batch_size        at most this many
 WITH claimed AS MATERIALIZED (
-    SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.status
+    SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.status, e.headers ->> 'traceparent' AS traceparent
       FROM event_outbox e
      WHERE e.status = 'pending'
        AND e.available_at <= now()
@@ -18,7 +19,7 @@ WITH claimed AS MATERIALIZED (
      ORDER BY e.available_at, e.id
      LIMIT :batch_size
        FOR UPDATE OF e SKIP LOCKED)
-SELECT c.id, c.event_id, c.event_type, c.aggregate_id, c.status, r.delivery_lane, r.enabled
+SELECT c.id, c.event_id, c.event_type, c.aggregate_id, c.status, r.delivery_lane, r.enabled, c.traceparent
   FROM claimed c
   LEFT JOIN event_type_registry r ON r.event_type = c.event_type
  ORDER BY c.id

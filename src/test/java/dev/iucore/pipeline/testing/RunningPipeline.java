@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.service.PipelineService;
+import dev.iucore.pipeline.tracing.Tracing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,11 +28,11 @@ public final class RunningPipeline implements AutoCloseable {
     private final CompletableFuture<Void> running;
     private final String managementPort;
 
-    private RunningPipeline(Settings settings, TestDb db) {
+    private RunningPipeline(Settings settings, TestDb db, Tracing tracing) {
         managementPort = settings.raw("camel.management.port").orElseThrow();
         // as on an external database: without a scheduler password Quartz keeps its schedule in memory
         service = new PipelineService(settings, db.runtime(),
-                settings.optional(Setting.DB_SCHEDULER_PASSWORD).map(password -> db.scheduler()));
+                settings.optional(Setting.DB_SCHEDULER_PASSWORD).map(password -> db.scheduler()), tracing);
         running = CompletableFuture.runAsync(() -> {
             try {
                 service.run();
@@ -58,6 +59,16 @@ public final class RunningPipeline implements AutoCloseable {
     /** @param properties any further property by key, a named one included ({@code iu.kafka.clusters.east.…}) */
     public static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides,
                                         Map<String, String> properties) {
+        return start(db, node, overrides, properties, Tracing.off());
+    }
+
+    /** @param tracing the service's spans: a test's in-memory exporter, say */
+    public static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides, Tracing tracing) {
+        return start(db, node, overrides, Map.of(), tracing);
+    }
+
+    private static RunningPipeline start(TestDb db, String node, Map<Setting, String> overrides,
+                                         Map<String, String> properties, Tracing tracing) {
         Map<Setting, String> settings = new HashMap<>(Map.of(
                 Setting.NODE_ID, node,
                 Setting.RELAY_POLL_INTERVAL_MS, "100",
@@ -72,7 +83,7 @@ public final class RunningPipeline implements AutoCloseable {
         for (Map.Entry<String, String> property : properties.entrySet()) {
             configured = configured.withProperty(property.getKey(), property.getValue());
         }
-        return new RunningPipeline(configured, db);
+        return new RunningPipeline(configured, db, tracing);
     }
 
     public CamelContext camelContext() {
