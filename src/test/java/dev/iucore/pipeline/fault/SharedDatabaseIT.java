@@ -29,6 +29,7 @@ class SharedDatabaseIT {
     private static final Map<Setting, String> SHARED = Map.of(
             Setting.DELIVERY_WORKERS, "8",
             Setting.DELIVERY_ROUTE_CONCURRENCY, "32",
+            Setting.DELIVERY_ROUTE_CONCURRENCY_MAX, "32",
             Setting.RELAY_BATCH_SIZE, "100");
 
     @Test
