@@ -52,7 +52,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 .with(ConsoleUsers.newUser("victor", Role.VIEWER, VIEWER_PASSWORD.toCharArray(), viewerToken))
                 .save(usersFile);
         database = Database.open(db.settings(), EmbeddedPostgresServer.Mode.COMMAND, "api-test", true);
-        server = ApiServer.start("127.0.0.1", 0, ConsoleUsers.load(usersFile), database.runtime(),
+        server = ApiServer.start("127.0.0.1", 0, false, ConsoleUsers.load(usersFile), database.runtime(),
                 new InProcessCommands(db.settings(), database));
     }
 

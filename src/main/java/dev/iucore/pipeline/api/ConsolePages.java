@@ -1,0 +1,504 @@
+package dev.iucore.pipeline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The console's pages and forms. Each reads through an API operation ({@code get /routes}, …) and
+ * changes through one ({@code post /gates/{gate}/open}, …), called in process for the signed-in
+ * user: what a page may show or do is what the API lets that user see or do.
+ */
+final class ConsolePages {
+
+    @FunctionalInterface
+    private interface Page {
+        void handle(RoutingContext context, Caller caller) throws Exception;
+    }
+
+    private static final String DELIVERY_ENABLED = "delivery_enabled";
+    private static final List<String> TARGET_KINDS = List.of("webhook", "kafka", "log");
+
+    private final Console console;
+
+    ConsolePages(Console console) {
+        this.console = console;
+    }
+
+    void register(Router router) {
+        get(router, "/", this::overview);
+        get(router, "/routes", this::routes);
+        get(router, "/routes/new", (c, caller) -> routeForm(c, caller, null, Map.of("enabled", true), null));
+        post(router, "/routes", this::saveRoute);
+        get(router, "/routes/:key", this::route);
+        get(router, "/routes/:key/edit", this::editRoute);
+        post(router, "/routes/:key", this::saveRoute);
+        post(router, "/routes/:key/enable", (c, caller) -> switchRoute(c, caller, "enable"));
+        post(router, "/routes/:key/disable", (c, caller) -> switchRoute(c, caller, "disable"));
+        get(router, "/dead-letters", this::deadLetters);
+        get(router, "/dead-letters/:id", this::deadLetter);
+        post(router, "/dead-letters/bulk", this::bulk);
+        post(router, "/dead-letters/:id/replay", (c, caller) -> act(c, caller, "post /dead-letters/{id}/replay",
+                Map.of("id", c.pathParam("id")), body(), "/dead-letters/" + c.pathParam("id"),
+                out -> "Dead letter " + c.pathParam("id") + ": replayed " + out.path("replayed").asInt()
+                        + " (a new delivery is on its way)."));
+        post(router, "/dead-letters/:id/resolve", (c, caller) -> act(c, caller, "post /dead-letters/{id}/resolve",
+                Map.of("id", c.pathParam("id")), body().put("reason", Console.form(c, "reason")),
+                "/dead-letters/" + c.pathParam("id"), out -> "Dead letter " + c.pathParam("id") + " resolved."));
+        get(router, "/gates", this::gates);
+        post(router, "/gates/:gate/open", (c, caller) -> gate(c, caller, "open"));
+        post(router, "/gates/:gate/close", (c, caller) -> gate(c, caller, "close"));
+        get(router, "/batches", (c, caller) -> batches(c, caller, null, null));
+        post(router, "/batches/retention", this::retention);
+        post(router, "/batches/scaleout", this::scaleout);
+        get(router, "/batches/runs/:id", this::evidence);
+    }
+
+    private void get(Router router, String path, Page page) {
+        router.get(path).blockingHandler(c -> run(c, page), false);
+    }
+
+    private void post(Router router, String path, Page page) {
+        router.post(path).blockingHandler(c -> run(c, page), false);
+    }
+
+    private void run(RoutingContext context, Page page) {
+        Caller caller = Console.caller(context);
+        try {
+            page.handle(context, caller);
+        } catch (ApiProblem problem) {
+            Map<String, Object> model = Console.model(context, caller);
+            model.put("status", problem.status());
+            model.put("message", problem.getMessage());
+            context.response().setStatusCode(problem.status());
+            console.views().send(context, "error", model);
+        } catch (Exception e) {
+            context.fail(e);
+        }
+    }
+
+    // ---- overview
+
+    private void overview(RoutingContext c, Caller caller) throws Exception {
+        JsonNode overview = read(caller, "get /overview", Map.of(), Map.of());
+        JsonNode routes = read(caller, "get /routes", Map.of(), Map.of()).path("routes");
+        JsonNode gates = read(caller, "get /gates", Map.of(), Map.of("audit_limit", "1")).path("gates");
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "overview");
+        JsonNode queues = overview.path("queues");
+        model.put("queues", plain(queues));
+        model.put("oldestPending", age(queues.path("oldest_pending_age_seconds").asDouble()));
+        JsonNode perMinute = overview.path("per_minute");
+        Map<String, Long> totals = new LinkedHashMap<>();
+        for (String series : List.of("delivered", "retried", "dead_lettered")) {
+            long sum = 0;
+            for (JsonNode minute : perMinute) {
+                sum += minute.path(series).asLong();
+            }
+            totals.put(series, sum);
+        }
+        model.put("totals", totals);
+        model.put("throughputChart", chart(perMinute, "minute", List.of("delivered", "retried", "dead_lettered"),
+                List.of("delivered", "retried", "dead-lettered"), "per minute", false));
+        model.put("gates", plain(gates));
+        List<Object> attention = new ArrayList<>();
+        for (JsonNode route : routes) {
+            if (!"delivering".equals(route.path("state").asText()) || !"closed".equals(route.path("circuit_state").asText(
+                    "closed")) || route.path("dead_letters_open").asLong() > 0 || route.path("deliveries_retrying").asLong() > 0) {
+                attention.add(plain(route));
+            }
+        }
+        model.put("attention", attention);
+        model.put("routeCount", routes.size());
+        console.views().send(c, "overview", model);
+    }
+
+    // ---- routes
+
+    private void routes(RoutingContext c, Caller caller) throws Exception {
+        Map<String, String> query = new HashMap<>();
+        putIfSet(query, "event_type", c.request().getParam("event_type"));
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "routes");
+        model.put("eventType", query.get("event_type"));
+        model.put("routes", plain(read(caller, "get /routes", Map.of(), query).path("routes")));
+        console.views().send(c, "routes", model);
+    }
+
+    private void route(RoutingContext c, Caller caller) throws Exception {
+        String key = c.pathParam("key");
+        JsonNode route = findRoute(caller, key);
+        JsonNode deliveries = read(caller, "get /deliveries", Map.of(), Map.of("route", key, "limit", "50"))
+                .path("deliveries");
+        List<JsonNode> attempts = new ArrayList<>();
+        for (JsonNode delivery : deliveries) {
+            for (JsonNode attempt : delivery.path("attempt_log")) {
+                ObjectNode row = ((ObjectNode) attempt).put("event_id", delivery.path("event_id").asText())
+                        .put("delivery_id", delivery.path("id").asLong());
+                attempts.add(row);
+            }
+        }
+        attempts.sort((a, b) -> b.path("attempted_at").asText().compareTo(a.path("attempted_at").asText()));
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "routes");
+        model.put("route", plain(route));
+        model.put("attempts", plain(Json.MAPPER.valueToTree(attempts)));
+        List<JsonNode> oldestFirst = new ArrayList<>(attempts);
+        java.util.Collections.reverse(oldestFirst);
+        model.put("latencyChart", chart(Json.MAPPER.valueToTree(oldestFirst), "attempted_at", List.of("latency_ms"),
+                List.of("latency (ms)"), "ms", true));
+        console.views().send(c, "route", model);
+    }
+
+    private void editRoute(RoutingContext c, Caller caller) throws Exception {
+        JsonNode route = findRoute(caller, c.pathParam("key"));
+        Map<String, Object> values = new HashMap<>();
+        values.put("route_key", route.path("route_key").asText());
+        values.put("event_type", route.path("event_type").asText());
+        values.put("target", route.path("target").asText());
+        values.put("enabled", route.path("enabled").asBoolean());
+        values.put("target_kind", route.path("target").asText().startsWith("kafka:") ? "kafka"
+                : route.path("target").asText().startsWith("log:") ? "log" : "webhook");
+        routeForm(c, caller, route.path("route_key").asText(), values, null);
+    }
+
+    private void routeForm(RoutingContext c, Caller caller, String key, Map<String, Object> values, String error) {
+        if (!caller.role().mayChange()) {
+            throw forbidden(caller);
+        }
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "routes");
+        model.put("key", key);
+        model.put("values", values);
+        model.put("kinds", TARGET_KINDS);
+        model.put("error", error);
+        console.views().send(c, "route-form", model);
+    }
+
+    /** Add (no key) or change a route through the API's route operations; a refusal shows on the form. */
+    private void saveRoute(RoutingContext c, Caller caller) throws Exception {
+        String key = c.pathParam("key");
+        ObjectNode body = body();
+        Map<String, Object> values = new HashMap<>();
+        for (String field : List.of("route_key", "event_type", "target_kind", "target", "secret_ref", "reason")) {
+            String value = Console.form(c, field);
+            if (value != null && !(key != null && field.equals("route_key"))) {
+                body.put(field, value);
+            }
+            values.put(field, value);
+        }
+        String timeout = Console.form(c, "read_timeout_ms");
+        values.put("read_timeout_ms", timeout);
+        if (timeout != null) {
+            try {
+                body.put("read_timeout_ms", Integer.parseInt(timeout));
+            } catch (NumberFormatException e) {
+                routeForm(c, caller, key, values, "read_timeout_ms must be a whole number of milliseconds");
+                return;
+            }
+        }
+        boolean enabled = "on".equals(c.request().getFormAttribute("enabled"));
+        values.put("enabled", enabled);
+        body.put("enabled", enabled);
+        String routeKey = key != null ? key : Console.form(c, "route_key");
+        try {
+            if (key == null) {
+                console.api().call(caller, "post /routes", Map.of(), Map.of(), body.toString());
+            } else {
+                console.api().call(caller, "patch /routes/{route_key}", Map.of("route_key", key), Map.of(),
+                        body.toString());
+            }
+        } catch (ApiProblem problem) {
+            if (problem.status() == 403) {
+                throw problem;
+            }
+            c.response().setStatusCode(problem.status());
+            routeForm(c, caller, key, values, problem.getMessage());
+            return;
+        }
+        Console.flash(c, "Route " + routeKey + (key == null ? " added." : " saved."), false);
+        Console.redirect(c, "/routes/" + routeKey);
+    }
+
+    private void switchRoute(RoutingContext c, Caller caller, String action) throws Exception {
+        String key = c.pathParam("key");
+        act(c, caller, "post /routes/{route_key}/" + action, Map.of("route_key", key),
+                body().put("reason", Console.form(c, "reason")), "/routes/" + key,
+                out -> "Route " + key + " " + action + "d.");
+    }
+
+    private JsonNode findRoute(Caller caller, String key) throws Exception {
+        for (JsonNode route : read(caller, "get /routes", Map.of(), Map.of()).path("routes")) {
+            if (key.equals(route.path("route_key").asText())) {
+                return route;
+            }
+        }
+        throw ApiProblem.notFound("no route " + key);
+    }
+
+    // ---- dead letters
+
+    private void deadLetters(RoutingContext c, Caller caller) throws Exception {
+        Map<String, String> filter = new HashMap<>();
+        for (String name : List.of("route", "event_type", "reason", "since", "until", "limit")) {
+            putIfSet(filter, name, c.request().getParam(name));
+        }
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "dead-letters");
+        model.put("filter", filter);
+        model.put("letters", plain(read(caller, "get /dead-letters", Map.of(), filter).path("dead_letters")));
+        console.views().send(c, "dead-letters", model);
+    }
+
+    private void deadLetter(RoutingContext c, Caller caller) throws Exception {
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "dead-letters");
+        model.put("letter", plain(read(caller, "get /dead-letters/{id}", Map.of("id", c.pathParam("id")), Map.of())));
+        console.views().send(c, "dead-letter", model);
+    }
+
+    /** Replay or resolve by filter: a dry run shows what would be touched, with a button to do it. */
+    private void bulk(RoutingContext c, Caller caller) throws Exception {
+        String action = "resolve".equals(Console.form(c, "action")) ? "resolve" : "replay";
+        boolean dryRun = !"run".equals(Console.form(c, "mode"));
+        ObjectNode body = body();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (String field : List.of("route", "event_type", "reason_code", "reason")) {
+            String value = Console.form(c, field);
+            fields.put(field, value);
+            if (value != null) {
+                body.put(field, value);
+            }
+        }
+        boolean all = "on".equals(c.request().getFormAttribute("all"));
+        fields.put("all", all);
+        if (all && action.equals("replay")) {
+            body.put("all", true);
+        }
+        body.put("dry_run", dryRun);
+        String operation = "post /dead-letters/" + action;
+        if (!dryRun) {
+            act(c, caller, operation, Map.of(), body, "/dead-letters",
+                    out -> "Dead letters " + (action.equals("replay") ? "replayed: " + out.path("replayed").asInt()
+                            : "resolved: " + out.path("resolved").asInt()) + ".");
+            return;
+        }
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "dead-letters");
+        model.put("action", action);
+        model.put("fields", fields);
+        try {
+            JsonNode preview = read(caller, operation, Map.of(), Map.of(), body.toString());
+            model.put("count", preview.path(action.equals("replay") ? "replayed" : "resolved").asInt());
+            model.put("preview", preview.toPrettyString());
+        } catch (ApiProblem problem) {
+            if (problem.status() == 403) {
+                throw problem;
+            }
+            model.put("error", problem.getMessage());
+        }
+        console.views().send(c, "dead-letters-preview", model);
+    }
+
+    // ---- gates
+
+    private void gates(RoutingContext c, Caller caller) throws Exception {
+        JsonNode gates = read(caller, "get /gates", Map.of(), Map.of("audit_limit", "100"));
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "gates");
+        model.put("gates", plain(gates.path("gates")));
+        model.put("audit", plain(gates.path("audit")));
+        console.views().send(c, "gates", model);
+    }
+
+    /** Open or close a gate with a reason; delivery_enabled asks once more before it changes. */
+    private void gate(RoutingContext c, Caller caller, String action) throws Exception {
+        String gate = c.pathParam("gate");
+        String reason = Console.form(c, "reason");
+        String value = Console.form(c, "value");
+        if (DELIVERY_ENABLED.equals(gate) && !"yes".equals(Console.form(c, "confirm")) && reason != null) {
+            if (!caller.role().mayChange()) {
+                throw forbidden(caller);
+            }
+            Map<String, Object> model = Console.model(c, caller);
+            model.put("page", "gates");
+            model.put("gate", gate);
+            model.put("action", action);
+            model.put("reason", reason);
+            model.put("value", value);
+            console.views().send(c, "gate-confirm", model);
+            return;
+        }
+        ObjectNode body = body().put("reason", reason);
+        if (value != null) {
+            body.put("value", value);
+        }
+        act(c, caller, "post /gates/{gate}/" + action, Map.of("gate", gate), body, "/gates",
+                out -> "Gate " + gate + (action.equals("open") ? " opened" : " closed") + ".");
+    }
+
+    // ---- batches
+
+    private void batches(RoutingContext c, Caller caller, String title, String result) throws Exception {
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "batches");
+        model.put("runs", plain(read(caller, "get /batches/runs", Map.of(), Map.of("limit", "20")).path("runs")));
+        model.put("resultTitle", title);
+        model.put("result", result);
+        console.views().send(c, "batches", model);
+    }
+
+    private void retention(RoutingContext c, Caller caller) throws Exception {
+        boolean dryRun = !"run".equals(Console.form(c, "mode"));
+        batch(c, caller, "post /batches/retention", body().put("dry_run", dryRun)
+                .put("evidence", "on".equals(c.request().getFormAttribute("evidence"))),
+                "Retention " + (dryRun ? "dry run" : "run"));
+    }
+
+    private void scaleout(RoutingContext c, Caller caller) throws Exception {
+        boolean dryRun = !"run".equals(Console.form(c, "mode"));
+        ObjectNode body = body().put("dry_run", dryRun).put("evidence", "on".equals(c.request().getFormAttribute("evidence")));
+        String n = Console.form(c, "n");
+        if (n != null) {
+            try {
+                body.put("n", Integer.parseInt(n));
+            } catch (NumberFormatException e) {
+                throw ApiProblem.badRequest("n must be a whole number, not `" + n + "`");
+            }
+        }
+        String templates = Console.form(c, "templates");
+        if (templates != null) {
+            body.putArray("templates").addAll(List.of(templates.split("\\s*,\\s*")).stream()
+                    .map(Json.MAPPER.getNodeFactory()::textNode).toList());
+        }
+        String batchId = Console.form(c, "batch_id");
+        if (batchId != null) {
+            body.put("batch_id", batchId);
+        }
+        batch(c, caller, "post /batches/scaleout", body, "Scaleout " + (dryRun ? "dry run" : "run"));
+    }
+
+    /** A batch's answer shown on the batches page, a refusal (closed gate) as the API words it. */
+    private void batch(RoutingContext c, Caller caller, String operation, ObjectNode body, String title) throws Exception {
+        String result;
+        try {
+            result = read(caller, operation, Map.of(), Map.of(), body.toString()).toPrettyString();
+        } catch (ApiProblem problem) {
+            if (problem.status() == 403) {
+                throw problem;
+            }
+            c.response().setStatusCode(problem.status());
+            title = title + ": " + problem.title().toLowerCase(java.util.Locale.ROOT) + " (" + problem.status() + ")";
+            result = problem.getMessage();
+        }
+        batches(c, caller, title, result);
+    }
+
+    private void evidence(RoutingContext c, Caller caller) throws Exception {
+        JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", Map.of("id", c.pathParam("id")), Map.of());
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", "batches");
+        model.put("runId", c.pathParam("id"));
+        model.put("passed", evidence.path("passed").asBoolean());
+        Map<String, String> report = new LinkedHashMap<>();
+        evidence.path("report").fields().forEachRemaining(field -> report.put(field.getKey(),
+                field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toPrettyString()));
+        model.put("report", report);
+        console.views().send(c, "evidence", model);
+    }
+
+    // ---- helpers
+
+    /**
+     * Runs a change and goes back to {@code back} with its outcome as a message: the summary on
+     * success, the API's problem (a closed gate, a validation error) otherwise. Not allowed: 403.
+     */
+    private void act(RoutingContext c, Caller caller, String operation, Map<String, String> path, ObjectNode body,
+                     String back, Function<JsonNode, String> summary) throws Exception {
+        try {
+            JsonNode out = read(caller, operation, path, Map.of(), body.toString());
+            Console.flash(c, summary.apply(out), false);
+        } catch (ApiProblem problem) {
+            if (problem.status() == 403) {
+                throw problem;
+            }
+            Console.flash(c, problem.title() + " (" + problem.status() + "): " + problem.getMessage(), true);
+        }
+        Console.redirect(c, back);
+    }
+
+    private JsonNode read(Caller caller, String operation, Map<String, String> path, Map<String, String> query)
+            throws Exception {
+        return read(caller, operation, path, query, null);
+    }
+
+    private JsonNode read(Caller caller, String operation, Map<String, String> path, Map<String, String> query,
+                          String body) throws Exception {
+        return Json.MAPPER.readTree(console.api().call(caller, operation, path, query, body).json());
+    }
+
+    private static ObjectNode body() {
+        return Json.MAPPER.createObjectNode();
+    }
+
+    private static ApiProblem forbidden(Caller caller) {
+        return new ApiProblem(403, "Forbidden", "user " + caller.name() + " has role " + caller.role().fileName()
+                + ", which may only read; this needs role operator", null);
+    }
+
+    /** JSON as maps and lists, which the templates read by key. */
+    private static Object plain(JsonNode node) {
+        return Json.MAPPER.convertValue(node, Object.class);
+    }
+
+    private static void putIfSet(Map<String, String> map, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            map.put(key, value.strip());
+        }
+    }
+
+    private static String age(double seconds) {
+        Duration age = Duration.ofMillis(Math.round(seconds * 1000));
+        if (age.toSeconds() < 60) {
+            return age.toSeconds() + " s";
+        }
+        return age.toHours() > 0 ? age.toHours() + " h " + age.toMinutesPart() + " min"
+                : age.toMinutes() + " min " + age.toSecondsPart() + " s";
+    }
+
+    /**
+     * A chart's data for the page's script (uPlot): x as seconds since the epoch from {@code time},
+     * one y series per field, with labels so the legend names each line in words.
+     */
+    private static String chart(JsonNode rows, String time, List<String> fields, List<String> labels, String unit,
+                                boolean points) {
+        List<Long> x = new ArrayList<>();
+        List<List<Object>> ys = new ArrayList<>();
+        fields.forEach(f -> ys.add(new ArrayList<>()));
+        for (JsonNode row : rows) {
+            if (row.path(time).isMissingNode() || row.path(fields.get(0)).isNull()) {
+                continue;
+            }
+            x.add(OffsetDateTime.parse(row.path(time).asText()).toEpochSecond());
+            for (int i = 0; i < fields.size(); i++) {
+                ys.get(i).add(row.path(fields.get(i)).isNumber() ? row.path(fields.get(i)).numberValue() : null);
+            }
+        }
+        Map<String, Object> chart = new LinkedHashMap<>();
+        chart.put("labels", labels);
+        chart.put("unit", unit);
+        chart.put("points", points);
+        chart.put("x", x);
+        chart.put("y", ys);
+        return Json.write(chart);
+    }
+}
