@@ -27,7 +27,8 @@
       height: 240,
       series: series,
       axes: [{}, { label: data.unit }],
-      scales: { x: { time: true } }
+      // one point alone would stretch the time axis over years: show the minute around it
+      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 60, max + 60] : [min, max]; } } }
     }, [data.x].concat(data.y), el);
   }
 
