@@ -62,6 +62,15 @@ final class Console {
                 .setSessionCookieName(SESSION_COOKIE).setCookieHttpOnlyFlag(true)
                 .setCookieSameSite(CookieSameSite.STRICT).setCookieSecureFlag(secureCookies)
                 .setNagHttps(false));
+        if (secureCookies) {
+            // CSRFHandler has no Secure option: mark the token cookie it sets on this response (one
+            // it sets has a path; one the browser sent has none)
+            router.routeWithRegex(PAGES).handler(c -> {
+                c.addHeadersEndHandler(v -> c.request().cookies(CSRF_COOKIE).stream()
+                        .filter(cookie -> cookie.getPath() != null).forEach(cookie -> cookie.setSecure(true)));
+                c.next();
+            });
+        }
         router.routeWithRegex(PAGES).handler(CSRFHandler.create(vertx, secret(vertx))
                 .setCookieName(CSRF_COOKIE).setCookieHttpOnly(true).setNagHttps(false));
         router.routeWithRegex(PAGES).handler(Console::securityHeaders);

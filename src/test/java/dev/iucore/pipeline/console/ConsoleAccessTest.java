@@ -2,6 +2,8 @@ package dev.iucore.pipeline.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.api.ApiServer;
+import dev.iucore.pipeline.config.Setting;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -65,6 +67,17 @@ class ConsoleAccessTest {
         HttpResponse<String> gates = browser.get("/gates");
         assertThat(gates.statusCode()).isEqualTo(200);
         assertThat(gates.body()).contains(GATE).doesNotContain(ConsoleFixture.PASSWORD);
+    }
+
+    @Test
+    void withSecureCookiesSetTheCookiesAreSecure() throws Exception {
+        try (ApiServer secure = CONSOLE.start(Map.of(Setting.CONSOLE_SECURE_COOKIES, "true"))) {
+            HttpResponse<String> login = new Browser(ConsoleFixture.url(secure, "")).get("/login");
+            assertThat(login.headers().allValues("set-cookie"))
+                    .filteredOn(c -> c.startsWith("iu-console-session=") || c.startsWith("iu-console-csrf="))
+                    .hasSize(2).allSatisfy(c -> assertThat(c).containsIgnoringCase("; Secure")
+                            .containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
+        }
     }
 
     @Test
@@ -137,11 +150,11 @@ class ConsoleAccessTest {
         private final String base;
 
         Browser() {
-            this(CONSOLE);
+            this(CONSOLE.url(""));
         }
 
-        Browser(ConsoleFixture console) {
-            this.base = console.url("");
+        Browser(String base) {
+            this.base = base;
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import dev.iucore.pipeline.api.ConsoleUsers;
 import dev.iucore.pipeline.api.Role;
 import dev.iucore.pipeline.cli.InProcessCommands;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import dev.iucore.pipeline.testing.TestDb;
@@ -28,19 +29,11 @@ final class ConsoleFixture implements BeforeAllCallback, AfterAllCallback {
     static final String VIEWER = "victor";
     static final String PASSWORD = "correct horse battery staple";
 
-    private final boolean secureCookies;
     private TestDb db;
+    private Settings settings;
     private Database database;
     private ApiServer server;
     private Path usersFile;
-
-    ConsoleFixture() {
-        this(false);
-    }
-
-    ConsoleFixture(boolean secureCookies) {
-        this.secureCookies = secureCookies;
-    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -50,15 +43,19 @@ final class ConsoleFixture implements BeforeAllCallback, AfterAllCallback {
                 .with(ConsoleUsers.newUser(OPERATOR, Role.OPERATOR, PASSWORD.toCharArray(), null))
                 .with(ConsoleUsers.newUser(VIEWER, Role.VIEWER, PASSWORD.toCharArray(), null))
                 .save(usersFile);
-        var settings = db.settings().with(Map.of(
+        settings = db.settings().with(Map.of(
                 Setting.CONSOLE_ENABLED, "true",
                 Setting.CONSOLE_HOST, "127.0.0.1",
-                Setting.CONSOLE_PORT, Integer.toString(TestDb.freePort()),
-                Setting.CONSOLE_USERS_FILE, usersFile.toString(),
-                Setting.CONSOLE_SECURE_COOKIES, Boolean.toString(secureCookies)));
+                Setting.CONSOLE_USERS_FILE, usersFile.toString()));
         database = Database.open(settings, EmbeddedPostgresServer.Mode.COMMAND, "console-test", true);
-        server = ApiServer.start(settings, ApiServer.users(settings), database.runtime(),
-                new InProcessCommands(settings, database));
+        server = start(Map.of());
+    }
+
+    /** Another console on the same database, with these settings changed; the caller closes it. */
+    ApiServer start(Map<Setting, String> overrides) {
+        Settings configured = settings.with(Setting.CONSOLE_PORT, Integer.toString(TestDb.freePort())).with(overrides);
+        return ApiServer.start(configured, ApiServer.users(configured), database.runtime(),
+                new InProcessCommands(configured, database));
     }
 
     @Override
@@ -83,6 +80,10 @@ final class ConsoleFixture implements BeforeAllCallback, AfterAllCallback {
     }
 
     String url(String path) {
+        return url(server, path);
+    }
+
+    static String url(ApiServer server, String path) {
         return "http://127.0.0.1:" + server.port() + path;
     }
 }
