@@ -7,9 +7,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -153,7 +155,7 @@ final class ConsolePages {
         model.put("route", plain(route));
         model.put("attempts", plain(Json.MAPPER.valueToTree(attempts)));
         List<JsonNode> oldestFirst = new ArrayList<>(attempts);
-        java.util.Collections.reverse(oldestFirst);
+        Collections.reverse(oldestFirst);
         model.put("latencyChart", chart(Json.MAPPER.valueToTree(oldestFirst), "attempted_at", List.of("latency_ms"),
                 List.of("latency (ms)"), "ms", true));
         console.views().send(c, "route", model);
@@ -210,19 +212,11 @@ final class ConsolePages {
         values.put("enabled", enabled);
         body.put("enabled", enabled);
         String routeKey = key != null ? key : Console.form(c, "route_key");
-        try {
-            if (key == null) {
-                console.api().call(caller, "post /routes", Map.of(), Map.of(), body.toString());
-            } else {
-                console.api().call(caller, "patch /routes/{route_key}", Map.of("route_key", key), Map.of(),
-                        body.toString());
-            }
-        } catch (ApiProblem problem) {
-            if (problem.status() == 403) {
-                throw problem;
-            }
-            c.response().setStatusCode(problem.status());
-            routeForm(c, caller, key, values, problem.getMessage());
+        Attempt saved = key == null ? attempt(caller, "post /routes", Map.of(), body)
+                : attempt(caller, "patch /routes/{route_key}", Map.of("route_key", key), body);
+        if (saved.refusal() != null) {
+            c.response().setStatusCode(saved.refusal().status());
+            routeForm(c, caller, key, values, saved.refusal().getMessage());
             return;
         }
         Console.flash(c, "Route " + routeKey + (key == null ? " added." : " saved."), false);
@@ -296,15 +290,12 @@ final class ConsolePages {
         model.put("page", "dead-letters");
         model.put("action", action);
         model.put("fields", fields);
-        try {
-            JsonNode preview = read(caller, operation, Map.of(), Map.of(), body.toString());
-            model.put("count", preview.path(action.equals("replay") ? "replayed" : "resolved").asInt());
-            model.put("preview", preview.toPrettyString());
-        } catch (ApiProblem problem) {
-            if (problem.status() == 403) {
-                throw problem;
-            }
-            model.put("error", problem.getMessage());
+        Attempt preview = attempt(caller, operation, Map.of(), body);
+        if (preview.refusal() != null) {
+            model.put("error", preview.refusal().getMessage());
+        } else {
+            model.put("count", preview.out().path(action.equals("replay") ? "replayed" : "resolved").asInt());
+            model.put("preview", preview.out().toPrettyString());
         }
         console.views().send(c, "dead-letters-preview", model);
     }
@@ -389,18 +380,15 @@ final class ConsolePages {
 
     /** A batch's answer shown on the batches page, a refusal (closed gate) as the API words it. */
     private void batch(RoutingContext c, Caller caller, String operation, ObjectNode body, String title) throws Exception {
-        String result;
-        try {
-            result = read(caller, operation, Map.of(), Map.of(), body.toString()).toPrettyString();
-        } catch (ApiProblem problem) {
-            if (problem.status() == 403) {
-                throw problem;
-            }
-            c.response().setStatusCode(problem.status());
-            title = title + ": " + problem.title().toLowerCase(java.util.Locale.ROOT) + " (" + problem.status() + ")";
-            result = problem.getMessage();
+        Attempt run = attempt(caller, operation, Map.of(), body);
+        if (run.refusal() == null) {
+            batches(c, caller, title, run.out().toPrettyString());
+            return;
         }
-        batches(c, caller, title, result);
+        ApiProblem refusal = run.refusal();
+        c.response().setStatusCode(refusal.status());
+        batches(c, caller, title + ": " + refusal.title().toLowerCase(Locale.ROOT) + " (" + refusal.status() + ")",
+                refusal.getMessage());
     }
 
     private void evidence(RoutingContext c, Caller caller) throws Exception {
@@ -424,16 +412,34 @@ final class ConsolePages {
      */
     private void act(RoutingContext c, Caller caller, String operation, Map<String, String> path, ObjectNode body,
                      String back, Function<JsonNode, String> summary) throws Exception {
+        Attempt done = attempt(caller, operation, path, body);
+        if (done.refusal() == null) {
+            Console.flash(c, summary.apply(done.out()), false);
+        } else {
+            ApiProblem refusal = done.refusal();
+            Console.flash(c, refusal.title() + " (" + refusal.status() + "): " + refusal.getMessage(), true);
+        }
+        Console.redirect(c, back);
+    }
+
+    /** A change's answer, or the problem that refused it (a closed gate, a validation error). */
+    private record Attempt(JsonNode out, ApiProblem refusal) {
+    }
+
+    /**
+     * Runs a change. A refusal comes back to be shown where the user acted; not being allowed to
+     * (403) is thrown, for the error page.
+     */
+    private Attempt attempt(Caller caller, String operation, Map<String, String> path, ObjectNode body)
+            throws Exception {
         try {
-            JsonNode out = read(caller, operation, path, Map.of(), body.toString());
-            Console.flash(c, summary.apply(out), false);
+            return new Attempt(read(caller, operation, path, Map.of(), body.toString()), null);
         } catch (ApiProblem problem) {
             if (problem.status() == 403) {
                 throw problem;
             }
-            Console.flash(c, problem.title() + " (" + problem.status() + "): " + problem.getMessage(), true);
+            return new Attempt(null, problem);
         }
-        Console.redirect(c, back);
     }
 
     private JsonNode read(Caller caller, String operation, Map<String, String> path, Map<String, String> query)

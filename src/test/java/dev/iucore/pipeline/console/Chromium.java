@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.console;
 
+import dev.iucore.pipeline.api.ApiFixture;
 import dev.iucore.pipeline.testing.SystemTools;
 import java.io.File;
 import java.io.IOException;
@@ -26,10 +27,10 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
 
     private static final Path SCREENSHOTS = Path.of("docs", "screenshots");
 
-    private final ConsoleFixture console;
+    private final ApiFixture console;
     private ChromeDriver driver;
 
-    Chromium(ConsoleFixture console) {
+    Chromium(ApiFixture console) {
         this.console = console;
     }
 
@@ -79,7 +80,7 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
         driver.manage().deleteAllCookies();
         open("/login");
         driver.findElement(By.name("username")).sendKeys(user);
-        driver.findElement(By.name("password")).sendKeys(ConsoleFixture.PASSWORD);
+        driver.findElement(By.name("password")).sendKeys(ApiFixture.PASSWORD);
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.id("who")).isEmpty());
     }

@@ -2,8 +2,8 @@ package dev.iucore.pipeline.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.api.ApiFixture;
 import dev.iucore.pipeline.api.ApiServer;
-import dev.iucore.pipeline.config.Setting;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ConsoleAccessTest {
 
     @RegisterExtension
-    static final ConsoleFixture CONSOLE = new ConsoleFixture();
+    static final ApiFixture CONSOLE = new ApiFixture();
 
     private static final Pattern TOKEN = Pattern.compile("name=\"X-XSRF-TOKEN\" value=\"([^\"]+)\"");
     private static final String GATE = "scaleout_enabled";
@@ -57,22 +57,22 @@ class ConsoleAccessTest {
         assertThat(login.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
                 assertThat(csp).contains("default-src 'self'").contains("frame-ancestors 'none'"));
 
-        HttpResponse<String> wrong = browser.post("/login", Map.of("username", ConsoleFixture.OPERATOR,
+        HttpResponse<String> wrong = browser.post("/login", Map.of("username", ApiFixture.OPERATOR,
                 "password", "not it"), token(login));
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(wrong.body()).contains("Unknown user or wrong password");
         assertThat(browser.get("/gates").statusCode()).as("still signed out").isEqualTo(303);
 
-        browser.signIn(ConsoleFixture.OPERATOR);
+        browser.signIn(ApiFixture.OPERATOR);
         HttpResponse<String> gates = browser.get("/gates");
         assertThat(gates.statusCode()).isEqualTo(200);
-        assertThat(gates.body()).contains(GATE).doesNotContain(ConsoleFixture.PASSWORD);
+        assertThat(gates.body()).contains(GATE).doesNotContain(ApiFixture.PASSWORD);
     }
 
     @Test
     void withSecureCookiesSetTheCookiesAreSecure() throws Exception {
-        try (ApiServer secure = CONSOLE.start(Map.of(Setting.CONSOLE_SECURE_COOKIES, "true"))) {
-            HttpResponse<String> login = new Browser(ConsoleFixture.url(secure, "")).get("/login");
+        try (ApiServer secure = CONSOLE.start(true)) {
+            HttpResponse<String> login = new Browser(ApiFixture.url(secure, "")).get("/login");
             assertThat(login.headers().allValues("set-cookie"))
                     .filteredOn(c -> c.startsWith("iu-console-session=") || c.startsWith("iu-console-csrf="))
                     .hasSize(2).allSatisfy(c -> assertThat(c).containsIgnoringCase("; Secure")
@@ -83,7 +83,7 @@ class ConsoleAccessTest {
     @Test
     void aFormWithoutItsCsrfTokenIsRefusedWith403AndChangesNothing() throws Exception {
         Browser browser = new Browser();
-        browser.signIn(ConsoleFixture.OPERATOR);
+        browser.signIn(ApiFixture.OPERATOR);
         long audit = CONSOLE.db().count("iu_core_gate_audit");
         long logged = CONSOLE.db().count("iu_command_log");
 
@@ -116,7 +116,7 @@ class ConsoleAccessTest {
     @Test
     void aViewerWhoPostsAChangeIsRefusedWith403() throws Exception {
         Browser viewer = new Browser();
-        viewer.signIn(ConsoleFixture.VIEWER);
+        viewer.signIn(ApiFixture.VIEWER);
         long audit = CONSOLE.db().count("iu_core_gate_audit");
         HttpResponse<String> gates = viewer.get("/gates");
         assertThat(gates.body()).doesNotContain("/gates/" + GATE + "/open");
@@ -130,7 +130,7 @@ class ConsoleAccessTest {
     @Test
     void signingOutEndsTheSession() throws Exception {
         Browser browser = new Browser();
-        browser.signIn(ConsoleFixture.VIEWER);
+        browser.signIn(ApiFixture.VIEWER);
         HttpResponse<String> out = browser.post("/logout", Map.of(), token(browser.get("/")));
         assertThat(out.statusCode()).isEqualTo(303);
         assertThat(browser.get("/").statusCode()).isEqualTo(303);
@@ -177,7 +177,7 @@ class ConsoleAccessTest {
         }
 
         HttpResponse<String> signIn(String user) throws IOException, InterruptedException {
-            HttpResponse<String> in = post("/login", Map.of("username", user, "password", ConsoleFixture.PASSWORD),
+            HttpResponse<String> in = post("/login", Map.of("username", user, "password", ApiFixture.PASSWORD),
                     token(get("/login")));
             assertThat(in.statusCode()).as("signed in as %s", user).isEqualTo(303);
             return in;

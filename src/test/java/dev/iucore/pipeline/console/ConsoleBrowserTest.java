@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.iucore.pipeline.api.ApiFixture;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RunningPipeline;
@@ -31,7 +32,7 @@ import org.openqa.selenium.support.ui.Select;
 class ConsoleBrowserTest {
 
     @RegisterExtension
-    static final ConsoleFixture CONSOLE = new ConsoleFixture();
+    static final ApiFixture CONSOLE = new ApiFixture();
 
     @RegisterExtension
     static final HttpSink SINK = new HttpSink();
@@ -74,7 +75,7 @@ class ConsoleBrowserTest {
 
     @Test
     void theOverviewShowsAnEventDeliveredToTheReceiverWithoutReloading() {
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
         long before = Long.parseLong(BROWSER.text("delivered-hour"));
         BROWSER.driver().executeScript("window.iuSamePage = true;");
         int received = SINK.received("/ok").size();
@@ -94,7 +95,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aRoutesPageShowsItsAttemptsWithStatusLatencyAndError() {
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/routes");
         WebElement broken = BROWSER.driver().findElement(By.cssSelector("tr[data-route=broken-hook]"));
         assertThat(broken.getText().toLowerCase(Locale.ROOT)).contains("delivering").contains("closed");
@@ -111,7 +112,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aRouteWithADisallowedSchemeIsRefusedOnTheForm() {
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/routes");
         BROWSER.driver().findElement(By.id("add-route")).click();
         BROWSER.driver().findElement(By.name("route_key")).sendKeys("ftp-hook");
@@ -130,7 +131,7 @@ class ConsoleBrowserTest {
 
     @Test
     void anOperatorOpensAGateWithAReasonAndTheAuditRecordsIt() {
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
         changeGate("scaleout_enabled", "console test: scaleout window");
         assertThat(BROWSER.text("flash")).isEqualTo("Gate scaleout_enabled opened.");
         assertThat(CONSOLE.db().query("""
@@ -164,7 +165,7 @@ class ConsoleBrowserTest {
         UUID event = data.event("test.console.flaky", "flaky-1", "{\"n\": 1}");
         await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "flaky-hook")));
         long letter = CONSOLE.db().queryLong("SELECT id FROM iu_route_dead_letter WHERE event_id = ?", event);
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
 
         BROWSER.open("/dead-letters?route=flaky-hook");
         assertThat(BROWSER.text("letters")).contains(Long.toString(letter)).containsIgnoringCase("permanent_failure");
@@ -198,7 +199,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aRetentionDryRunShowsItsCountsAndIsLogged() {
-        BROWSER.signIn(ConsoleFixture.OPERATOR);
+        BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/batches");
         BROWSER.driver().findElement(By.id("retention-dry-run")).click();
         BROWSER.waiting().until(d -> !d.findElements(By.id("result")).isEmpty());
@@ -215,7 +216,7 @@ class ConsoleBrowserTest {
         BROWSER.open("/gates");
         assertThat(BROWSER.driver().getCurrentUrl()).endsWith("/login");
 
-        BROWSER.signIn(ConsoleFixture.VIEWER);
+        BROWSER.signIn(ApiFixture.VIEWER);
         for (String page : List.of("/", "/routes", "/routes/broken-hook", "/dead-letters", "/dead-letters/" + brokenLetter,
                 "/gates", "/batches")) {
             BROWSER.open(page);
@@ -223,7 +224,7 @@ class ConsoleBrowserTest {
             assertThat(BROWSER.driver().findElements(By.cssSelector("form[method=post]")))
                     .as("only the sign-out form on %s", page)
                     .allSatisfy(form -> assertThat(form.getAttribute("action")).endsWith("/logout"));
-            assertThat(BROWSER.driver().getPageSource()).as(page).doesNotContain(ConsoleFixture.PASSWORD);
+            assertThat(BROWSER.driver().getPageSource()).as(page).doesNotContain(ApiFixture.PASSWORD);
         }
         BROWSER.open("/routes/new");
         assertThat(BROWSER.text("error")).contains("victor has role viewer");
