@@ -161,15 +161,17 @@ final class ConsolePages {
         console.views().send(c, "route", model);
     }
 
+    /**
+     * The form for a route as it is. The target is shown masked (a credential in its query stays
+     * hidden), so it is not filled in: left empty, the route keeps its target.
+     */
     private void editRoute(RoutingContext c, Caller caller) throws Exception {
         JsonNode route = findRoute(caller, c.pathParam("key"));
         Map<String, Object> values = new HashMap<>();
         values.put("route_key", route.path("route_key").asText());
         values.put("event_type", route.path("event_type").asText());
-        values.put("target", route.path("target").asText());
+        values.put("current_target", route.path("target").asText());
         values.put("enabled", route.path("enabled").asBoolean());
-        values.put("target_kind", route.path("target").asText().startsWith("kafka:") ? "kafka"
-                : route.path("target").asText().startsWith("log:") ? "log" : "webhook");
         routeForm(c, caller, route.path("route_key").asText(), values, null);
     }
 
@@ -192,11 +194,20 @@ final class ConsolePages {
         ObjectNode body = body();
         Map<String, Object> values = new HashMap<>();
         for (String field : List.of("route_key", "event_type", "target_kind", "target", "secret_ref", "reason")) {
-            String value = Console.form(c, field);
-            if (value != null && !(key != null && field.equals("route_key"))) {
-                body.put(field, value);
+            values.put(field, Console.form(c, field));
+        }
+        values.put("current_target", Console.form(c, "current_target"));
+        for (String field : List.of("event_type", "target", "secret_ref", "reason")) {
+            if (values.get(field) != null) {
+                body.put(field, (String) values.get(field));
             }
-            values.put(field, value);
+        }
+        if (key == null) {
+            body.put("route_key", (String) values.get("route_key"));
+        }
+        // the kind says how to read the target: with no new target there is nothing to read
+        if (values.get("target") != null && values.get("target_kind") != null) {
+            body.put("target_kind", (String) values.get("target_kind"));
         }
         String timeout = Console.form(c, "read_timeout_ms");
         values.put("read_timeout_ms", timeout);
@@ -397,9 +408,11 @@ final class ConsolePages {
         model.put("page", "batches");
         model.put("runId", c.pathParam("id"));
         model.put("passed", evidence.path("passed").asBoolean());
-        Map<String, String> report = new LinkedHashMap<>();
-        evidence.path("report").fields().forEachRemaining(field -> report.put(field.getKey(),
-                field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toPrettyString()));
+        // a value as text; an object or a list as indented JSON, shown as a block
+        List<Map<String, Object>> report = new ArrayList<>();
+        evidence.path("report").fields().forEachRemaining(field -> report.add(Map.of("name", field.getKey(),
+                "block", !field.getValue().isValueNode(), "text", field.getValue().isValueNode()
+                        ? field.getValue().asText() : field.getValue().toPrettyString())));
         model.put("report", report);
         console.views().send(c, "evidence", model);
     }

@@ -198,16 +198,30 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void aRetentionDryRunShowsItsCountsAndIsLogged() {
+    void aRetentionDryRunWithEvidenceIsLoggedAndItsEvidenceReportRendered() {
         BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/batches");
+        BROWSER.driver().findElement(By.cssSelector("#retention input[name=evidence]")).click();
         BROWSER.driver().findElement(By.id("retention-dry-run")).click();
         BROWSER.waiting().until(d -> !d.findElements(By.id("result")).isEmpty());
-        assertThat(BROWSER.text("result")).startsWith("Retention dry run");
         assertThat(CONSOLE.db().query("""
                 SELECT actor, dry_run, outcome FROM iu_command_log WHERE command_name = 'retention' ORDER BY id DESC LIMIT 1""")
                 .get(0)).containsEntry("actor", "alice").containsEntry("dry_run", true).containsEntry("outcome", "ok");
+        String runId = (String) CONSOLE.db().queryValue("""
+                SELECT run_id::text FROM iu_core_batch_run WHERE kind = 'retention' AND actor = 'alice' AND dry_run
+                 ORDER BY started_at DESC LIMIT 1""");
+        assertThat(BROWSER.text("result")).startsWith("Retention dry run").contains("\"evidence_run_id\" : \"" + runId);
+        assertThat(BROWSER.text("runs")).contains(runId);
         BROWSER.screenshot("batches");
+
+        BROWSER.driver().findElement(By.linkText(runId)).click();
+        BROWSER.waiting().until(d -> !d.findElements(By.id("report")).isEmpty());
+        assertThat(BROWSER.text("report")).contains(runId).contains("retention");
+        assertThat(BROWSER.text("verdict").toLowerCase(Locale.ROOT)).isIn("holds", "does not hold");
+        assertThat(CONSOLE.db().queryValue("""
+                SELECT actor FROM iu_command_log WHERE command_name = 'evidence' ORDER BY id DESC LIMIT 1"""))
+                .isEqualTo("alice");
+        BROWSER.screenshot("evidence");
     }
 
     @Test
