@@ -13,9 +13,11 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -81,8 +83,18 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
         open("/login");
         driver.findElement(By.name("username")).sendKeys(user);
         driver.findElement(By.name("password")).sendKeys(ApiFixture.PASSWORD);
-        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        submit(By.cssSelector("#login-form button[type=submit]"));
         waiting().until(d -> !d.findElements(By.id("who")).isEmpty());
+    }
+
+    /** Clicks what submits a form or follows a link, and waits until the next page has replaced this one. */
+    void submit(WebElement element) {
+        element.click();
+        waiting().until(ExpectedConditions.stalenessOf(element));
+    }
+
+    void submit(By by) {
+        submit(driver.findElement(by));
     }
 
     String text(String id) {

@@ -50,7 +50,8 @@ class ConsoleBrowserTest {
     static void eventsThroughTheRelay() {
         data = new RelayData(CONSOLE.db());
         SINK.stub(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(200)));
-        SINK.stub(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(422).withBody("missing field")));
+        // markup in what a receiver answers must reach the page as text
+        SINK.stub(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(422).withBody("<b>missing</b> field")));
         SINK.stub(post(urlEqualTo("/flaky")).willReturn(aResponse().withStatus(422)));
         data.registerType("test.console.order", "live").registerType("test.console.ping", "live")
                 .registerType("test.console.flaky", "live")
@@ -101,11 +102,12 @@ class ConsoleBrowserTest {
         assertThat(broken.getText().toLowerCase(Locale.ROOT)).contains("delivering").contains("closed");
         BROWSER.screenshot("routes");
 
-        broken.findElement(By.linkText("broken-hook")).click();
+        BROWSER.submit(broken.findElement(By.linkText("broken-hook")));
         BROWSER.waiting().until(d -> !d.findElements(By.id("attempts")).isEmpty());
         // state words are shown in capitals (CSS), which is the text a user reads
         String attempts = BROWSER.text("attempts").toLowerCase(Locale.ROOT);
-        assertThat(attempts).contains("permanent_failure").contains("422").contains("http 422: missing field");
+        assertThat(attempts).contains("permanent_failure").contains("422").contains("http 422: <b>missing</b> field");
+        assertThat(BROWSER.driver().findElements(By.cssSelector("#attempts b"))).as("no markup from a receiver").isEmpty();
         assertThat(BROWSER.driver().findElements(By.cssSelector("#latency-chart canvas"))).isNotEmpty();
         BROWSER.screenshot("route");
     }
@@ -114,13 +116,13 @@ class ConsoleBrowserTest {
     void aRouteWithADisallowedSchemeIsRefusedOnTheForm() {
         BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/routes");
-        BROWSER.driver().findElement(By.id("add-route")).click();
+        BROWSER.submit(By.id("add-route"));
         BROWSER.driver().findElement(By.name("route_key")).sendKeys("ftp-hook");
         BROWSER.driver().findElement(By.name("event_type")).sendKeys("test.console.order");
         new Select(BROWSER.driver().findElement(By.name("target_kind"))).selectByValue("webhook");
         BROWSER.driver().findElement(By.name("target")).sendKeys("ftp://127.0.0.1/drop");
         BROWSER.driver().findElement(By.name("reason")).sendKeys("a receiver that only speaks ftp");
-        BROWSER.driver().findElement(By.id("save-route")).click();
+        BROWSER.submit(By.id("save-route"));
 
         BROWSER.waiting().until(d -> !d.findElements(By.id("form-error")).isEmpty());
         assertThat(BROWSER.text("form-error")).containsIgnoringCase("scheme").contains("ftp");
@@ -154,7 +156,7 @@ class ConsoleBrowserTest {
         assertThat(BROWSER.text("confirm-text")).contains("stops every delivery");
         assertThat(CONSOLE.db().queryValue("SELECT gate_value FROM iu_core_gate WHERE gate_name = 'delivery_enabled'"))
                 .isEqualTo("true");
-        BROWSER.driver().findElement(By.linkText("Cancel")).click();
+        BROWSER.submit(By.linkText("Cancel"));
         assertThat(CONSOLE.db().queryLong("""
                 SELECT count(*) FROM iu_core_gate_audit WHERE gate_name = 'delivery_enabled' AND reason = 'maintenance'"""))
                 .isZero();
@@ -170,13 +172,13 @@ class ConsoleBrowserTest {
         BROWSER.open("/dead-letters?route=flaky-hook");
         assertThat(BROWSER.text("letters")).contains(Long.toString(letter)).containsIgnoringCase("permanent_failure");
         BROWSER.screenshot("dead-letters");
-        BROWSER.driver().findElement(By.id("bulk-preview")).click();
+        BROWSER.submit(By.id("bulk-preview"));
         BROWSER.waiting().until(d -> !d.findElements(By.id("preview-count")).isEmpty());
         assertThat(BROWSER.text("preview-count")).startsWith("1 dead letter(s) would be replayed");
         assertThat(CONSOLE.db().queryValue("SELECT replayed_at FROM iu_route_dead_letter WHERE id = ?", letter)).isNull();
 
         BROWSER.open("/dead-letters/" + letter);
-        BROWSER.driver().findElement(By.id("replay-button")).click();
+        BROWSER.submit(By.id("replay-button"));
         assertThat(BROWSER.text("flash")).contains("dead_letter_replay_enabled is closed");
 
         SINK.stub(post(urlEqualTo("/flaky")).willReturn(aResponse().withStatus(200)));
@@ -184,7 +186,7 @@ class ConsoleBrowserTest {
         try {
             BROWSER.open("/dead-letters/" + letter);
             BROWSER.screenshot("dead-letter");
-            BROWSER.driver().findElement(By.id("replay-button")).click();
+            BROWSER.submit(By.id("replay-button"));
             assertThat(BROWSER.text("flash")).isEqualTo("Dead letter " + letter + ": replayed 1 (a new delivery is on its way).");
             assertThat(CONSOLE.db().queryValue("SELECT replayed_by FROM iu_route_dead_letter WHERE id = ?", letter))
                     .isEqualTo("alice");
@@ -202,7 +204,7 @@ class ConsoleBrowserTest {
         BROWSER.signIn(ApiFixture.OPERATOR);
         BROWSER.open("/batches");
         BROWSER.driver().findElement(By.cssSelector("#retention input[name=evidence]")).click();
-        BROWSER.driver().findElement(By.id("retention-dry-run")).click();
+        BROWSER.submit(By.id("retention-dry-run"));
         BROWSER.waiting().until(d -> !d.findElements(By.id("result")).isEmpty());
         assertThat(CONSOLE.db().query("""
                 SELECT actor, dry_run, outcome FROM iu_command_log WHERE command_name = 'retention' ORDER BY id DESC LIMIT 1""")
@@ -214,7 +216,7 @@ class ConsoleBrowserTest {
         assertThat(BROWSER.text("runs")).contains(runId);
         BROWSER.screenshot("batches");
 
-        BROWSER.driver().findElement(By.linkText(runId)).click();
+        BROWSER.submit(By.linkText(runId));
         BROWSER.waiting().until(d -> !d.findElements(By.id("report")).isEmpty());
         assertThat(BROWSER.text("report")).contains(runId).contains("retention");
         assertThat(BROWSER.text("verdict").toLowerCase(Locale.ROOT)).isIn("holds", "does not hold");
@@ -249,8 +251,6 @@ class ConsoleBrowserTest {
         BROWSER.open("/gates");
         WebElement row = BROWSER.driver().findElement(By.cssSelector("tr[data-gate=" + gate + "]"));
         row.findElement(By.name("reason")).sendKeys(reason);
-        row.findElement(By.cssSelector("button[type=submit]")).click();
-        BROWSER.waiting().until(d -> !d.findElements(By.id("flash")).isEmpty()
-                || !d.findElements(By.id("confirm-text")).isEmpty());
+        BROWSER.submit(row.findElement(By.cssSelector("button[type=submit]")));
     }
 }
