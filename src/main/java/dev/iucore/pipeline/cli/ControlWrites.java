@@ -1,0 +1,68 @@
+package dev.iucore.pipeline.cli;
+
+import dev.iucore.pipeline.cli.CommandFailure.Problem;
+import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.control.RouteWrites;
+import dev.iucore.pipeline.delivery.TargetAddressGuard;
+import dev.iucore.pipeline.delivery.TargetRules;
+import java.sql.SQLException;
+import picocli.CommandLine.Option;
+
+/**
+ * What the route and event-type commands share: who and why (audited), and how a refusal of the
+ * database or of the relay's target rules ends the command, saying what it was about, so the
+ * operator API answers 400, 404 or 409 with the same message the terminal shows.
+ */
+final class ControlWrites {
+
+    /** {@code --actor} and {@code --reason}, both required: they land in the audit row. */
+    static final class Audit {
+
+        @Option(names = "--actor", required = true, description = "Who makes the change (audited).")
+        String actor;
+
+        @Option(names = "--reason", required = true, description = "Why (audited).")
+        String reason;
+    }
+
+    @FunctionalInterface
+    interface Write<T> {
+        T run() throws SQLException;
+    }
+
+    private ControlWrites() {
+    }
+
+    /** The relay's target rules with this node's {@code iu.delivery.allowed-networks}, as the relay builds them. */
+    static TargetRules targetRules(CommandContext context) {
+        return new TargetRules(TargetAddressGuard.allowing(context.settings().get(Setting.DELIVERY_ALLOWED_NETWORKS)));
+    }
+
+    static <T> T run(Write<T> write) throws SQLException {
+        try {
+            return write.run();
+        } catch (RouteWrites.TargetRefusedException e) {
+            throw CommandFailure.refused(Problem.INVALID, e.getMessage());
+        } catch (SQLException e) {
+            Problem problem = problem(e.getSQLState());
+            if (problem == null) {
+                throw e;
+            }
+            throw CommandFailure.refused(problem, Errors.describe(e));
+        }
+    }
+
+    /** The SQLSTATEs the functions of migration V090 and the tables' rules raise for a request to fix. */
+    private static Problem problem(String state) {
+        if (state == null) {
+            return null;
+        }
+        return switch (state) {
+            case "23505" -> Problem.CONFLICT;
+            case "P0002" -> Problem.NOT_FOUND;
+            // foreign key, check, not null; a bad parameter, text, number or length
+            case "23503", "23514", "23502", "22023", "22P02", "22003", "22001" -> Problem.INVALID;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,122 @@
+package dev.iucore.pipeline.cli;
+
+import dev.iucore.pipeline.control.EventTypeWrites;
+import dev.iucore.pipeline.control.EventTypeWrites.EventType;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code iu-core event-types register|set}: the registry changed through the audited functions of migration V090. */
+@Command(name = "event-types", description = "Register and change event types (every change audited).",
+        subcommands = {EventTypesCommand.Register.class, EventTypesCommand.Change.class})
+final class EventTypesCommand {
+
+    /** Shared by register and set: the type, who and why, a dry run, and how the answer is printed. */
+    abstract static class WriteType implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "<event-type>", description = "e.g. iu.invoice.created")
+        String eventType;
+
+        @Mixin
+        ControlWrites.Audit audit;
+
+        @Option(names = "--dry-run", description = "Check everything a real run checks; write nothing.")
+        boolean dryRun;
+
+        @Mixin
+        JsonOption json;
+
+        private final CommandContext context;
+
+        WriteType(CommandContext context) {
+            this.context = context;
+        }
+
+        abstract EventType write(EventTypeWrites types) throws SQLException;
+
+        abstract String done();
+
+        @Override
+        public Integer call() throws SQLException {
+            EventTypeWrites types = new EventTypeWrites(context.database().runtime());
+            EventType type = ControlWrites.run(() -> write(types));
+            if (!dryRun) {
+                context.invocation().rowDelta("iu_core_control_audit", 1);
+            }
+            if (json.enabled()) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("dry_run", dryRun);
+                body.put("event_type", type);
+                Output.printJson(context.out(), body);
+            } else {
+                context.out().printf("event type %s %s: lane %s%s%n", type.eventType(),
+                        dryRun ? "would be " + done() + " (dry run, nothing written)" : done(), type.deliveryLane(),
+                        type.internalOnly() ? ", internal only" : "");
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "register", description = "Register an event type: its lane, what it means, internal only or not (audited).")
+    static final class Register extends WriteType {
+
+        @Option(names = "--lane", required = true, paramLabel = "<live|delayed>",
+                description = "live: delivered as dispatched; delayed: held for the delayed-lane batch.")
+        String lane;
+
+        @Option(names = "--description", required = true, paramLabel = "<text>", description = "What the event says happened.")
+        String description;
+
+        @Option(names = "--internal-only", description = "No route may ever carry it (layer 1 of the boundary).")
+        boolean internalOnly;
+
+        Register(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        EventType write(EventTypeWrites types) throws SQLException {
+            return types.register(eventType, lane, description, internalOnly, audit.actor, audit.reason, dryRun);
+        }
+
+        @Override
+        String done() {
+            return "registered";
+        }
+    }
+
+    @Command(name = "set", description = {
+        "Change an event type's lane, description or internal-only mark (audited): only the options given.",
+        "A type with routes cannot be marked internal-only (remove its routes first)."})
+    static final class Change extends WriteType {
+
+        @Option(names = "--lane", paramLabel = "<live|delayed>", description = "live or delayed.")
+        String lane;
+
+        @Option(names = "--description", paramLabel = "<text>", description = "What the event says happened.")
+        String description;
+
+        @Option(names = "--internal-only", arity = "1", paramLabel = "<true|false>",
+                description = "Whether no route may carry it.")
+        Boolean internalOnly;
+
+        Change(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        EventType write(EventTypeWrites types) throws SQLException {
+            return types.change(eventType, lane, description, internalOnly, audit.actor, audit.reason, dryRun);
+        }
+
+        @Override
+        String done() {
+            return "changed";
+        }
+    }
+}
