@@ -170,8 +170,9 @@ BEGIN
 END
 $$;
 
--- Running as the owner, for the runtime role only. The helpers stay the owner's own: called from
--- the functions above they run as the owner already.
+-- Running as the owner, for the runtime role only. The helpers stay the owner's own (the default
+-- privileges of V001 gave the runtime role EXECUTE): called from the functions above, they run as
+-- the owner already.
 DO $$
 DECLARE
     v_fn text;
@@ -193,7 +194,7 @@ BEGIN
         'fn_iu_core_route_columns(jsonb)',
         'fn_iu_core_route_known_type(text)']
     LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', v_fn);
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC, ${runtime_role}', v_fn);
     END LOOP;
 END
 $$;

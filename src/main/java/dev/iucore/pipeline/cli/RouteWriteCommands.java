@@ -50,6 +50,10 @@ final class RouteWriteCommands {
                 description = "Kafka routes: the configured cluster to publish to (none: the default one).")
         String kafkaCluster;
 
+        @Option(names = "--enabled", arity = "1", paramLabel = "<true|false>",
+                description = "Take new deliveries (a new route: default true).")
+        Boolean enabled;
+
         @Option(names = "--max-attempts", paramLabel = "<n>", description = "Tries before the dead letter (default 8).")
         Integer maxAttempts;
 
@@ -76,6 +80,7 @@ final class RouteWriteCommands {
             put(columns, "target_uri", target);
             put(columns, "secret_ref", secretRef);
             put(columns, "kafka_cluster", kafkaCluster);
+            put(columns, "enabled", enabled);
             put(columns, "max_attempts", maxAttempts);
             put(columns, "connect_timeout_ms", connectTimeoutMs);
             put(columns, "read_timeout_ms", readTimeoutMs);
@@ -165,9 +170,6 @@ final class RouteWriteCommands {
         "the event type must be registered and not internal-only. Deliver it by listing it in delivery_live_routes."})
     static final class AddRoute extends WriteRoute {
 
-        @Option(names = "--enabled", arity = "1", paramLabel = "<true|false>", description = "Take deliveries (default true).")
-        Boolean enabled;
-
         AddRoute(CommandContext context) {
             super(context);
         }
@@ -176,9 +178,6 @@ final class RouteWriteCommands {
         Route write(RouteWrites routes, Map<String, Object> columns) throws SQLException {
             if (fields.eventType == null || fields.target == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "a new route needs --event-type and --target");
-            }
-            if (enabled != null) {
-                columns.put("enabled", enabled);
             }
             Route route = routes.add(routeKey, columns, fields.kind, audit.actor, audit.reason, dryRun);
             if (!dryRun) {
