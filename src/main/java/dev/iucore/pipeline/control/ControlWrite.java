@@ -7,9 +7,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * One call of an audited control-plane function in a transaction of its own: the row it wrote is
- * read back and judged before anything commits, and a dry run rolls back what a real run would
- * commit (the audit row too), so it meets every check the real run meets.
+ * One call of an audited control-plane function in a transaction of its own, after a check of the
+ * caller's that may refuse it; a dry run rolls back what a real run would commit (the audit row
+ * too), so it meets every check the real run meets.
  */
 final class ControlWrite {
 
@@ -19,25 +19,32 @@ final class ControlWrite {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    /** Reads the written row; throws to refuse it, which rolls everything back. */
+    /** Runs first, on the call's connection; throws to refuse the call. */
     @FunctionalInterface
-    interface Judge<T> {
-        T judge(ResultSet row) throws SQLException;
+    interface Check {
+        void check(Connection c) throws SQLException;
+    }
+
+    /** Reads the written row. */
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet row) throws SQLException;
     }
 
     private ControlWrite() {
     }
 
-    static <T> T call(DataSource dataSource, String sql, Binder binder, Judge<T> judge, boolean dryRun)
-            throws SQLException {
+    static <T> T call(DataSource dataSource, Check check, String sql, Binder binder, RowMapper<T> mapper,
+                      boolean dryRun) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
+                check.check(c);
                 binder.bind(ps);
                 T written;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    written = judge.judge(rs);
+                    written = mapper.map(rs);
                 }
                 if (dryRun) {
                     c.rollback();

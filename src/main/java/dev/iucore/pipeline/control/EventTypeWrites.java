@@ -35,7 +35,7 @@ public final class EventTypeWrites {
 
     private EventType write(String sql, String eventType, String lane, String description, Boolean internalOnly,
                             String actor, String reason, boolean dryRun) throws SQLException {
-        return ControlWrite.call(dataSource, sql, ps -> {
+        return ControlWrite.call(dataSource, c -> { }, sql, ps -> {
             ps.setString(1, eventType);
             ps.setString(2, lane);
             ps.setString(3, description);

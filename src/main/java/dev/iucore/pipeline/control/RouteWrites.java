@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.delivery.TargetRules;
 import dev.iucore.pipeline.delivery.TargetUriMask;
 import java.math.BigDecimal;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -13,13 +14,15 @@ import javax.sql.DataSource;
 
 /**
  * Adds, changes, enables and disables routes through the audited functions of migration V090 (the
- * runtime role has no DML on the route tables). A route that is written is first checked as the
- * relay checks a target before it delivers ({@link TargetRules}): refused, nothing is written.
+ * runtime role has no DML on the route tables). Before a route is written, the route as it would be
+ * is checked as the relay checks a target before it delivers ({@link TargetRules}): refused, the
+ * function is not called and nothing is written.
  */
 public final class RouteWrites {
 
     static final String CREATE = "SELECT * FROM fn_iu_core_route_create(?, ?::jsonb, ?, ?)";
     static final String UPDATE = "SELECT * FROM fn_iu_core_route_update(?, ?::jsonb, ?, ?)";
+    static final String CURRENT = "SELECT target_uri, secret_ref FROM iu_outbound_route WHERE route_key = ?";
     static final String SET_ENABLED = "SELECT route_kind, was_enabled, enabled FROM fn_iu_core_route_set_enabled(?, ?, ?, ?)";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,41 +42,54 @@ public final class RouteWrites {
      */
     public Route add(String routeKey, Map<String, Object> fields, String targetKind, String actor, String reason,
                      boolean dryRun) throws SQLException {
-        return write(CREATE, routeKey, fields, targetKind, actor, reason, dryRun);
+        return write(CREATE, routeKey, fields, targetKind, actor, reason, dryRun, c -> refuse(fields.get("target_uri"),
+                targetKind, fields.get("secret_ref")));
     }
 
     /** Changes the columns in {@code fields} (a null value clears one that may be empty); the route as it then is. */
     public Route change(String routeKey, Map<String, Object> fields, String targetKind, String actor, String reason,
                         boolean dryRun) throws SQLException {
-        return write(UPDATE, routeKey, fields, targetKind, actor, reason, dryRun);
+        return write(UPDATE, routeKey, fields, targetKind, actor, reason, dryRun, c -> {
+            // judged with what it keeps: a new target with the old secret reference, or the reverse
+            try (PreparedStatement ps = c.prepareStatement(CURRENT)) {
+                ps.setString(1, routeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        refuse(fields.containsKey("target_uri") ? fields.get("target_uri") : rs.getString("target_uri"),
+                                targetKind, fields.containsKey("secret_ref") ? fields.get("secret_ref") : rs.getString("secret_ref"));
+                    }
+                    // no such route: the function says so
+                }
+            }
+        });
+    }
+
+    private void refuse(Object target, String targetKind, Object secretRef) {
+        String refusal = rules.refusal((String) target, targetKind, (String) secretRef);
+        if (refusal != null) {
+            throw new TargetRefusedException(refusal);
+        }
     }
 
     private Route write(String sql, String routeKey, Map<String, Object> fields, String targetKind, String actor,
-                        String reason, boolean dryRun) throws SQLException {
+                        String reason, boolean dryRun, ControlWrite.Check check) throws SQLException {
         String json;
         try {
             json = JSON.writeValueAsString(fields);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("route fields are not JSON: " + e.getMessage(), e);
         }
-        return ControlWrite.call(dataSource, sql, ps -> {
+        return ControlWrite.call(dataSource, check, sql, ps -> {
             ps.setString(1, routeKey);
             ps.setString(2, json);
             ps.setString(3, actor);
             ps.setString(4, reason);
-        }, row -> {
-            // the row as it would be committed, so a change is judged with the fields it keeps
-            String refusal = rules.refusal(row.getString("target_uri"), targetKind, row.getString("secret_ref"));
-            if (refusal != null) {
-                throw new TargetRefusedException(refusal);
-            }
-            return Route.of(row);
-        }, dryRun);
+        }, Route::of, dryRun);
     }
 
     /** Turns an outbound or SQL route on or off. */
     public Toggle setEnabled(String routeKey, boolean enabled, String actor, String reason) throws SQLException {
-        return ControlWrite.call(dataSource, SET_ENABLED, ps -> {
+        return ControlWrite.call(dataSource, c -> { }, SET_ENABLED, ps -> {
             ps.setString(1, routeKey);
             ps.setBoolean(2, enabled);
             ps.setString(3, actor);
