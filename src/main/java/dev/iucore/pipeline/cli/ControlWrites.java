@@ -6,6 +6,8 @@ import dev.iucore.pipeline.control.RouteWrites;
 import dev.iucore.pipeline.delivery.TargetAddressGuard;
 import dev.iucore.pipeline.delivery.TargetRules;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,6 +38,29 @@ final class ControlWrites {
     /** The relay's target rules with this node's {@code iu.delivery.allowed-networks}, as the relay builds them. */
     static TargetRules targetRules(CommandContext context) {
         return new TargetRules(TargetAddressGuard.allowing(context.settings().get(Setting.DELIVERY_ALLOWED_NETWORKS)));
+    }
+
+    /**
+     * The answer of a route or event-type write: its control-audit row counted (none on a dry run),
+     * then {@code {"dry_run": …, "<name>": <row>}} with --json, else {@code line}.
+     */
+    static void report(CommandContext context, JsonOption json, boolean dryRun, String name, Object written, String line) {
+        if (!dryRun) {
+            context.invocation().rowDelta("iu_core_control_audit", 1);
+        }
+        if (json.enabled()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("dry_run", dryRun);
+            body.put(name, written);
+            Output.printJson(context.out(), body);
+        } else {
+            context.out().println(line);
+        }
+    }
+
+    /** {@code added}, or on a dry run {@code would be added (dry run, nothing written)}. */
+    static String done(String verb, boolean dryRun) {
+        return dryRun ? "would be " + verb + " (dry run, nothing written)" : verb;
     }
 
     static <T> T run(Write<T> write) throws SQLException {

@@ -3,8 +3,6 @@ package dev.iucore.pipeline.cli;
 import dev.iucore.pipeline.control.EventTypeWrites;
 import dev.iucore.pipeline.control.EventTypeWrites.EventType;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,19 +43,9 @@ final class EventTypesCommand {
         public Integer call() throws SQLException {
             EventTypeWrites types = new EventTypeWrites(context.database().runtime());
             EventType type = ControlWrites.run(() -> write(types));
-            if (!dryRun) {
-                context.invocation().rowDelta("iu_core_control_audit", 1);
-            }
-            if (json.enabled()) {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("dry_run", dryRun);
-                body.put("event_type", type);
-                Output.printJson(context.out(), body);
-            } else {
-                context.out().printf("event type %s %s: lane %s%s%n", type.eventType(),
-                        dryRun ? "would be " + done() + " (dry run, nothing written)" : done(), type.deliveryLane(),
-                        type.internalOnly() ? ", internal only" : "");
-            }
+            ControlWrites.report(context, json, dryRun, "event_type", type, String.format("event type %s %s: lane %s%s",
+                    type.eventType(), ControlWrites.done(done(), dryRun), type.deliveryLane(),
+                    type.internalOnly() ? ", internal only" : ""));
             return ExitCode.OK;
         }
     }

@@ -147,19 +147,9 @@ final class RouteWriteCommands {
             Map<String, Object> columns = fields.columns(spec);
             RouteWrites routes = new RouteWrites(context.database().runtime(), ControlWrites.targetRules(context));
             Route route = ControlWrites.run(() -> write(routes, columns));
-            if (!dryRun) {
-                context.invocation().rowDelta("iu_core_control_audit", 1);
-            }
-            if (json.enabled()) {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("dry_run", dryRun);
-                body.put("route", route);
-                Output.printJson(context.out(), body);
-            } else {
-                context.out().printf("route %s %s: %s -> %s (%s, %s)%n", route.routeKey(),
-                        dryRun ? "would be " + done() + " (dry run, nothing written)" : done(), route.eventType(),
-                        route.target(), route.targetKind(), route.enabled() ? "enabled" : "disabled");
-            }
+            ControlWrites.report(context, json, dryRun, "route", route, String.format("route %s %s: %s -> %s (%s, %s)",
+                    route.routeKey(), ControlWrites.done(done(), dryRun), route.eventType(), route.target(),
+                    route.targetKind(), route.enabled() ? "enabled" : "disabled"));
             return ExitCode.OK;
         }
     }
