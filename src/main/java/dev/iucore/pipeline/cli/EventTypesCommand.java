@@ -30,21 +30,22 @@ final class EventTypesCommand {
         JsonOption json;
 
         private final CommandContext context;
+        private final String verb;
 
-        WriteType(CommandContext context) {
+        /** {@code verb}: what the command does, as its answer says it ({@code registered}). */
+        WriteType(CommandContext context, String verb) {
             this.context = context;
+            this.verb = verb;
         }
 
         abstract EventType write(EventTypeWrites types) throws SQLException;
-
-        abstract String done();
 
         @Override
         public Integer call() throws SQLException {
             EventTypeWrites types = new EventTypeWrites(context.database().runtime());
             EventType type = ControlWrites.run(() -> write(types));
             ControlWrites.report(context, json, dryRun, "event_type", type, String.format("event type %s %s: lane %s%s",
-                    type.eventType(), ControlWrites.done(done(), dryRun), type.deliveryLane(),
+                    type.eventType(), ControlWrites.done(verb, dryRun), type.deliveryLane(),
                     type.internalOnly() ? ", internal only" : ""));
             return ExitCode.OK;
         }
@@ -64,17 +65,12 @@ final class EventTypesCommand {
         boolean internalOnly;
 
         Register(CommandContext context) {
-            super(context);
+            super(context, "registered");
         }
 
         @Override
         EventType write(EventTypeWrites types) throws SQLException {
             return types.register(eventType, lane, description, internalOnly, audit.actor, audit.reason, dryRun);
-        }
-
-        @Override
-        String done() {
-            return "registered";
         }
     }
 
@@ -94,17 +90,12 @@ final class EventTypesCommand {
         Boolean internalOnly;
 
         Change(CommandContext context) {
-            super(context);
+            super(context, "changed");
         }
 
         @Override
         EventType write(EventTypeWrites types) throws SQLException {
             return types.change(eventType, lane, description, internalOnly, audit.actor, audit.reason, dryRun);
-        }
-
-        @Override
-        String done() {
-            return "changed";
         }
     }
 }

@@ -133,14 +133,15 @@ final class RouteWriteCommands {
         JsonOption json;
 
         final CommandContext context;
+        private final String verb;
 
-        WriteRoute(CommandContext context) {
+        /** {@code verb}: what the command does, as its answer says it ({@code added}). */
+        WriteRoute(CommandContext context, String verb) {
             this.context = context;
+            this.verb = verb;
         }
 
         abstract Route write(RouteWrites routes, Map<String, Object> columns) throws SQLException;
-
-        abstract String done();
 
         @Override
         public Integer call() throws SQLException {
@@ -148,7 +149,7 @@ final class RouteWriteCommands {
             RouteWrites routes = new RouteWrites(context.database().runtime(), ControlWrites.targetRules(context));
             Route route = ControlWrites.run(() -> write(routes, columns));
             ControlWrites.report(context, json, dryRun, "route", route, String.format("route %s %s: %s -> %s (%s, %s)",
-                    route.routeKey(), ControlWrites.done(done(), dryRun), route.eventType(), route.target(),
+                    route.routeKey(), ControlWrites.done(verb, dryRun), route.eventType(), route.target(),
                     route.targetKind(), route.enabled() ? "enabled" : "disabled"));
             return ExitCode.OK;
         }
@@ -161,7 +162,7 @@ final class RouteWriteCommands {
     static final class AddRoute extends WriteRoute {
 
         AddRoute(CommandContext context) {
-            super(context);
+            super(context, "added");
         }
 
         @Override
@@ -175,11 +176,6 @@ final class RouteWriteCommands {
             }
             return route;
         }
-
-        @Override
-        String done() {
-            return "added";
-        }
     }
 
     @Command(name = "set", description = {
@@ -188,17 +184,12 @@ final class RouteWriteCommands {
     static final class SetRoute extends WriteRoute {
 
         SetRoute(CommandContext context) {
-            super(context);
+            super(context, "changed");
         }
 
         @Override
         Route write(RouteWrites routes, Map<String, Object> columns) throws SQLException {
             return routes.change(routeKey, columns, fields.kind, audit.actor, audit.reason, dryRun);
-        }
-
-        @Override
-        String done() {
-            return "changed";
         }
     }
 
