@@ -24,10 +24,11 @@ public final class DeliveryTargets {
         if (task.isSqlAction()) {
             return "sql";
         }
-        if (TargetRules.schemeRefusal(task.targetUri()) != null) {
+        String kind = TargetRules.targetKind(task.targetUri());
+        if (kind == null) {
             return "rejected";
         }
-        String scheme = TargetRules.scheme(task.targetUri());
-        return scheme.startsWith("http") ? "http" : scheme;
+        // the YAML route chooses its http step by this name
+        return "webhook".equals(kind) ? "http" : kind;
     }
 }

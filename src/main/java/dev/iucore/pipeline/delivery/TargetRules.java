@@ -1,8 +1,8 @@
 package dev.iucore.pipeline.delivery;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.UnknownHostException;
+import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
