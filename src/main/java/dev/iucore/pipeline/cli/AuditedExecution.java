@@ -47,7 +47,11 @@ final class AuditedExecution implements CommandLine.IExecutionStrategy {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             exit = ExitCode.FAILED;
             String message = Errors.describe(cause);
-            Outcome outcome = cause instanceof CommandFailure failure ? failure.outcome() : Outcome.ERROR;
+            Outcome outcome = Outcome.ERROR;
+            if (cause instanceof CommandFailure failure) {
+                outcome = failure.outcome();
+                invocation.problem(failure.problem());
+            }
             context.err().println("iu-core " + invocation.commandName() + ": " + message);
             if (Logging.isVerbose() || Errors.isUnexplained(cause)) {
                 cause.printStackTrace(context.err());
