@@ -92,10 +92,10 @@ public final class ApiServer implements AutoCloseable {
         Commands commands = new Commands(runner);
         JsonQuery query = new JsonQuery(runtime);
         new GatesApi(runtime, query, commands).register(endpoints);
-        new RoutesApi(runtime).register(endpoints);
+        new RoutesApi(runtime, commands).register(endpoints);
         new DeadLettersApi(runtime, commands).register(endpoints);
         new DeliveriesApi(query).register(endpoints);
-        new EventTypesApi(query).register(endpoints);
+        new EventTypesApi(query, commands).register(endpoints);
         new VerifyApi(commands).register(endpoints);
         new CommandLogApi(query).register(endpoints);
         new BatchesApi(query, commands).register(endpoints);

@@ -17,9 +17,11 @@ public interface CommandRunner {
      * @param exitCode 0 ok, 1 refused or failed, 2 usage error
      * @param outcome as {@code iu_command_log.outcome} records it ({@code ok}, {@code refused},
      *        {@code failed}, {@code error}), or {@code usage} for arguments the command rejected
+     * @param problem for a refusal that says what it was about: {@code invalid} (the request),
+     *        {@code not_found}, {@code conflict} (it exists already); else null
      * @param output what the command printed (its {@code --json} document)
      * @param message the command's error message, if any
      */
-    record Result(int exitCode, String outcome, String output, String message) {
+    record Result(int exitCode, String outcome, String problem, String output, String message) {
     }
 }

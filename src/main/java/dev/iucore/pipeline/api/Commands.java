@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Runs a command for the caller and turns its ending into an answer: exit 0 is the command's JSON;
  * a usage error 400, a refusal (closed gate, held lock) 409, a check or step that failed 422, an
- * unexpected error 500, each a problem carrying the command's own message and whatever JSON it printed.
+ * unexpected error 500; a refusal that says what it was about: an invalid request 400, a thing not
+ * there 404, one already there 409; each a problem carrying the command's own message and whatever JSON it printed.
  */
 final class Commands {
 
@@ -50,6 +51,13 @@ final class Commands {
         }
         String detail = result.message() == null || result.message().isBlank() ? "the command ended with exit code "
                 + result.exitCode() : result.message();
+        if (result.problem() != null) {
+            return switch (result.problem()) {
+                case "invalid" -> new ApiProblem(400, "Invalid", detail, extensions);
+                case "not_found" -> new ApiProblem(404, "Not found", detail, extensions);
+                default -> new ApiProblem(409, "Conflict", detail, extensions);
+            };
+        }
         return switch (result.outcome()) {
             case "usage" -> new ApiProblem(400, "Bad request", detail, extensions);
             case "refused" -> new ApiProblem(409, "Refused", detail, extensions);

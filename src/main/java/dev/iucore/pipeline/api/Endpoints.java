@@ -66,6 +66,11 @@ final class Endpoints {
         add(HttpMethod.POST, path, Role.OPERATOR, operation);
     }
 
+    /** A change to part of a thing: operators only. */
+    void patch(String path, Operation operation) {
+        add(HttpMethod.PATCH, path, Role.OPERATOR, operation);
+    }
+
     /** A check that writes nothing but its log row (verify): any authenticated user. */
     void check(String path, Operation operation) {
         add(HttpMethod.POST, path, Role.VIEWER, operation);

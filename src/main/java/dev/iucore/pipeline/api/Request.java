@@ -3,6 +3,7 @@ package dev.iucore.pipeline.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -127,6 +128,27 @@ final class Request {
             throw ApiProblem.badRequest(field + " is required");
         }
         return value;
+    }
+
+    /** Whether the body names the field, with null too: on a PATCH, null clears and absent keeps. */
+    boolean has(String field) {
+        return body().has(field);
+    }
+
+    /** true, false, or null when absent. */
+    Boolean optionalFlag(String field) {
+        return has(field) && !(body().get(field) instanceof NullNode) ? flag(field) : null;
+    }
+
+    BigDecimal decimal(String field) {
+        JsonNode node = body().path(field);
+        if (node.isMissingNode() || node instanceof NullNode) {
+            return null;
+        }
+        if (!node.isNumber()) {
+            throw ApiProblem.badRequest(field + " must be a number");
+        }
+        return node.decimalValue();
     }
 
     boolean flag(String field) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParseResult;
 /**
  * Runs the chosen command and records the invocation in {@code iu_command_log} under its catalog
  * name ({@code gates open}), whatever the outcome. Failures become a one-line message and an exit
- * code; a stack trace only with {@code --verbose}.
+ * code; a stack trace with {@code --verbose}, or when the failure has no message to give (an internal error).
  */
 final class AuditedExecution implements CommandLine.IExecutionStrategy {
 
@@ -47,9 +47,13 @@ final class AuditedExecution implements CommandLine.IExecutionStrategy {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             exit = ExitCode.FAILED;
             String message = Errors.describe(cause);
-            Outcome outcome = cause instanceof CommandFailure failure ? failure.outcome() : Outcome.ERROR;
+            Outcome outcome = Outcome.ERROR;
+            if (cause instanceof CommandFailure failure) {
+                outcome = failure.outcome();
+                invocation.problem(failure.problem());
+            }
             context.err().println("iu-core " + invocation.commandName() + ": " + message);
-            if (Logging.isVerbose()) {
+            if (Logging.isVerbose() || Errors.isUnexplained(cause)) {
                 cause.printStackTrace(context.err());
             }
             invocation.finish(outcome, exit, message);

@@ -26,8 +26,13 @@ final class Errors {
         if (sql != null) {
             return describe(sql);
         }
-        String message = error.getMessage();
-        return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+        return isUnexplained(error) ? error.getClass().getSimpleName() + " (an internal error; its stack trace follows)"
+                : error.getMessage();
+    }
+
+    /** A failure with no message says nothing an operator can act on: its stack trace is printed too. */
+    static boolean isUnexplained(Throwable error) {
+        return find(error, SQLException.class) == null && (error.getMessage() == null || error.getMessage().isBlank());
     }
 
     private static String describe(SQLException e) {

@@ -47,8 +47,9 @@ public final class InProcessCommands implements CommandRunner {
             Invocation invocation = context.invocation();
             String outcome = invocation == null || invocation.outcome() == Outcome.RUNNING ? "usage"
                     : invocation.outcome().sqlName();
-            return new Result(exit, exit == ExitCode.USAGE ? "usage" : outcome, out.toString(StandardCharsets.UTF_8),
-                    message(err.toString(StandardCharsets.UTF_8)));
+            String problem = invocation == null || invocation.problem() == null ? null : invocation.problem().code();
+            return new Result(exit, exit == ExitCode.USAGE ? "usage" : outcome, problem,
+                    out.toString(StandardCharsets.UTF_8), message(err.toString(StandardCharsets.UTF_8)));
         }
     }
 

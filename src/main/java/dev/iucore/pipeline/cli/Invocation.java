@@ -21,6 +21,7 @@ public final class Invocation {
     private Outcome outcome = Outcome.RUNNING;
     private Integer exitCode;
     private String message;
+    private CommandFailure.Problem problem;
     private OffsetDateTime finishedAt;
 
     Invocation(String commandName, String actor, List<String> arguments, boolean dryRun, boolean json, String node) {
@@ -103,5 +104,14 @@ public final class Invocation {
 
     String message() {
         return message;
+    }
+
+    /** What a refusal was about, when the command said; not logged (the message says it). */
+    CommandFailure.Problem problem() {
+        return problem;
+    }
+
+    void problem(CommandFailure.Problem problem) {
+        this.problem = problem;
     }
 }

@@ -28,7 +28,8 @@ import picocli.CommandLine.ScopeType;
             DemoCommand.class,
             EvidenceCommand.class,
             LogCommand.class,
-            ConsoleCommand.class})
+            ConsoleCommand.class,
+            EventTypesCommand.class})
 public final class IuCoreCommand {
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -21,9 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code iu-core routes list} (the route table) and {@code iu-core routes validate <file|dir>} (YAML routes). */
-@Command(name = "routes", description = "Show the route table; check YAML route files.",
-        subcommands = {RoutesCommand.ListRoutes.class, RoutesCommand.Validate.class})
+/**
+ * {@code iu-core routes list} (the route table), {@code add|set|enable|disable} (changes to it,
+ * {@link RouteWriteCommands}) and {@code validate <file|dir>} (YAML routes).
+ */
+@Command(name = "routes", description = "Show and change the route table (every change audited); check YAML route files.",
+        subcommands = {RoutesCommand.ListRoutes.class, RouteWriteCommands.AddRoute.class, RouteWriteCommands.SetRoute.class,
+            RouteWriteCommands.EnableRoute.class, RouteWriteCommands.DisableRoute.class, RoutesCommand.Validate.class})
 final class RoutesCommand {
 
     @Command(name = "list", description = {

@@ -56,8 +56,9 @@ public final class SchemaInventory {
         plain("sequences", """
                 SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'""");
         // who owns each relation and function: a runtime role owning one could alter or drop it
+        // (relname as text: the union would otherwise cut a function's signature to a name's 63 bytes)
         withRoles("owners", """
-                SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c
+                SELECT c.relname::text, pg_get_userbyid(c.relowner) FROM pg_class c
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
                 UNION ALL
                 SELECT p.oid::regprocedure::text, pg_get_userbyid(p.proowner) FROM pg_proc p
@@ -65,7 +66,7 @@ public final class SchemaInventory {
                 (rs, roles) -> rs.getString(1) + ": " + roles.render(rs.getString(2)));
         // PUBLIC is grantee 0, which no pg_roles row matches: hence the left join
         withRoles("grants", """
-                SELECT c.relname, r.rolname, acl.privilege_type
+                SELECT c.relname::text, r.rolname, acl.privilege_type
                 FROM pg_class c
                 CROSS JOIN LATERAL aclexplode(c.relacl) acl
                 LEFT JOIN pg_roles r ON r.oid = acl.grantee

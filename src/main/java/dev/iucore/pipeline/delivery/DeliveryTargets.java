@@ -1,9 +1,5 @@
 package dev.iucore.pipeline.delivery;
 
-import java.util.Locale;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.Body;
 import org.apache.camel.Message;
 
@@ -14,9 +10,6 @@ import org.apache.camel.Message;
  * {@code bean:}, {@code sql:} …) is never handed to Camel as an endpoint: nothing resolves it.
  */
 public final class DeliveryTargets {
-
-    static final Set<String> ALLOWED_SCHEMES = Set.of("http", "https", "kafka", "log");
-    private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
 
     /** The route's first step: the claimed task becomes an attempt, the kind of its target a header to choose on. */
     public DeliveryAttempt classify(@Body DeliveryTask task, Message message) {
@@ -31,19 +24,11 @@ public final class DeliveryTargets {
         if (task.isSqlAction()) {
             return "sql";
         }
-        String scheme = scheme(task.targetUri());
-        if (scheme == null || !ALLOWED_SCHEMES.contains(scheme)) {
+        String kind = TargetRules.targetKind(task.targetUri());
+        if (kind == null) {
             return "rejected";
         }
-        return scheme.startsWith("http") ? "http" : scheme;
-    }
-
-    /** The lower-case scheme of a target, or null when it has none. */
-    static String scheme(String target) {
-        if (target == null) {
-            return null;
-        }
-        Matcher m = SCHEME.matcher(target.trim());
-        return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+        // the YAML route chooses its http step by this name
+        return "webhook".equals(kind) ? "http" : kind;
     }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -40,8 +39,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class KafkaTarget implements DeliveryTarget {
 
-    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-
     private final KafkaProducers producers;
 
     public KafkaTarget(KafkaProducers producers) {
@@ -52,10 +49,10 @@ public final class KafkaTarget implements DeliveryTarget {
     public AttemptResult tryOnce(DeliveryAttempt attempt) {
         DeliveryTask task = attempt.getTask();
         long start = System.nanoTime();
-        String topic = task.targetUri().trim().substring("kafka:".length());
-        if (!TOPIC.matcher(topic).matches()) {
-            return AttemptResult.failed(Outcome.PERMANENT_FAILURE,
-                    new InvalidTopicException("\"" + topic + "\" is not a Kafka topic name"), 0);
+        String topic = TargetRules.kafkaTopic(task.targetUri());
+        String invalid = TargetRules.kafkaTopicRefusal(topic);
+        if (invalid != null) {
+            return AttemptResult.failed(Outcome.PERMANENT_FAILURE, new InvalidTopicException(invalid), 0);
         }
         String cluster = task.kafkaCluster() == null ? KafkaClusters.DEFAULT : task.kafkaCluster();
         Producer<String, String> producer;

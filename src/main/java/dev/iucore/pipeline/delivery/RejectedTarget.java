@@ -10,7 +10,7 @@ public final class RejectedTarget implements DeliveryTarget {
 
     @Override
     public AttemptResult tryOnce(DeliveryAttempt attempt) {
-        return AttemptResult.failed(Outcome.REJECTED, null, "SchemeRejected", "target scheme of \""
-                + TargetUriMask.masked(attempt.getTask().targetUri()) + "\" is not one of " + DeliveryTargets.ALLOWED_SCHEMES + "; not resolved", 0);
+        return AttemptResult.failed(Outcome.REJECTED, null, "SchemeRejected",
+                TargetRules.schemeRefusal(attempt.getTask().targetUri()) + "; not resolved", 0);
     }
 }

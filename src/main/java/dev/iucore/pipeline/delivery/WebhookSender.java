@@ -2,7 +2,6 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import java.io.EOFException;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +31,6 @@ public final class WebhookSender implements DeliveryTarget {
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
 
-    /** The only environment variables a route's {@code secret_ref} may name. */
-    public static final String SECRET_PREFIX = "IU_WEBHOOK_SECRET_";
-
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
     private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
@@ -57,7 +53,7 @@ public final class WebhookSender implements DeliveryTarget {
             request = request(task);
         } catch (IllegalArgumentException e) {
             return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "InvalidTarget",
-                    "cannot build a request for " + TargetUriMask.masked(task.targetUri()) + ": " + TargetUriMask.masked(e.getMessage()), 0);
+                    TargetRules.unbuildable(task.targetUri(), e), 0);
         } catch (MissingSecretException e) {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
         }
@@ -158,7 +154,7 @@ public final class WebhookSender implements DeliveryTarget {
         String id = task.webhookId();
         long timestamp = System.currentTimeMillis() / 1000;
         byte[] body = task.payload().getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(task.targetUri().trim()))
+        HttpRequest.Builder builder = TargetRules.webhookRequest(task.targetUri())
                 .timeout(Duration.ofMillis(task.readTimeoutMs()))
                 .header("content-type", "application/json")
                 .header("webhook-id", id)
@@ -175,7 +171,7 @@ public final class WebhookSender implements DeliveryTarget {
             if (signature == null) {
                 // one text for every refusal: whether a variable is set is nobody's business
                 throw new MissingSecretException("route " + task.routeKey() + ": no usable signing secret in "
-                        + task.secretRef() + " (a set variable " + SECRET_PREFIX + "… holding one Standard Webhooks"
+                        + task.secretRef() + " (a set variable " + TargetRules.SECRET_PREFIX + "… holding one Standard Webhooks"
                         + " secret, or two separated by a space); the webhook is not sent unsigned");
             }
             builder.header("webhook-signature", signature);
@@ -190,7 +186,7 @@ public final class WebhookSender implements DeliveryTarget {
      * into an HMAC key whose signatures leave the host.
      */
     private String signature(DeliveryTask task, String id, long timestamp, byte[] body) {
-        String secrets = task.secretRef().startsWith(SECRET_PREFIX) ? this.secrets.apply(task.secretRef()) : null;
+        String secrets = TargetRules.secretRefAllowed(task.secretRef()) ? this.secrets.apply(task.secretRef()) : null;
         if (secrets == null || secrets.isBlank()) {
             return null;
         }

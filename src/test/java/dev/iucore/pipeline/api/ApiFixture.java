@@ -119,6 +119,12 @@ public final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 .POST(HttpRequest.BodyPublishers.ofString(json)), authorization);
     }
 
+    Response patch(String path, String authorization, String json) {
+        return send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("content-type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)), authorization);
+    }
+
     private Response send(HttpRequest.Builder request, String authorization) {
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -236,6 +236,12 @@ class DeliveryTest {
         assertThat(db().query("""
                 SELECT DISTINCT a.outcome, a.error_class FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.event_id = ?""", event)).containsExactly(Map.of("outcome", "rejected", "error_class", "SchemeRejected"));
+        // the words `routes add` refuses such a target with (RouteWriteCommandsTest): one rule, TargetRules
+        assertThat(db().queryValue("""
+                SELECT a.error_text FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                 WHERE d.event_id = ? AND d.route_key = 'evil-bean'""", event))
+                .isEqualTo("target scheme of \"bean:deliveryRecorder?method=delivered\" is not one of [http, https, kafka, log];"
+                        + " not resolved");
         assertThat(RELAY.pipeline().camelContext().getEndpoints()).noneMatch(e -> e.getEndpointUri().matches("^(exec|file|bean|sql):.*"));
     }
 
