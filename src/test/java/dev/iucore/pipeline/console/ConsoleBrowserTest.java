@@ -133,6 +133,53 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aRouteAddedWithTheFormIsAuditedThenDisabledAndEditedKeepingItsTarget() {
+        String target = "https://203.0.113.20/hooks?token=s3cr3t";
+        BROWSER.signIn(ApiFixture.OPERATOR);
+        BROWSER.open("/routes/new");
+        BROWSER.driver().findElement(By.name("route_key")).sendKeys("console-hook");
+        BROWSER.driver().findElement(By.name("event_type")).sendKeys("test.console.order");
+        BROWSER.driver().findElement(By.name("target")).sendKeys(target);
+        BROWSER.driver().findElement(By.name("secret_ref")).sendKeys("IU_WEBHOOK_SECRET_CONSOLE");
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("new receiver, change 4711");
+        BROWSER.submit(By.id("save-route"));
+
+        assertThat(BROWSER.text("flash")).isEqualTo("Route console-hook added.");
+        assertThat(BROWSER.text("route-key")).isEqualTo("console-hook");
+        assertThat(BROWSER.driver().getPageSource()).as("a credential in the target stays masked").doesNotContain("s3cr3t");
+        assertThat(CONSOLE.db().query("""
+                SELECT event_type, target_uri, secret_ref, enabled FROM iu_outbound_route WHERE route_key = 'console-hook'"""))
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("event_type", "test.console.order")
+                        .containsEntry("target_uri", target).containsEntry("secret_ref", "IU_WEBHOOK_SECRET_CONSOLE")
+                        .containsEntry("enabled", true));
+        assertThat(CONSOLE.db().query("""
+                SELECT operation, actor, reason FROM iu_core_control_audit WHERE row_key = 'console-hook' ORDER BY id DESC LIMIT 1""")
+                .get(0)).containsEntry("operation", "INSERT").containsEntry("actor", "alice")
+                .containsEntry("reason", "new receiver, change 4711");
+        assertThat(CONSOLE.db().query("""
+                SELECT actor, outcome FROM iu_command_log WHERE command_name = 'routes add' ORDER BY id DESC LIMIT 1""")
+                .get(0)).containsEntry("actor", "alice").containsEntry("outcome", "ok");
+
+        BROWSER.driver().findElement(By.cssSelector("form[action$='/disable'] input[name=reason]")).sendKeys("receiver down");
+        BROWSER.submit(By.cssSelector("form[action$='/disable'] button"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route console-hook disabled.");
+        assertThat(BROWSER.text("route").toLowerCase(Locale.ROOT)).contains("disabled");
+        assertThat(CONSOLE.db().queryValue("SELECT enabled FROM iu_outbound_route WHERE route_key = 'console-hook'"))
+                .isEqualTo(false);
+
+        BROWSER.submit(By.id("edit-route"));
+        assertThat(BROWSER.driver().findElement(By.name("target")).getAttribute("value")).isEmpty();
+        BROWSER.driver().findElement(By.name("read_timeout_ms")).sendKeys("4000");
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("slow receiver");
+        BROWSER.submit(By.id("save-route"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route console-hook saved.");
+        assertThat(CONSOLE.db().query("""
+                SELECT target_uri, read_timeout_ms, enabled FROM iu_outbound_route WHERE route_key = 'console-hook'"""))
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("target_uri", target)
+                        .containsEntry("read_timeout_ms", 4000).containsEntry("enabled", false));
+    }
+
+    @Test
     void anOperatorOpensAGateWithAReasonAndTheAuditRecordsIt() {
         BROWSER.signIn(ApiFixture.OPERATOR);
         changeGate("scaleout_enabled", "console test: scaleout window");
