@@ -94,8 +94,7 @@ final class ConsolePages {
         JsonNode overview = read(caller, "get /overview", Map.of(), Map.of());
         JsonNode routes = read(caller, "get /routes", Map.of(), Map.of()).path("routes");
         JsonNode gates = read(caller, "get /gates", Map.of(), Map.of("audit_limit", "1")).path("gates");
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "overview");
+        Map<String, Object> model = model(c, caller, "overview");
         JsonNode queues = overview.path("queues");
         model.put("queues", plain(queues));
         model.put("oldestPending", age(queues.path("oldest_pending_age_seconds").asDouble()));
@@ -129,8 +128,7 @@ final class ConsolePages {
     private void routes(RoutingContext c, Caller caller) throws Exception {
         Map<String, String> query = new HashMap<>();
         putIfSet(query, "event_type", c.request().getParam("event_type"));
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "routes");
+        Map<String, Object> model = model(c, caller, "routes");
         model.put("eventType", query.get("event_type"));
         model.put("routes", plain(read(caller, "get /routes", Map.of(), query).path("routes")));
         console.views().send(c, "routes", model);
@@ -150,8 +148,7 @@ final class ConsolePages {
             }
         }
         attempts.sort((a, b) -> b.path("attempted_at").asText().compareTo(a.path("attempted_at").asText()));
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "routes");
+        Map<String, Object> model = model(c, caller, "routes");
         model.put("route", plain(route));
         model.put("attempts", plain(Json.MAPPER.valueToTree(attempts)));
         List<JsonNode> oldestFirst = new ArrayList<>(attempts);
@@ -176,11 +173,7 @@ final class ConsolePages {
     }
 
     private void routeForm(RoutingContext c, Caller caller, String key, Map<String, Object> values, String error) {
-        if (!caller.role().mayChange()) {
-            throw forbidden(caller);
-        }
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "routes");
+        Map<String, Object> model = operatorModel(c, caller, "routes");
         model.put("key", key);
         model.put("values", values);
         model.put("kinds", TARGET_KINDS);
@@ -257,16 +250,14 @@ final class ConsolePages {
         for (String name : List.of("route", "event_type", "reason", "since", "until", "limit")) {
             putIfSet(filter, name, c.request().getParam(name));
         }
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "dead-letters");
+        Map<String, Object> model = model(c, caller, "dead-letters");
         model.put("filter", filter);
         model.put("letters", plain(read(caller, "get /dead-letters", Map.of(), filter).path("dead_letters")));
         console.views().send(c, "dead-letters", model);
     }
 
     private void deadLetter(RoutingContext c, Caller caller) throws Exception {
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "dead-letters");
+        Map<String, Object> model = model(c, caller, "dead-letters");
         model.put("letter", plain(read(caller, "get /dead-letters/{id}", Map.of("id", c.pathParam("id")), Map.of())));
         console.views().send(c, "dead-letter", model);
     }
@@ -297,8 +288,7 @@ final class ConsolePages {
                             : "resolved: " + out.path("resolved").asInt()) + ".");
             return;
         }
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "dead-letters");
+        Map<String, Object> model = model(c, caller, "dead-letters");
         model.put("action", action);
         model.put("fields", fields);
         Attempt preview = attempt(caller, operation, Map.of(), body);
@@ -315,8 +305,7 @@ final class ConsolePages {
 
     private void gates(RoutingContext c, Caller caller) throws Exception {
         JsonNode gates = read(caller, "get /gates", Map.of(), Map.of("audit_limit", "100"));
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "gates");
+        Map<String, Object> model = model(c, caller, "gates");
         model.put("gates", plain(gates.path("gates")));
         model.put("audit", plain(gates.path("audit")));
         console.views().send(c, "gates", model);
@@ -328,11 +317,7 @@ final class ConsolePages {
         String reason = Console.form(c, "reason");
         String value = Console.form(c, "value");
         if (DELIVERY_ENABLED.equals(gate) && !"yes".equals(Console.form(c, "confirm")) && reason != null) {
-            if (!caller.role().mayChange()) {
-                throw forbidden(caller);
-            }
-            Map<String, Object> model = Console.model(c, caller);
-            model.put("page", "gates");
+            Map<String, Object> model = operatorModel(c, caller, "gates");
             model.put("gate", gate);
             model.put("action", action);
             model.put("reason", reason);
@@ -351,8 +336,7 @@ final class ConsolePages {
     // ---- batches
 
     private void batches(RoutingContext c, Caller caller, String title, String result) throws Exception {
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "batches");
+        Map<String, Object> model = model(c, caller, "batches");
         model.put("runs", plain(read(caller, "get /batches/runs", Map.of(), Map.of("limit", "20")).path("runs")));
         model.put("resultTitle", title);
         model.put("result", result);
@@ -404,8 +388,7 @@ final class ConsolePages {
 
     private void evidence(RoutingContext c, Caller caller) throws Exception {
         JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", Map.of("id", c.pathParam("id")), Map.of());
-        Map<String, Object> model = Console.model(c, caller);
-        model.put("page", "batches");
+        Map<String, Object> model = model(c, caller, "batches");
         model.put("runId", c.pathParam("id"));
         model.put("passed", evidence.path("passed").asBoolean());
         // a value as text; an object or a list as indented JSON, shown as a block
@@ -469,10 +452,18 @@ final class ConsolePages {
         return Json.MAPPER.createObjectNode();
     }
 
-    private static ApiProblem forbidden(Caller caller) {
-        return new ApiProblem(403, "Forbidden", "user " + caller.name() + " has role " + caller.role().fileName()
-                + ", which may only read; this needs role operator", null);
+    private static Map<String, Object> model(RoutingContext c, Caller caller, String page) {
+        Map<String, Object> model = Console.model(c, caller);
+        model.put("page", page);
+        return model;
     }
+
+    /** The model of a form only an operator gets: a viewer gets 403, as the change itself would answer. */
+    private static Map<String, Object> operatorModel(RoutingContext c, Caller caller, String page) {
+        Endpoints.authorize(caller, Role.OPERATOR);
+        return model(c, caller, page);
+    }
+
 
     /** JSON as maps and lists, which the templates read by key. */
     private static Object plain(JsonNode node) {

@@ -94,7 +94,8 @@ final class Endpoints {
         }
     }
 
-    private static void authorize(Caller caller, Role least) {
+    /** Refuses with 403 a caller whose role is less than {@code least}. */
+    static void authorize(Caller caller, Role least) {
         if (least.mayChange() && !caller.role().mayChange()) {
             throw new ApiProblem(403, "Forbidden", "user " + caller.name() + " has role " + caller.role().fileName()
                     + ", which may only read; this needs role operator", null);
