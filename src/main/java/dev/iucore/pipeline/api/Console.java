@@ -126,6 +126,9 @@ final class Console {
         Caller caller = caller(context);
         if (caller != null) {
             context.next();
+        } else if (context.request().getHeader("HX-Request") != null) {
+            // a page left open past its session: htmx takes the whole page to sign-in, not just its live part
+            context.response().putHeader("HX-Redirect", "/login").end();
         } else if (context.request().method() == HttpMethod.GET) {
             redirect(context, "/login");
         } else {

@@ -41,6 +41,9 @@ class ConsoleAccessTest {
         HttpResponse<String> page = anonymous.get("/gates");
         assertThat(page.statusCode()).isEqualTo(303);
         assertThat(page.headers().firstValue("Location")).hasValue("/login");
+        HttpResponse<String> poll = anonymous.get("/gates", "HX-Request", "true");
+        assertThat(poll.headers().firstValue("HX-Redirect")).as("a live part polled after sign-out").hasValue("/login");
+        assertThat(poll.body()).isEmpty();
         HttpResponse<String> api = anonymous.get("/api/v1/gates");
         assertThat(api.statusCode()).isEqualTo(401);
         assertThat(api.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -157,9 +160,12 @@ class ConsoleAccessTest {
             this.base = base;
         }
 
-        HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
         }
 
         HttpResponse<String> post(String path, Map<String, String> form, String token)
