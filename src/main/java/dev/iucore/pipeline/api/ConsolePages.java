@@ -258,7 +258,12 @@ final class ConsolePages {
 
     private void deadLetter(RoutingContext c, Caller caller) throws Exception {
         Map<String, Object> model = model(c, caller, "dead-letters");
-        model.put("letter", plain(read(caller, "get /dead-letters/{id}", Map.of("id", c.pathParam("id")), Map.of())));
+        ObjectNode letter = (ObjectNode) read(caller, "get /dead-letters/{id}", Map.of("id", c.pathParam("id")), Map.of());
+        JsonNode snapshot = Json.readOrNull(letter.path("event_snapshot").asText());
+        if (snapshot != null) {
+            letter.put("event_snapshot", snapshot.toPrettyString());
+        }
+        model.put("letter", plain(letter));
         console.views().send(c, "dead-letter", model);
     }
 
