@@ -2,8 +2,9 @@
 # Run by the tests that need it (testing/SystemTools), once per test JVM. Three kinds of test use
 # system tools beyond a JDK and Maven: the backup tests PostgreSQL's client tools (pg_dump and
 # pg_restore, 15 or newer, to dump the embedded PostgreSQL 15), the metrics test Python 3 with
-# prometheus_client (a real Prometheus text-format parser) and DeploymentTest systemd-analyze
-# (systemd's own check of the unit files). When one is missing this installs it
+# prometheus_client (a real Prometheus text-format parser), DeploymentTest systemd-analyze
+# (systemd's own check of the unit files) and the console's browser tests a headless Chromium with
+# its WebDriver (Debian's chromium and chromium-driver). When one is missing this installs it
 # from Debian's packages (as root, or with password-less sudo); when it cannot, it says what is
 # missing and the tests that need it fail naming it. On a machine that has them it does nothing.
 set -u
@@ -32,6 +33,8 @@ packages=()
 pg_client_ok || packages+=(postgresql-client)
 prometheus_client_ok || packages+=(python3-prometheus-client)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

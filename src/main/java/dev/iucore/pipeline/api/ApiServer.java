@@ -21,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator HTTP API: a Vert.x Web router on its own port ({@code iu.console.host}:{@code
+ * The operator HTTP API and console: a Vert.x Web router on its own port ({@code iu.console.host}:{@code
  * iu.console.port}), apart from Camel's management server, so the two never share exposure or
  * authentication. JSON under {@code /api/v1/}, its OpenAPI document at {@code /api/openapi.json},
- * errors as problem details. Reads query the database as the CLI's listings do; every change runs
+ * errors as problem details; the console's pages at {@code /} ({@link Console}). Reads query the database as the CLI's listings do; every change runs
  * the CLI's own command through {@link CommandRunner}.
  */
 public final class ApiServer implements AutoCloseable {
@@ -56,19 +56,21 @@ public final class ApiServer implements AutoCloseable {
 
     /** Listens on {@code iu.console.host}:{@code iu.console.port}; returns once the port is bound. */
     public static ApiServer start(Settings settings, ConsoleUsers users, DataSource runtime, CommandRunner commands) {
-        return start(settings.get(Setting.CONSOLE_HOST), settings.getInt(Setting.CONSOLE_PORT), users, runtime, commands);
+        return start(settings.get(Setting.CONSOLE_HOST), settings.getInt(Setting.CONSOLE_PORT),
+                settings.getBoolean(Setting.CONSOLE_SECURE_COOKIES), users, runtime, commands);
     }
 
-    static ApiServer start(String host, int port, ConsoleUsers users, DataSource runtime, CommandRunner commands) {
+    static ApiServer start(String host, int port, boolean secureCookies, ConsoleUsers users, DataSource runtime,
+                           CommandRunner commands) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
             Router router = Router.router(vertx);
-            List<String> operations = register(router, users, runtime, commands);
+            List<String> operations = register(router, vertx, secureCookies, users, runtime, commands);
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                             // HTTP/1.1 only: no cleartext upgrade to HTTP/2 for an API of small JSON documents
                             .setHttp2ClearTextEnabled(false))
                     .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            LOG.info("operator API on http://{}:{}/api/v1/ (OpenAPI: /api/openapi.json), {} user(s)", host,
+            LOG.info("operator console on http://{}:{}/, its API at /api/v1/ (OpenAPI: /api/openapi.json), {} user(s)", host,
                     server.actualPort(), users.users().size());
             return new ApiServer(vertx, server, operations);
         } catch (Exception e) {
@@ -78,7 +80,8 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static List<String> register(Router router, ConsoleUsers users, DataSource runtime, CommandRunner runner) {
+    private static List<String> register(Router router, Vertx vertx, boolean secureCookies, ConsoleUsers users,
+                                         DataSource runtime, CommandRunner runner) {
         String openApi = resource("openapi.json");
         router.get("/api/openapi.json").handler(c -> c.response().putHeader("content-type", "application/json")
                 .end(openApi));
@@ -97,15 +100,17 @@ public final class ApiServer implements AutoCloseable {
         new CommandLogApi(query).register(endpoints);
         new BatchesApi(query, commands).register(endpoints);
         new MatrixApi(query, commands).register(endpoints);
+        new OverviewApi(runtime, query).register(endpoints);
         router.route("/api/*").last().handler(c -> Problems.send(c, ApiProblem.notFound("no operation "
                 + c.request().method() + " " + c.request().path() + "; /api/openapi.json lists them")));
+        new Console(endpoints, users).register(router, vertx, secureCookies);
         router.errorHandler(413, c -> Problems.send(c, new ApiProblem(413, "Content too large",
                 "the request body is larger than " + BODY_LIMIT + " bytes", null)));
         router.errorHandler(500, c -> Problems.send(c, c.failure() == null ? new IllegalStateException() : c.failure()));
         return endpoints.operations();
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name + " beside " + ApiServer.class.getName());

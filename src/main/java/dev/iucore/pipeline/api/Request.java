@@ -8,21 +8,40 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One API request as an operation sees it: the caller, path and query parameters, and the JSON
  * body, each read with a type and refused with a 400 naming the field when it does not parse.
+ * It comes from HTTP, or from the console, which runs the same operations in process.
  */
 final class Request {
 
-    private final RoutingContext context;
     private final Caller caller;
+    private final Function<String, String> pathParameters;
+    private final Function<String, String> queryParameters;
+    private final Supplier<String> bodyText;
     private JsonNode body;
 
-    Request(RoutingContext context, Caller caller) {
-        this.context = context;
+    private Request(Caller caller, Function<String, String> pathParameters, Function<String, String> queryParameters,
+                    Supplier<String> bodyText) {
         this.caller = caller;
+        this.pathParameters = pathParameters;
+        this.queryParameters = queryParameters;
+        this.bodyText = bodyText;
+    }
+
+    static Request of(RoutingContext context, Caller caller) {
+        return new Request(caller, context::pathParam, context.request()::getParam,
+                () -> context.body() == null ? null : context.body().asString());
+    }
+
+    /** A request made in process (the console): parameters by name, the body as JSON text or null. */
+    static Request inProcess(Caller caller, Map<String, String> path, Map<String, String> query, String body) {
+        return new Request(caller, path::get, query::get, () -> body);
     }
 
     Caller caller() {
@@ -30,7 +49,7 @@ final class Request {
     }
 
     String path(String name) {
-        return context.pathParam(name);
+        return pathParameters.apply(name);
     }
 
     long pathLong(String name) {
@@ -43,7 +62,7 @@ final class Request {
     }
 
     String query(String name) {
-        String value = context.request().getParam(name);
+        String value = queryParameters.apply(name);
         return value == null || value.isBlank() ? null : value;
     }
 
@@ -79,7 +98,7 @@ final class Request {
     /** The JSON body; an absent body reads as an empty object. */
     JsonNode body() {
         if (body == null) {
-            String text = context.body() == null ? null : context.body().asString();
+            String text = bodyText.get();
             if (text == null || text.isBlank()) {
                 body = Json.MAPPER.createObjectNode();
             } else {

@@ -92,11 +92,13 @@ public enum Setting {
     METRICS_REFRESH_INTERVAL_MS("iu.metrics.refresh-interval-ms", "5000",
             "How often the database gauges of `/observe/metrics` (backlog, oldest pending age, gates, circuits, retention) are read; a scrape never queries."),
     CONSOLE_ENABLED("iu.console.enabled", "false",
-            "`run` serves the operator HTTP API (`/api/v1/`, its OpenAPI document at `/api/openapi.json`; see The operator API); needs `iu.console.users-file`."),
+            "`run` serves the operator HTTP API (`/api/v1/`, its OpenAPI document at `/api/openapi.json`; see The operator API) and the console at `/` (see The operator console); needs `iu.console.users-file`."),
     CONSOLE_HOST("iu.console.host", "127.0.0.1",
-            "Address the operator API listens on."),
+            "Address the operator API and console listen on."),
     CONSOLE_PORT("iu.console.port", "9877",
-            "Port of the operator API (0: a free one)."),
+            "Port of the operator API and console."),
+    CONSOLE_SECURE_COOKIES("iu.console.secure-cookies", "false",
+            "Mark the console's session and CSRF cookies `Secure`: set it when browsers reach the console over HTTPS (a TLS-terminating proxy in front); they then send the cookies over HTTPS only."),
     CONSOLE_USERS_FILE("iu.console.users-file", "",
             "Users of the operator API with their role and hashed password and tokens, written by `iu-core console add-user`; mode 0600 or the service refuses to start."),
     CONFIG_FILE("iu.config-file", "",
@@ -177,7 +179,8 @@ public enum Setting {
     /** What a value must be: type and range, checked once at start and at every read ({@link Settings}). */
     public ValueRule rule() {
         return switch (this) {
-            case MIGRATE_ON_START, ROUTES_RELOAD, RELAY_LISTEN, CLI_CONNECTOR, RETENTION_APPLY, CONSOLE_ENABLED -> ValueRule.BOOLEAN;
+            case MIGRATE_ON_START, ROUTES_RELOAD, RELAY_LISTEN, CLI_CONNECTOR, RETENTION_APPLY, CONSOLE_ENABLED,
+                 CONSOLE_SECURE_COOKIES -> ValueRule.BOOLEAN;
             case RETENTION_CRON, DELAYED_LANE_CRON, SCALEOUT_CRON -> ValueRule.CRON;
             case LOG_FORMAT -> ValueRule.oneOf("text", "json");
             case LOG_LEVEL -> ValueRule.oneOf("trace", "debug", "info", "warn", "error", "off");

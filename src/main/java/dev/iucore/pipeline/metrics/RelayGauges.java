@@ -110,16 +110,32 @@ public final class RelayGauges {
     }
 
     private void readQueues(Connection c) throws SQLException {
+        Queues queues = queues(c);
+        backlog = queues.backlog();
+        oldestPendingAge = queues.oldestPendingAgeSeconds();
+        held = queues.held();
+        openCircuits = queues.openCircuits();
+        openDeadLetters = queues.openDeadLetters();
+    }
+
+    /**
+     * The outbox and relay queues now, as the gauges show them (the console's overview reads them
+     * here too). {@code backlog} stops counting at {@link #BACKLOG_COUNT_LIMIT}; the oldest pending
+     * age is 0 when nothing is pending.
+     */
+    public record Queues(long backlog, double oldestPendingAgeSeconds, long held, long openCircuits,
+                         long openDeadLetters) {
+    }
+
+    public static Queues queues(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(QUEUES)) {
             ps.setInt(1, BACKLOG_COUNT_LIMIT);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                backlog = rs.getLong(1);
+                long backlog = rs.getLong(1);
                 double age = rs.getDouble(2);
-                oldestPendingAge = rs.wasNull() ? 0 : age;
-                held = rs.getLong(3);
-                openCircuits = rs.getLong(4);
-                openDeadLetters = rs.getLong(5);
+                double oldest = rs.wasNull() ? 0 : age;
+                return new Queues(backlog, oldest, rs.getLong(3), rs.getLong(4), rs.getLong(5));
             }
         }
     }

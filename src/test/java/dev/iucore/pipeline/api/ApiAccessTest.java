@@ -36,12 +36,12 @@ class ApiAccessTest {
     void aWrongTokenOrPasswordIs401() {
         assertThat(API.get("/api/v1/gates", "Bearer iuc_not-a-token").status()).isEqualTo(401);
         assertThat(API.get("/api/v1/gates", basic("victor", "wrong password")).status()).isEqualTo(401);
-        assertThat(API.get("/api/v1/gates", basic("nobody", ApiFixture.VIEWER_PASSWORD)).status()).isEqualTo(401);
+        assertThat(API.get("/api/v1/gates", basic("nobody", ApiFixture.PASSWORD)).status()).isEqualTo(401);
     }
 
     @Test
     void aViewerReadsWithHisPassword() {
-        ApiFixture.Response response = API.get("/api/v1/gates", basic("victor", ApiFixture.VIEWER_PASSWORD));
+        ApiFixture.Response response = API.get("/api/v1/gates", basic("victor", ApiFixture.PASSWORD));
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().path("gates")).hasSize(11);
     }

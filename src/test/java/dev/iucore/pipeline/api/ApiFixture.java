@@ -23,18 +23,21 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A test class's own migrated database and the operator API on it, as {@code run} starts it: the
- * real server on a free loopback port, the real users file (0600), the CLI's commands in process.
- * Two users: operator {@code alice} and viewer {@code victor}, each with a bearer token; victor also
- * has a password.
+ * A test class's own migrated database and the operator API and console on it, as {@code run}
+ * starts them: the real server on a free loopback port, the real users file (0600), the CLI's
+ * commands in process. Two users: operator {@code alice} and viewer {@code victor}, each with a
+ * bearer token and the password {@link #PASSWORD}.
  */
-final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
+public final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
-    static final String VIEWER_PASSWORD = "correct horse battery staple";
+    public static final String OPERATOR = "alice";
+    public static final String VIEWER = "victor";
+    public static final String PASSWORD = "correct horse battery staple";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TestDb db;
     private Database database;
+    private InProcessCommands commands;
     private ApiServer server;
     private Path usersFile;
     private String operatorToken;
@@ -48,12 +51,17 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         operatorToken = ConsoleUsers.newToken();
         viewerToken = ConsoleUsers.newToken();
         ConsoleUsers.loadOrEmpty(usersFile)
-                .with(ConsoleUsers.newUser("alice", Role.OPERATOR, null, operatorToken))
-                .with(ConsoleUsers.newUser("victor", Role.VIEWER, VIEWER_PASSWORD.toCharArray(), viewerToken))
+                .with(ConsoleUsers.newUser(OPERATOR, Role.OPERATOR, PASSWORD.toCharArray(), operatorToken))
+                .with(ConsoleUsers.newUser(VIEWER, Role.VIEWER, PASSWORD.toCharArray(), viewerToken))
                 .save(usersFile);
         database = Database.open(db.settings(), EmbeddedPostgresServer.Mode.COMMAND, "api-test", true);
-        server = ApiServer.start("127.0.0.1", 0, ConsoleUsers.load(usersFile), database.runtime(),
-                new InProcessCommands(db.settings(), database));
+        commands = new InProcessCommands(db.settings(), database);
+        server = start(false);
+    }
+
+    /** A server on this database, with or without Secure cookies; {@link #server()} is one, the caller closes others. */
+    public ApiServer start(boolean secureCookies) {
+        return ApiServer.start("127.0.0.1", 0, secureCookies, ConsoleUsers.load(usersFile), database.runtime(), commands);
     }
 
     @Override
@@ -77,7 +85,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return server;
     }
 
-    TestDb db() {
+    public TestDb db() {
         return db;
     }
 
@@ -93,7 +101,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return "Bearer " + viewerToken;
     }
 
-    String url(String path) {
+    public String url(String path) {
+        return url(server, path);
+    }
+
+    public static String url(ApiServer server, String path) {
         return "http://127.0.0.1:" + server.port() + path;
     }
 

@@ -167,6 +167,29 @@ class RelayApiTest {
     }
 
     @Test
+    void theOverviewCountsWhatTheRelayDidPerMinute() {
+        ApiFixture.Response response = API.get("/api/v1/overview?minutes=30", API.viewer());
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode perMinute = response.body().path("per_minute");
+        assertThat(perMinute).hasSize(30);
+        long delivered = 0;
+        long dead = 0;
+        for (JsonNode minute : perMinute) {
+            delivered += minute.path("delivered").asLong();
+            dead += minute.path("dead_lettered").asLong();
+        }
+        assertThat(delivered).isEqualTo(API.db().queryLong("SELECT count(*) FROM iu_route_attempt WHERE outcome = 'delivered'"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(dead).isEqualTo(API.db().count("iu_route_dead_letter")).isGreaterThanOrEqualTo(1);
+        JsonNode queues = response.body().path("queues");
+        assertThat(queues.path("open_dead_letters").asLong()).isEqualTo(API.db().queryLong(
+                "SELECT count(*) FROM iu_route_dead_letter WHERE replayed_at IS NULL AND resolved_at IS NULL"));
+        assertThat(queues.has("backlog")).isTrue();
+        assertThat(queues.has("oldest_pending_age_seconds")).isTrue();
+        assertThat(API.get("/api/v1/overview?minutes=5000", API.viewer()).status()).isEqualTo(400);
+    }
+
+    @Test
     void eventTypesShowTheirLaneAndBoundaryVerdict() {
         ApiFixture.Response response = API.get("/api/v1/event-types", API.viewer());
         assertThat(response.status()).isEqualTo(200);

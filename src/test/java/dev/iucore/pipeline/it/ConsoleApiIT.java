@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar's `run` with the operator API on: served on its port, a change audited and logged. */
+/**
+ * The packaged jar's `run` with the operator API on: served on its port, a change audited and
+ * logged; the console's pages and their scripts (templates and webjars inside the jar) served too.
+ */
 class ConsoleApiIT {
 
     @RegisterExtension
@@ -44,6 +47,14 @@ class ConsoleApiIT {
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/gates")).timeout(WAIT).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/login")).timeout(WAIT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(200);
+            assertThat(login.body()).contains("name=\"X-XSRF-TOKEN\"");
+            for (String asset : new String[] {"htmx.min.js", "uPlot.iife.min.js", "console.js", "console.css"}) {
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/assets/" + asset)).timeout(WAIT).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(asset).isEqualTo(200);
+            }
             HttpResponse<String> opened = http.send(HttpRequest.newBuilder(
                             URI.create(base + "/api/v1/gates/retention_enabled/open"))
                     .header("Authorization", "Bearer " + token).header("content-type", "application/json")

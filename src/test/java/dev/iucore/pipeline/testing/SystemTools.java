@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The system tools a few tests use beyond a JDK and Maven: PostgreSQL's client tools (pg_dump,
  * pg_restore) for backups, Python's prometheus_client for the metrics format, systemd-analyze for
- * the unit files. Those tests call
+ * the unit files, Chromium and chromedriver for the console's browser tests. Those tests call
  * {@link #ensure()} first; it runs {@code src/test/sh/ensure-test-tools.sh} once per test JVM,
  * which installs what is missing from Debian's packages and does nothing where they are.
  */
