@@ -51,6 +51,16 @@ final class BenchSink implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/close";
     }
 
+    /** A new measurement: nothing received yet. */
+    void forget() {
+        firstReceived.clear();
+    }
+
+    /** Distinct webhooks received so far. */
+    long received() {
+        return firstReceived.size();
+    }
+
     /** When the webhook with this id first arrived; null if it never did. */
     Instant firstReceived(String webhookId) {
         return firstReceived.get(webhookId);
