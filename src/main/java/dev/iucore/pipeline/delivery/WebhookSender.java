@@ -2,6 +2,7 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,11 +11,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -77,35 +75,36 @@ public final class WebhookSender implements DeliveryTarget {
         return done.result(millisSince(start));
     }
 
-    /** One request and its response (or how it failed), within the try's deadline. */
+    /** One request and its response (or how it failed), within the try's deadline ({@link TryDeadline}). */
     private Exchanged exchange(DeliveryTask task, HttpRequest request, long deadline, long budgetMs) {
         AtomicInteger status = new AtomicInteger();
-        CompletableFuture<HttpResponse<String>> response = client(task).sendAsync(request, info -> {
-            status.set(info.statusCode());
-            return info.statusCode() / 100 == 2
-                    ? HttpResponse.BodySubscribers.replacing("")
-                    : new BodyHead(ERROR_BODY_BYTES);
-        });
+        TryDeadline watch = TryDeadline.watch(deadline);
         try {
-            HttpResponse<String> done = response.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            HttpResponse<String> done = client(task).send(request, info -> {
+                status.set(info.statusCode());
+                return info.statusCode() / 100 == 2
+                        ? HttpResponse.BodySubscribers.replacing("")
+                        : new BodyHead(ERROR_BODY_BYTES);
+            });
+            watch.finish();
             return new Exchanged(done.statusCode(), done.body(), null, false);
-        } catch (TimeoutException e) {
-            response.cancel(true);
+        } catch (InterruptedException e) {
+            if (!watch.finish()) {
+                // not our deadline: the service is stopping
+                Thread.currentThread().interrupt();
+                return new Exchanged(null, null, e, false);
+            }
             int seen = status.get();
             return new Exchanged(seen == 0 ? null : seen, null, new HttpTimeoutException(seen == 0
                     ? "no response within " + budgetMs + " ms"
                     : "HTTP " + seen + " but its body did not finish within " + budgetMs + " ms"), false);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            Throwable timeout = timeoutIn(cause);
+        } catch (IOException | RuntimeException e) {
+            watch.finish();
+            Throwable timeout = timeoutIn(e);
             if (timeout != null) {
                 return new Exchanged(null, null, timeout, false);
             }
-            return new Exchanged(null, null, cause, status.get() == 0 && closedBeforeResponse(cause));
-        } catch (InterruptedException e) {
-            response.cancel(true);
-            Thread.currentThread().interrupt();
-            return new Exchanged(null, null, e, false);
+            return new Exchanged(null, null, e, status.get() == 0 && closedBeforeResponse(e));
         }
     }
 
