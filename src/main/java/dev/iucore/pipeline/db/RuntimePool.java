@@ -35,9 +35,21 @@ public final class RuntimePool implements DataSource, AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
+        return checkout(RESET);
+    }
+
+    /**
+     * The same, its commits not waiting for the WAL flush for the rest of this checkout
+     * ({@link dev.iucore.pipeline.relay.RelayCommit}): set in the reset's own round trip.
+     */
+    public Connection getRelayConnection() throws SQLException {
+        return checkout(RESET + "; SET synchronous_commit TO off");
+    }
+
+    private Connection checkout(String reset) throws SQLException {
         Connection connection = pool.getConnection();
         try (Statement s = connection.createStatement()) {
-            s.execute(RESET);
+            s.execute(reset);
         } catch (SQLException e) {
             pool.evictConnection(connection);
             throw e;

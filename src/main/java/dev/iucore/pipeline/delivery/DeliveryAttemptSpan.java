@@ -8,11 +8,17 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.spi.Policy;
+import org.apache.camel.support.AsyncProcessorConverterHelper;
+import org.apache.camel.support.AsyncCallbackToCompletableFutureAdapter;
+import org.apache.camel.support.AsyncProcessorHelper;
 
 /**
  * One span per delivery attempt, {@code iu.delivery.attempt}, used as {@code policy: ref: deliveryAttemptSpan}
@@ -54,10 +60,38 @@ public final class DeliveryAttemptSpan implements Policy {
         if (!tracing.on()) {
             return steps;
         }
-        return exchange -> {
+        return new Traced(AsyncProcessorConverterHelper.convert(steps));
+    }
+
+    /**
+     * Asynchronous like the steps it wraps: the recorder continues them on its committer's thread,
+     * and the span ends there, once the record committed. Not a {@link org.apache.camel.Service}, so
+     * Camel wraps it and manages the steps' lifecycle as for any policy.
+     */
+    private final class Traced implements AsyncProcessor {
+
+        private final AsyncProcessor steps;
+
+        Traced(AsyncProcessor steps) {
+            this.steps = steps;
+        }
+
+        @Override
+        public void process(Exchange exchange) throws Exception {
+            AsyncProcessorHelper.process(this, exchange);
+        }
+
+        @Override
+        public CompletableFuture<Exchange> processAsync(Exchange exchange) {
+            AsyncCallbackToCompletableFutureAdapter<Exchange> callback = new AsyncCallbackToCompletableFutureAdapter<>(exchange);
+            process(exchange, callback);
+            return callback.getFuture();
+        }
+
+        @Override
+        public boolean process(Exchange exchange, AsyncCallback callback) {
             if (!(exchange.getMessage().getBody() instanceof DeliveryAttempt attempt)) {
-                steps.process(exchange);
-                return;
+                return steps.process(exchange, callback);
             }
             DeliveryTask task = attempt.getTask();
             String target = exchange.getMessage().getHeader(DeliveryAttempt.TARGET, String.class);
@@ -73,15 +107,16 @@ public final class DeliveryAttemptSpan implements Policy {
             DeliveryAttempt traced = attempt.sending(Tracing.withTraceContextOf(span, task.forwardedHeaders()));
             exchange.getMessage().setBody(traced);
             try (Scope ignored = span.makeCurrent()) {
-                steps.process(exchange);
-            } catch (Exception e) {
-                span.recordException(e);
-                throw e;
-            } finally {
-                describe(span, traced, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-                span.end();
+                return steps.process(exchange, doneSync -> {
+                    if (exchange.getException() != null) {
+                        span.recordException(exchange.getException());
+                    }
+                    describe(span, traced, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+                    span.end();
+                    callback.done(doneSync);
+                });
             }
-        };
+        }
     }
 
     private static SpanKind kind(String target) {

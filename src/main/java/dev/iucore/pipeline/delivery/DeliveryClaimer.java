@@ -72,8 +72,7 @@ public final class DeliveryClaimer {
             return new Lease(List.of(), false);
         }
         List<DeliveryTask> tasks;
-        try (Connection connection = dataSource.getConnection()) {
-            RelayCommit.begin(connection);
+        try (Connection connection = RelayCommit.open(dataSource)) {
             tasks = claim(connection, wanted);
             connection.commit();
         }
@@ -84,9 +83,9 @@ public final class DeliveryClaimer {
         return new Lease(tasks, tasks.size() == wanted);
     }
 
-    /** A little more than the workers, so the next attempts wait in the queue, not in the database. */
+    /** Each worker's next try queued and its last one recording, twice over: the next attempts wait in the queue, not in the database. */
     private int capacity() {
-        return workers.getAsInt() * 2;
+        return workers.getAsInt() * 8;
     }
 
     /**

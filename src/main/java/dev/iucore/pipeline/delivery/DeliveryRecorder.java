@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * besides, so no attempt is ever recorded twice. Once the record committed, the outcome is logged
  * (one line: delivery, event, route, attempt, outcome; DEBUG when delivered) and counted in the metrics.
  */
-public final class DeliveryRecorder {
+public final class DeliveryRecorder extends AsyncProcessorSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRecorder.class);
 
@@ -66,22 +69,54 @@ public final class DeliveryRecorder {
         this.dataSource = dataSource;
         this.node = node;
         this.metrics = metrics;
-        this.groups = new GroupCommit<>(dataSource, MAX_GROUP, this::record);
+        this.groups = new GroupCommit<>(dataSource, MAX_GROUP, this::record, "iu-core-delivery-recorder");
     }
 
     /**
-     * The route's step after the target's choice: records the attempt's result together with the
-     * other workers' that finished meanwhile (one statement, one commit: {@link GroupCommit}), or in
-     * the transaction the target left open (an SQL action's, whose writes commit with it). Returns
-     * once the record committed.
+     * The route's step after the target's choice: hands the attempt's result to the group commit
+     * ({@link GroupCommit}: one statement and one commit with the other workers' tries that finished
+     * meanwhile) and returns at once, so the worker goes on to its next try; the rest of the route
+     * (the slot's release, the claimer's wake-up) continues on the committer's thread once the record
+     * committed. An SQL action's result is recorded in the transaction its action left open, whose
+     * writes commit with it, before this returns.
      */
-    public void record(@Body DeliveryAttempt attempt) throws SQLException, InterruptedException {
-        Connection open = attempt.transaction();
-        if (open == null) {
-            announce(attempt, groups.commit(attempt));
-            return;
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        DeliveryAttempt attempt = exchange.getMessage().getBody(DeliveryAttempt.class);
+        if (attempt.transaction() != null) {
+            try {
+                recordInOwnTransaction(attempt);
+            } catch (SQLException | RuntimeException e) {
+                exchange.setException(e);
+            }
+            callback.done(true);
+            return true;
         }
-        try (open) {
+        groups.submit(attempt, (recorded, failure) -> {
+            DeliveryLogContext.enterThread(attempt.getTask());
+            if (failure == null) {
+                announce(attempt, recorded);
+            } else {
+                exchange.setException(failure);
+            }
+            callback.done(false);
+        });
+        // what this worker logs next is another delivery's
+        DeliveryLogContext.leaveThread();
+        return false;
+    }
+
+    /** The same record, returning once it committed. */
+    public void record(DeliveryAttempt attempt) throws SQLException, InterruptedException {
+        if (attempt.transaction() != null) {
+            recordInOwnTransaction(attempt);
+        } else {
+            announce(attempt, groups.commit(attempt));
+        }
+    }
+
+    private void recordInOwnTransaction(DeliveryAttempt attempt) throws SQLException {
+        try (Connection open = attempt.transaction()) {
             try {
                 Recorded recorded = record(open, List.of(attempt)).get(0);
                 open.commit();
@@ -91,6 +126,11 @@ public final class DeliveryRecorder {
                 throw e;
             }
         }
+    }
+
+    /** Once the routes stopped: records what is still queued, then stops the committer's thread. */
+    public void shutdownCommitter() throws InterruptedException {
+        groups.close();
     }
 
     /** The route row is gone: no try is possible; the delivery is dead-lettered as route_removed. */
@@ -207,7 +247,7 @@ public final class DeliveryRecorder {
         attempt.recorded(state);
         // a delivered try logs at DEBUG: the metrics count them, and a line each is a cost on the hot
         // path; what needs an operator's eye (a retry, a dead letter) stays at INFO
-        // the event id, route key, delivery id and attempt are this worker's MDC (DeliveryLogContext)
+        // the event id, route key, delivery id and attempt are this thread's MDC (DeliveryLogContext)
         (state == DeliveryOutcome.DELIVERED ? LOG.atDebug() : LOG.atInfo()).addKeyValue("outcome", outcome)
                 .log("delivery {} event {} route {} attempt {}: {}{}", task.deliveryId(), task.eventId(), task.routeKey(),
                         recorded.attemptNo() == null ? "-" : recorded.attemptNo(), outcome,

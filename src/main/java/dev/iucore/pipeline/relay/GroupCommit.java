@@ -7,19 +7,26 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for the relay's short records: threads that finish work at about the same time
- * write it in one transaction (one statement for the group, one commit) instead of one each. A
- * caller waits until its item committed, or gets the group's failure; nothing is written twice and
- * nothing waits for a timer. There is no thread of its own: the first caller that finds no group
- * being written writes everything queued by then, its own item included, and hands the turn on.
+ * Group commit for the relay's short records: items handed over at about the same time are written
+ * in one transaction (one statement for the group, one commit) by this committer's own thread, and
+ * each is then called back with what was written for it, or with the group's failure. Whoever hands
+ * an item over does not wait for the database: a delivery worker goes on to its next try while its
+ * last one commits. Nothing is written twice and nothing waits for a timer: the thread writes
+ * whatever is queued as soon as the previous group committed.
  *
  * @param <T> what one caller records
  * @param <R> what the write says of one item, once committed (null: nothing was written for it)
  */
-public final class GroupCommit<T, R> {
+public final class GroupCommit<T, R> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     /** Writes a group on the transaction's connection and says, item by item, what it wrote. */
     @FunctionalInterface
@@ -27,63 +34,102 @@ public final class GroupCommit<T, R> {
         List<R> write(Connection connection, List<T> items) throws SQLException;
     }
 
-    private record Waiting<T, R>(T item, CompletableFuture<R> done) {
+    private record Waiting<T, R>(T item, BiConsumer<R, Exception> done) {
     }
 
     private final DataSource dataSource;
     private final int maxGroup;
     private final Writer<T, R> writer;
+    private final String threadName;
     private final LinkedBlockingQueue<Waiting<T, R>> queue = new LinkedBlockingQueue<>();
-    private boolean writing;
+    private Thread committer;
+    private volatile boolean closed;
 
-    public GroupCommit(DataSource dataSource, int maxGroup, Writer<T, R> writer) {
+    public GroupCommit(DataSource dataSource, int maxGroup, Writer<T, R> writer, String threadName) {
         this.dataSource = dataSource;
         this.maxGroup = maxGroup;
         this.writer = writer;
+        this.threadName = threadName;
+    }
+
+    /**
+     * Queues the item for the next group and returns at once; {@code done} runs on the committer's
+     * thread once the group committed (result, null) or failed (null, the failure).
+     */
+    public void submit(T item, BiConsumer<R, Exception> done) {
+        synchronized (this) {
+            if (closed) {
+                done.accept(null, new IllegalStateException(threadName + " is closed: nothing more is recorded"));
+                return;
+            }
+            if (committer == null) {
+                committer = new Thread(this::commitQueued, threadName);
+                committer.setDaemon(true);
+                committer.start();
+            }
+            queue.add(new Waiting<>(item, done));
+        }
     }
 
     /** Writes the item with whatever else is queued; returns once it committed. */
     public R commit(T item) throws SQLException, InterruptedException {
-        Waiting<T, R> mine = new Waiting<>(item, new CompletableFuture<>());
-        queue.add(mine);
-        while (!mine.done().isDone()) {
-            synchronized (this) {
-                while (writing && !mine.done().isDone()) {
-                    wait();
-                }
-                if (mine.done().isDone()) {
-                    break;
-                }
-                writing = true;
+        CompletableFuture<R> committed = new CompletableFuture<>();
+        submit(item, (result, failure) -> {
+            if (failure == null) {
+                committed.complete(result);
+            } else {
+                committed.completeExceptionally(failure);
             }
-            try {
-                writeQueued();
-            } finally {
-                synchronized (this) {
-                    writing = false;
-                    notifyAll();
-                }
-            }
-        }
+        });
         try {
-            return mine.done().get();
+            return committed.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SQLException sql) {
                 throw sql;
             }
-            throw new IllegalStateException(e.getCause());
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         }
     }
 
-    private void writeQueued() {
-        List<Waiting<T, R>> group = new ArrayList<>();
-        queue.drainTo(group, maxGroup);
-        if (group.isEmpty()) {
-            return;
+    /** Writes what is still queued, then stops the thread. */
+    @Override
+    public void close() throws InterruptedException {
+        Thread running;
+        synchronized (this) {
+            closed = true;
+            running = committer;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            RelayCommit.begin(connection);
-            List<R> results;
+        if (running != null) {
+            running.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    private void commitQueued() {
+        List<Waiting<T, R>> group = new ArrayList<>();
+        while (true) {
+            Waiting<T, R> first;
+            try {
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = null;
+            }
+            if (first == null) {
+                if (closed || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                continue;
+            }
+            group.clear();
+            group.add(first);
+            queue.drainTo(group, maxGroup - 1);
+            write(group);
+        }
+    }
+
+    private void write(List<Waiting<T, R>> group) {
+        List<R> results;
+        try (Connection connection = RelayCommit.open(dataSource)) {
             try {
                 results = writer.write(connection, group.stream().map(Waiting::item).toList());
                 connection.commit();
@@ -91,11 +137,21 @@ public final class GroupCommit<T, R> {
                 connection.rollback();
                 throw e;
             }
-            for (int i = 0; i < group.size(); i++) {
-                group.get(i).done().complete(results.get(i));
-            }
         } catch (SQLException | RuntimeException e) {
-            group.forEach(waiting -> waiting.done().completeExceptionally(e));
+            group.forEach(waiting -> call(waiting, null, e));
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            call(group.get(i), results.get(i), null);
+        }
+    }
+
+    /** A caller's continuation runs here; whatever it throws must not stop the committer. */
+    private static <T, R> void call(Waiting<T, R> waiting, R result, Exception failure) {
+        try {
+            waiting.done().accept(result, failure);
+        } catch (RuntimeException e) {
+            LOG.warn("a group commit's caller failed after its record: {}", e.toString(), e);
         }
     }
 }

@@ -39,9 +39,8 @@ public final class RelayTransactionPolicy implements Policy {
                 steps.process(exchange);
                 return;
             }
-            Connection connection = dataSource.getConnection();
+            Connection connection = RelayCommit.open(dataSource);
             try {
-                RelayCommit.begin(connection);
                 RelayTransaction transaction = new RelayTransaction(connection);
                 exchange.setProperty(RelayTransaction.PROPERTY, transaction);
                 steps.process(exchange);

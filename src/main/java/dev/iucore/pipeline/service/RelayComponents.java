@@ -38,11 +38,14 @@ final class RelayComponents {
 
     private final Optional<OutboxWakeup> wakeup;
     private final DeliveryClaimer deliveryClaimer;
+    private final DeliveryRecorder deliveryRecorder;
     private final KafkaProducers kafkaProducers;
 
-    private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer, KafkaProducers kafkaProducers) {
+    private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer, DeliveryRecorder deliveryRecorder,
+                            KafkaProducers kafkaProducers) {
         this.wakeup = wakeup;
         this.deliveryClaimer = deliveryClaimer;
+        this.deliveryRecorder = deliveryRecorder;
         this.kafkaProducers = kafkaProducers;
     }
 
@@ -67,9 +70,10 @@ final class RelayComponents {
         bind.accept("kafkaTarget", new KafkaTarget(kafkaProducers));
         bind.accept("sqlActionRunner", new SqlActionRunner(dataSource));
         bind.accept("rejectedTarget", new RejectedTarget());
-        bind.accept("deliveryRecorder", new DeliveryRecorder(dataSource, node, metrics));
+        DeliveryRecorder deliveryRecorder = new DeliveryRecorder(dataSource, node, metrics);
+        bind.accept("deliveryRecorder", deliveryRecorder);
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
-                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, kafkaProducers);
+                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers);
     }
 
     /**
@@ -96,6 +100,11 @@ final class RelayComponents {
 
     /** Once the routes stopped: leases of deliveries claimed but never started go back at once. */
     void stopped() {
+        try {
+            deliveryRecorder.shutdownCommitter();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             int released = deliveryClaimer.releaseUnfinished();
             if (released > 0) {

@@ -12,17 +12,30 @@ class RouteWindowsTest {
     private final RouteWindows windows = new RouteWindows(4, 16, 1000);
 
     @Test
-    void quickSuccessesWidenARouteToItsMaximumAndNoFurther() {
+    void quickSuccessesWidenARouteOneSlotEachUntilItsFirstSetbackAndToItsMaximumAtMost() {
         assertThat(windows.limit("fast")).isEqualTo(4);
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 5; i++) {
             windows.ended("fast", AttemptResult.delivered(204, 2));
         }
-        assertThat(windows.limit("fast")).as("about one slot per window's worth of successes").isBetween(5, 7);
-        for (int i = 0; i < 1000; i++) {
+        assertThat(windows.limit("fast")).as("slow start: one slot per success").isEqualTo(9);
+        for (int i = 0; i < 100; i++) {
             windows.ended("fast", AttemptResult.delivered(204, 2));
         }
         assertThat(windows.limit("fast")).isEqualTo(16);
         assertThat(windows.limit("other")).as("another route keeps its own window").isEqualTo(4);
+    }
+
+    @Test
+    void afterASetbackTheWindowGrowsAboutOneSlotPerWindowsWorthOfSuccesses() {
+        for (int i = 0; i < 4; i++) {
+            windows.ended("recovering", AttemptResult.delivered(204, 2));
+        }
+        windows.ended("recovering", AttemptResult.failed(Outcome.FAILED, 503, "HttpStatus", "HTTP 503", 5));
+        assertThat(windows.limit("recovering")).isEqualTo(4);
+        for (int i = 0; i < 10; i++) {
+            windows.ended("recovering", AttemptResult.delivered(204, 2));
+        }
+        assertThat(windows.limit("recovering")).as("additive increase: about one slot per window's worth").isBetween(5, 7);
     }
 
     @Test

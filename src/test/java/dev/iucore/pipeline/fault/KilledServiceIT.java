@@ -29,10 +29,13 @@ class KilledServiceIT {
 
     private static final int EVENTS = 5000;
     private static final int IN_FLIGHT = 16;
+    /** What one process may hold leased of the route: every try sent and not yet recorded is among them. */
+    private static final int LEASED = 32;
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final Map<Setting, String> FAST = Map.of(
             Setting.DELIVERY_WORKERS, Integer.toString(IN_FLIGHT),
             Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(IN_FLIGHT),
+            Setting.DELIVERY_ROUTE_CONCURRENCY_MAX, Integer.toString(LEASED),
             Setting.DB_POOL_SIZE, "24",
             Setting.DELIVERY_LEASE_MS, "1000");
 
@@ -80,9 +83,10 @@ class KilledServiceIT {
             // the receiver always answered 200: one delivered attempt per delivery, whoever sent it
             assertThat(db.queryLong("SELECT count(*) FROM iu_route_attempt WHERE outcome = 'delivered'")).isEqualTo(EVENTS);
             assertThat(flow.attemptsByNode()).as("seed %d", seed).containsKey("survivor").hasSizeGreaterThan(1);
-            // a try sent again was in flight at a kill; at most the workers of each killed process were
+            // a try sent again was sent and not yet recorded at a kill (workers go on while the recorder
+            // commits): at most what each killed process held leased of the route
             long repeats = FlowChecks.assertTriesRepeatedOnlyAcross(deaths, received, "seed " + seed);
-            assertThat(repeats).as("seed %d: tries repeated", seed).isLessThanOrEqualTo((long) deaths.size() * IN_FLIGHT);
+            assertThat(repeats).as("seed %d: tries repeated", seed).isLessThanOrEqualTo((long) deaths.size() * LEASED);
         }
     }
 

@@ -27,7 +27,9 @@ class LeaseAndGateIT {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static final int ROUTE_CONCURRENCY = 4;
     private static final Map<Setting, String> SETTINGS = Map.of(
+            // a window that stays where it starts: what is leased at the close is known
             Setting.DELIVERY_ROUTE_CONCURRENCY, Integer.toString(ROUTE_CONCURRENCY),
+            Setting.DELIVERY_ROUTE_CONCURRENCY_MAX, Integer.toString(ROUTE_CONCURRENCY),
             Setting.DELIVERY_LEASE_MS, "1000");
 
     private static TestDb db() {
