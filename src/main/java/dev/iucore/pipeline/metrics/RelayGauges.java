@@ -10,8 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +53,12 @@ public final class RelayGauges {
             SELECT event_type, internal_only_holds, layers_holding FROM iu_core_event_boundary WHERE internal_only""";
 
     private final DataSource dataSource;
-    private final MultiGauge gates;
-    private final MultiGauge retentionEligible;
-    private final MultiGauge retentionDeleted;
-    private final MultiGauge retentionFinished;
-    private final MultiGauge boundaryHolds;
-    private final MultiGauge boundaryLayers;
+    private final LabelledGauge gates;
+    private final LabelledGauge retentionEligible;
+    private final LabelledGauge retentionDeleted;
+    private final LabelledGauge retentionFinished;
+    private final LabelledGauge boundaryHolds;
+    private final LabelledGauge boundaryLayers;
     private volatile double backlog = Double.NaN;
     private volatile double oldestPendingAge = Double.NaN;
     private volatile double held = Double.NaN;
@@ -80,19 +80,19 @@ public final class RelayGauges {
                 .description("Dead letters neither replayed nor resolved").register(registry);
         Gauge.builder("iu.stats.age", this, RelayGauges::ageSeconds).baseUnit("seconds")
                 .description("Seconds since these gauges were last read from the database").register(registry);
-        gates = MultiGauge.builder("iu.gate.open").description("1 when the gate is open, 0 when closed").register(registry);
-        retentionEligible = MultiGauge.builder("iu.retention.last.run.rows.eligible")
-                .description("Rows the last finished retention run found eligible, per target").register(registry);
-        retentionDeleted = MultiGauge.builder("iu.retention.last.run.rows.deleted")
-                .description("Rows the last finished retention run deleted, per target (0 for a dry run)").register(registry);
-        retentionFinished = MultiGauge.builder("iu.retention.last.run.finished").baseUnit("seconds")
-                .description("When the last retention run per target finished, seconds since the epoch").register(registry);
-        boundaryHolds = MultiGauge.builder("iu.boundary.holds")
+        gates = new LabelledGauge(MultiGauge.builder("iu.gate.open").description("1 when the gate is open, 0 when closed").register(registry));
+        retentionEligible = new LabelledGauge(MultiGauge.builder("iu.retention.last.run.rows.eligible")
+                .description("Rows the last finished retention run found eligible, per target").register(registry));
+        retentionDeleted = new LabelledGauge(MultiGauge.builder("iu.retention.last.run.rows.deleted")
+                .description("Rows the last finished retention run deleted, per target (0 for a dry run)").register(registry));
+        retentionFinished = new LabelledGauge(MultiGauge.builder("iu.retention.last.run.finished").baseUnit("seconds")
+                .description("When the last retention run per target finished, seconds since the epoch").register(registry));
+        boundaryHolds = new LabelledGauge(MultiGauge.builder("iu.boundary.holds")
                 .description("1 while the internal-only event type holds its boundary (registry lane, no route, its routes gated), 0 when not")
-                .register(registry);
-        boundaryLayers = MultiGauge.builder("iu.boundary.layers.holding")
+                .register(registry));
+        boundaryLayers = new LabelledGauge(MultiGauge.builder("iu.boundary.layers.holding")
                 .description("Layers of the boundary holding for the internal-only type: L1 registry, L2 route table, L3 worker gates")
-                .register(registry);
+                .register(registry));
     }
 
     /** The route's step: reads every gauge's value in one go; on a database error the last values stay. */
@@ -141,42 +141,42 @@ public final class RelayGauges {
     }
 
     private void readRetention(Connection c) throws SQLException {
-        List<MultiGauge.Row<?>> eligible = new ArrayList<>();
-        List<MultiGauge.Row<?>> deleted = new ArrayList<>();
-        List<MultiGauge.Row<?>> finished = new ArrayList<>();
+        Map<Tags, Double> eligible = new HashMap<>();
+        Map<Tags, Double> deleted = new HashMap<>();
+        Map<Tags, Double> finished = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LAST_RETENTION_RUNS); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Tags target = Tags.of("target", rs.getString(1));
-                eligible.add(MultiGauge.Row.of(target, rs.getLong(2)));
-                deleted.add(MultiGauge.Row.of(target, rs.getLong(3)));
-                finished.add(MultiGauge.Row.of(target, rs.getDouble(4)));
+                eligible.put(target, (double) rs.getLong(2));
+                deleted.put(target, (double) rs.getLong(3));
+                finished.put(target, rs.getDouble(4));
             }
         }
-        retentionEligible.register(eligible, true);
-        retentionDeleted.register(deleted, true);
-        retentionFinished.register(finished, true);
+        retentionEligible.set(eligible);
+        retentionDeleted.set(deleted);
+        retentionFinished.set(finished);
     }
 
     private void readGates(Connection c) throws SQLException {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Double> rows = new HashMap<>();
         for (GateState gate : GateService.list(c)) {
-            rows.add(MultiGauge.Row.of(Tags.of("gate", gate.name()), gate.open() ? 1 : 0));
+            rows.put(Tags.of("gate", gate.name()), gate.open() ? 1.0 : 0.0);
         }
-        gates.register(rows, true);
+        gates.set(rows);
     }
 
     private void readBoundary(Connection c) throws SQLException {
-        List<MultiGauge.Row<?>> holds = new ArrayList<>();
-        List<MultiGauge.Row<?>> layers = new ArrayList<>();
+        Map<Tags, Double> holds = new HashMap<>();
+        Map<Tags, Double> layers = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(BOUNDARY); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Tags type = Tags.of("event_type", rs.getString(1));
-                holds.add(MultiGauge.Row.of(type, rs.getBoolean(2) ? 1 : 0));
-                layers.add(MultiGauge.Row.of(type, rs.getInt(3)));
+                holds.put(type, rs.getBoolean(2) ? 1.0 : 0.0);
+                layers.put(type, (double) rs.getInt(3));
             }
         }
-        boundaryHolds.register(holds, true);
-        boundaryLayers.register(layers, true);
+        boundaryHolds.set(holds);
+        boundaryLayers.set(layers);
     }
 
     private double ageSeconds() {
