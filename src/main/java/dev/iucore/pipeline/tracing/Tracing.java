@@ -99,6 +99,10 @@ public final class Tracing implements AutoCloseable {
         OpenTelemetrySdk sdk;
         try {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    // this class shuts the SDK down (close, or at once when nothing exports); the SDK's own
+                    // JVM hook would shut it down a second time and say so on java.util.logging, a line
+                    // outside the JSON log
+                    .disableShutdownHook()
                     .addPropertiesSupplier(() -> defaults)
                     .addPropertiesCustomizer(config -> {
                         List<String> exporters = config.getList("otel.traces.exporter", List.of("none"));
