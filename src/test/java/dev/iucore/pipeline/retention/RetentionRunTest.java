@@ -330,20 +330,20 @@ class RetentionRunTest {
         }
         data.closeGate();
         try (Connection psql = db().runtime().getConnection()) {
-            List<Map<String, Object>> dry = query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', true)");
+            List<Map<String, Object>> dry = TestDb.query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', true)");
             assertThat(dry).hasSize(4);
             assertThat(dry.get(0).keySet()).startsWith("target", "rows_eligible", "rows_deleted", "dry_run");
             assertThat(dry).filteredOn(r -> r.get("target").equals(AUTO_LOG)).singleElement()
                     .satisfies(r -> assertThat(r).containsEntry("rows_eligible", 5L).containsEntry("rows_deleted", 0L));
 
-            List<Map<String, Object>> refused = query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', false)");
+            List<Map<String, Object>> refused = TestDb.query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', false)");
             assertThat(refused).extracting(r -> r.get("status")).containsOnly("refused");
             assertThat(db().count(AUTO_LOG)).isEqualTo(5);
 
             // the in-transaction toggle: the gate opens for this transaction only
             psql.setAutoCommit(false);
-            query(psql, "SELECT fn_iu_core_gate_override('retention_enabled', 'true')");
-            List<Map<String, Object>> applied = query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', false)");
+            TestDb.query(psql, "SELECT fn_iu_core_gate_override('retention_enabled', 'true')");
+            List<Map<String, Object>> applied = TestDb.query(psql, "SELECT * FROM fn_iu_core_retention_cleanup('psql-alice', false)");
             psql.commit();
             psql.setAutoCommit(true);
             assertThat(applied).filteredOn(r -> r.get("target").equals(AUTO_LOG)).singleElement()
@@ -377,19 +377,5 @@ class RetentionRunTest {
             rs.next();
             return rs.getObject(1, type);
         }
-    }
-
-    private static List<Map<String, Object>> query(Connection c, String sql) throws SQLException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 }

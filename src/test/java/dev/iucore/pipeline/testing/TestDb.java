@@ -111,7 +111,16 @@ public final class TestDb implements AutoCloseable {
     }
 
     public List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection c = owner().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = owner().getConnection()) {
+            return query(c, sql, params);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The rows of a query on this connection (as whatever role it is), each column by its label. */
+    public static List<Map<String, Object>> query(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -125,8 +134,6 @@ public final class TestDb implements AutoCloseable {
                 }
                 return rows;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 
