@@ -19,6 +19,9 @@ final class BenchSink implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    /** A receiver that stalls mid-body, on its own server and threads: its stalls hold none of the sink's. */
+    private final HttpServer stalling;
+    private final ExecutorService stallingExecutor = Executors.newCachedThreadPool();
     private final Map<String, Instant> firstReceived = new ConcurrentHashMap<>();
 
     BenchSink() throws IOException {
@@ -38,8 +41,47 @@ final class BenchSink implements AutoCloseable {
                 exchange.close();
             });
         }
+        server.createContext("/slow", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(SLOW_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         server.setExecutor(executor);
         server.start();
+        stalling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        stalling.createContext("/stall", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            // a status line, headers promising 100 bytes, ten of them, then nothing for a minute
+            exchange.sendResponseHeaders(200, 100);
+            exchange.getResponseBody().write(new byte[10]);
+            exchange.getResponseBody().flush();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        stalling.setExecutor(stallingExecutor);
+        stalling.start();
+    }
+
+    /** How long {@link #slowUrl()} takes to answer. */
+    static final long SLOW_MS = 20;
+
+    /** The same sink, answering each request after {@value #SLOW_MS} ms. */
+    String slowUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/slow";
+    }
+
+    /** A receiver that sends its headers and ten bytes of a 100-byte body, then stalls for a minute. */
+    String stallingUrl() {
+        return "http://127.0.0.1:" + stalling.getAddress().getPort() + "/stall";
     }
 
     String url() {
@@ -70,5 +112,7 @@ final class BenchSink implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdown();
+        stalling.stop(0);
+        stallingExecutor.shutdownNow();
     }
 }

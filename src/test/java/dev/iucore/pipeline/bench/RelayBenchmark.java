@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     1,000 and with N pending, and over the 20,000 after the first 10,000 of N;</li>
  * <li>the same against the sink closing every connection (as HTTP/1.0 receivers do), with the tries
  *     counted as failed;</li>
+ * <li>the same against a receiver answering after 20 ms;</li>
+ * <li>dispatch + delivery to the sink while a second route's receiver stalls mid-body (headers and ten
+ *     bytes of a hundred), with how long its tries took;</li>
  * <li>events inserted while the service runs (four producers, ten events a transaction);</li>
  * <li>insert-to-delivered latency at a steady 1,000 events/s (http route);</li>
  * <li>two processes on one database against one;</li>
@@ -50,7 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
  * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
- * {@code floor,log,http,close,live,latency,two,rss} (default all).
+ * {@code floor,log,http,close,slow,stall,live,latency,two,rss} (default all).
  */
 public final class RelayBenchmark {
 
@@ -61,6 +64,15 @@ public final class RelayBenchmark {
              WHERE id IN (SELECT id FROM event_outbox WHERE status = 'pending' AND available_at <= now()
                           ORDER BY available_at, id LIMIT 500 FOR UPDATE SKIP LOCKED)""";
     static final String FAILED_TRIES = "SELECT count(*) FROM iu_route_attempt WHERE outcome <> 'delivered'";
+    static final String STALL_ROUTE_POLICY = """
+            UPDATE iu_outbound_route SET max_attempts = 1, connect_timeout_ms = 1000, read_timeout_ms = 1000,
+                   circuit_failure_threshold = 1000
+             WHERE route_key = 'bench-stall'""";
+    static final String STALLED_TRIES = """
+            SELECT count(*) FILTER (WHERE a.outcome = 'timeout'), count(*), coalesce(max(a.latency_ms), 0)
+              FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'bench-stall'""";
+    private static final int SLOW = 5_000;
+    private static final int STALLED = 20;
     static final String HTTP_LATENCIES = """
             SELECT d.event_id, d.delivered_at FROM iu_route_delivery d
              WHERE d.route_key = 'bench-http' AND d.status = 'delivered'""";
@@ -92,13 +104,18 @@ public final class RelayBenchmark {
 
     private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        Set<String> sections = Set.of((args.length > 1 ? args[1] : "floor,log,http,close,live,latency,two,rss").split(","));
+        Set<String> sections = Set.of((args.length > 1 ? args[1] : "floor,log,http,close,slow,stall,live,latency,two,rss").split(","));
         try (BenchDatabase database = BenchDatabase.start(); BenchSink sink = new BenchSink()) {
             System.out.println(database.machine());
             database.typeWithRoutes("bench.raw", Map.of());
             database.typeWithRoutes("bench.log", Map.of("bench-log", "log:bench"));
             database.typeWithRoutes("bench.http", Map.of("bench-http", sink.url()));
             database.typeWithRoutes("bench.close", Map.of("bench-close", sink.closingUrl()));
+            database.typeWithRoutes("bench.slow", Map.of("bench-slow", sink.slowUrl()));
+            database.typeWithRoutes("bench.stall", Map.of("bench-stall", sink.stallingUrl()));
+            // one try each, ended at 1 s + 1 s: the stalling route's events are dead-lettered, not retried; its
+            // circuit stays closed, so the 20 tries run side by side rather than one per circuit probe (30 s)
+            database.execute(STALL_ROUTE_POLICY);
             RelayBenchmark bench = new RelayBenchmark(database, sink);
             if (sections.contains("floor")) {
                 bench.floors(events);
@@ -111,6 +128,12 @@ public final class RelayBenchmark {
             }
             if (sections.contains("close")) {
                 bench.closingReceiver(SMALL);
+            }
+            if (sections.contains("slow")) {
+                bench.slowReceiver(SLOW);
+            }
+            if (sections.contains("stall")) {
+                bench.stallingReceiverBeside(SMALL);
             }
             if (sections.contains("live")) {
                 bench.insertedWhileRunning(SMALL);
@@ -181,6 +204,36 @@ public final class RelayBenchmark {
         record("relay tries counted as failed, receiver closing every connection", Long.toString(count(FAILED_TRIES)));
         record("raw HttpClient loop, " + WORKERS + " requests in flight, sink closing every connection, " + count(events),
                 rate(events, rawHttp(sink.closingUrl(), events)));
+    }
+
+    private void slowReceiver(int events) throws Exception {
+        backlog("slow", events);
+        record("raw HttpClient loop, " + WORKERS + " requests in flight, sink answering after " + BenchSink.SLOW_MS
+                + " ms, " + count(events), rate(events, rawHttp(sink.slowUrl(), events)));
+    }
+
+    /**
+     * N events to the sink while 20 go to a receiver that stalls mid-body: the sink's rate beside it
+     * (against the http row without it), and the stalled tries, each ended at its 2 s budget.
+     */
+    private void stallingReceiverBeside(int events) throws Exception {
+        fresh("bench-http", "bench-stall");
+        try (ServiceProcess service = service("bench-1")) {
+            long start = System.nanoTime();
+            database.backlog("bench.stall", STALLED);
+            database.backlog("bench.http", events);
+            Duration delivered = until(() -> count(BenchDatabase.DELIVERED) == events, start);
+            record("relay dispatch + delivery, http route, " + count(events) + ", beside a receiver stalling mid-body",
+                    rate(events, delivered));
+            until(() -> database.count("SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id"
+                    + " WHERE d.route_key = 'bench-stall'") == STALLED, start);
+            try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(STALLED_TRIES);
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                record("tries of the stalling receiver's " + STALLED + " events: ended as timeout / all, longest (ms; budget 2,000)",
+                        rs.getLong(1) + " / " + rs.getLong(2) + ", " + rs.getLong(3));
+            }
+        }
     }
 
     /** Four producers insert N events, ten a transaction, as fast as they can while the service runs. */
