@@ -7,9 +7,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -49,6 +52,10 @@ public final class DeliveryClaimer {
     private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
     private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
+    /** What the last claim saw ({@link Backlog}): whether a finished try is worth a claim. */
+    private volatile Backlog backlog = Backlog.NONE;
+    /** Ordered routes seen in claims: a finished try may free the next event of its aggregate. */
+    private final Set<String> orderedRoutes = ConcurrentHashMap.newKeySet();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
                            long leaseMs, IntSupplier workers) {
@@ -63,6 +70,16 @@ public final class DeliveryClaimer {
 
     /** What one lease took; {@code full}: as large as asked, so there is probably more. */
     public record Lease(List<DeliveryTask> tasks, boolean full) {
+    }
+
+    /**
+     * What the last claim left behind: the routes whose slots were all taken after it (more of them
+     * may be due), and whether due deliveries were left for the limit or the byte budget. Anything
+     * else it did not take was not due: a new dispatch wakes the claimer for new deliveries, and the
+     * poll floor finds retries coming due and expired leases.
+     */
+    private record Backlog(Set<String> fullRoutes, boolean moreDue) {
+        static final Backlog NONE = new Backlog(Set.of(), false);
     }
 
     /** The route's step: leases what the workers can take now; nothing once the service is stopping. */
@@ -90,17 +107,23 @@ public final class DeliveryClaimer {
 
     /**
      * A worker finished with one claimed delivery, however it ended: its try moves the route's
-     * window ({@link RouteWindows}). Claiming again right away would take one slot per claim;
-     * waiting until half the route's slots (or half this process's capacity) are free lets each
-     * claim take several, the poll floor covering the rest.
+     * window ({@link RouteWindows}). It wakes the claimer only when a claim would find something
+     * ({@link Backlog}): at a trickle of events, a claim per finished try would cost a claim per
+     * delivery. And not right away: waiting until half the route's slots (or half this process's
+     * capacity) are free lets each claim take several. An ordered route's next event waits for
+     * this one, so it wakes the claimer at once.
      */
     public void release(@Body DeliveryAttempt attempt, Message message) {
         DeliveryTask task = attempt.getTask();
-        windows.ended(task.routeKey(), attempt.resultOrNull());
+        String route = task.routeKey();
+        windows.ended(route, attempt.resultOrNull());
         boolean claimNow = true;
         if (unfinished.remove(task.deliveryId())) {
-            int routeLeft = unfinishedByRoute.get(task.routeKey()).decrementAndGet();
-            claimNow = routeLeft <= windows.limit(task.routeKey()) / 2 || unfinished.size() <= capacity() / 2;
+            int routeLeft = unfinishedByRoute.get(route).decrementAndGet();
+            Backlog seen = backlog;
+            claimNow = orderedRoutes.contains(route)
+                    || seen.fullRoutes().contains(route) && routeLeft <= windows.limit(route) / 2
+                    || seen.moreDue() && unfinished.size() <= capacity() / 2;
         }
         message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
     }
@@ -127,27 +150,44 @@ public final class DeliveryClaimer {
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
         // routes with something in flight or a window of their own: the in-flight map keeps every
         // route this process ever leased
-        Set<String> routes = new java.util.TreeSet<>(windows.adjusted());
+        Set<String> routes = new TreeSet<>(windows.adjusted());
         unfinishedByRoute.forEach((route, count) -> {
             if (count.get() > 0) {
                 routes.add(route);
             }
         });
-        List<Integer> busyCounts = new ArrayList<>();
-        List<Integer> busyLimits = new ArrayList<>();
+        Map<String, Integer> inFlight = new HashMap<>();
         for (String route : routes) {
-            AtomicInteger inFlight = unfinishedByRoute.get(route);
-            busyCounts.add(inFlight == null ? 0 : inFlight.get());
-            busyLimits.add(windows.limit(route));
+            AtomicInteger count = unfinishedByRoute.get(route);
+            inFlight.put(route, count == null ? 0 : count.get());
         }
         Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
-                "busy_routes", routes.toArray(String[]::new), "busy_counts", busyCounts.toArray(Integer[]::new),
-                "busy_limits", busyLimits.toArray(Integer[]::new), "limit", limit, "byte_budget", batchBytes, "node", node);
+                "busy_routes", routes.toArray(String[]::new),
+                "busy_counts", routes.stream().map(inFlight::get).toArray(Integer[]::new),
+                "busy_limits", routes.stream().map(windows::limit).toArray(Integer[]::new),
+                "limit", limit, "byte_budget", batchBytes, "node", node);
         try (PreparedStatement ps = CLAIM.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             List<DeliveryTask> tasks = new ArrayList<>();
+            boolean moreDue = false;
             while (rs.next()) {
-                tasks.add(DeliveryTask.from(rs));
+                DeliveryTask task = DeliveryTask.from(rs);
+                tasks.add(task);
+                inFlight.merge(task.routeKey(), 1, Integer::sum);
+                if (rs.getBoolean("ordered")) {
+                    orderedRoutes.add(task.routeKey());
+                } else {
+                    orderedRoutes.remove(task.routeKey());
+                }
+                moreDue = rs.getBoolean("more_due");
             }
+            // full: as many in flight as the route's window allows, this claim's leases counted
+            Set<String> full = new HashSet<>();
+            inFlight.forEach((route, count) -> {
+                if (count >= windows.limit(route)) {
+                    full.add(route);
+                }
+            });
+            backlog = new Backlog(Set.copyOf(full), moreDue);
             return tasks;
         }
     }

@@ -7,6 +7,10 @@
 -- :byte_budget        and at most this many bytes of payload (as stored), the first delivery aside
 -- :node               this process, the lease holder
 --
+-- Beside each task: whether its route is ordered, and whether due deliveries were left for the limit
+-- or the byte budget; with the routes whose slots are full, they tell a finished try whether to wake
+-- the claimer (DeliveryClaimer.release).
+--
 -- Its cost must not grow with the backlog. So nothing here counts or scans a route's open
 -- deliveries: the in-flight bound is this process's own count (passed in), and each route's due
 -- deliveries are read from the head of its own index (route_key, next_attempt_at, id) up to its free
@@ -119,7 +123,10 @@ SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload:
        coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000) AS backoff_initial_ms,
        coalesce(r.backoff_factor, s.backoff_factor, 2) AS backoff_factor,
        coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000) AS backoff_max_ms,
-       r.circuit_failure_threshold, r.circuit_open_ms, s.action, r.kafka_cluster
+       r.circuit_failure_threshold, r.circuit_open_ms, s.action, r.kafka_cluster,
+       -- what tells the claimer when to claim again (DeliveryClaimer.release)
+       coalesce(r.ordered, false) AS ordered,
+       (SELECT count(*) FROM due) > (SELECT count(*) FROM chosen) AS more_due
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)

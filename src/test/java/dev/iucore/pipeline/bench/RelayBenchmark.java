@@ -208,6 +208,9 @@ public final class RelayBenchmark {
 
     private void slowReceiver(int events) throws Exception {
         backlog("slow", events);
+        // the try as the relay timed it: what the send took, against the receiver's own 20 ms
+        record("relay tries, slow route, median latency as recorded (ms)", Long.toString(count(
+                "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)) FROM iu_route_attempt")));
         record("raw HttpClient loop, " + WORKERS + " requests in flight, sink answering after " + BenchSink.SLOW_MS
                 + " ms, " + count(events), rate(events, rawHttp(sink.slowUrl(), events)));
     }

@@ -1,0 +1,130 @@
+package dev.iucore.pipeline.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RelayData;
+import dev.iucore.pipeline.testing.TestDb;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * When a finished try wakes the delivery claimer, the claimer alone on the real database: only when
+ * its last claim says a claim would find something (the route's slots were all taken, due
+ * deliveries were left for the limit, the route is ordered); not when everything due was taken, so
+ * a trickle of events costs a claim per dispatch, not one per delivery.
+ */
+class DeliveryClaimerTest {
+
+    @RegisterExtension
+    static final DatabaseExtension DB = DatabaseExtension.migrated();
+
+    private static final String NODE = "claimer-test";
+    private static final String ROUTE = "claimer-hook";
+    private static final String ORDERED = "claimer-ordered";
+    private static final CamelContext CAMEL = new DefaultCamelContext();
+
+    @BeforeAll
+    static void routeTable() {
+        new RelayData(DB.db()).registerType("test.claimer", "live")
+                .route(ROUTE, "test.claimer", "log:claimer")
+                .route(ORDERED, "test.claimer", "log:claimer-ordered", Map.of("ordered", true));
+    }
+
+    @AfterAll
+    static void closeCamel() throws Exception {
+        CAMEL.close();
+    }
+
+    @BeforeEach
+    void noOpenDeliveries() {
+        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?)", ROUTE, ORDERED);
+        new RelayData(db()).openGates(false, ROUTE, ORDERED);
+    }
+
+    private static TestDb db() {
+        return DB.db();
+    }
+
+    @Test
+    void aTryFinishedWhenEverythingDueWasTakenDoesNotWakeTheClaimer() throws Exception {
+        DeliveryClaimer claimer = claimer(4, 100, 8);
+        due(ROUTE, 2, false);
+
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+
+        assertThat(leased).hasSize(2);
+        assertThat(claimNow(claimer, leased.get(0))).isFalse();
+        assertThat(claimNow(claimer, leased.get(1))).isFalse();
+    }
+
+    @Test
+    void aRouteWhoseSlotsWereAllTakenWakesTheClaimerOnceHalfAreFree() throws Exception {
+        DeliveryClaimer claimer = claimer(4, 100, 8);
+        due(ROUTE, 10, false);
+
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+
+        assertThat(leased).as("the route's window").hasSize(4);
+        assertThat(claimNow(claimer, leased.get(0))).as("3 of 4 still in flight").isFalse();
+        assertThat(claimNow(claimer, leased.get(1))).as("2 of 4: half free").isTrue();
+    }
+
+    @Test
+    void dueDeliveriesLeftForTheClaimsLimitWakeTheClaimerAtHalfItsCapacity() throws Exception {
+        // a window wider than anything here; one worker: capacity 8, claims of at most 6
+        DeliveryClaimer claimer = claimer(100, 6, 1);
+        due(ROUTE, 10, false);
+
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+
+        assertThat(leased).hasSize(6);
+        assertThat(claimNow(claimer, leased.get(0))).as("5 of 8 in flight").isFalse();
+        assertThat(claimNow(claimer, leased.get(1))).as("4 of 8: half free").isTrue();
+    }
+
+    @Test
+    void anOrderedRoutesFinishedTryWakesTheClaimerForTheNextEventOfItsAggregate() throws Exception {
+        DeliveryClaimer claimer = claimer(4, 100, 8);
+        due(ORDERED, 3, true);
+
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+
+        assertThat(leased).as("the aggregate's first event; the others wait for it").hasSize(1);
+        assertThat(claimNow(claimer, leased.get(0))).isTrue();
+    }
+
+    private static DeliveryClaimer claimer(int window, int batch, int workers) {
+        return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000,
+                () -> workers);
+    }
+
+    /** n due deliveries of the route, of one aggregate or each of its own. */
+    private static void due(String route, int n, boolean oneAggregate) {
+        db().update("""
+                WITH e AS (INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
+                           SELECT 'test.claimer', 'test', CASE WHEN ? THEN 'one' ELSE 'a-' || i END, '{}', 'dispatched', now()
+                             FROM generate_series(1, ?) i
+                           RETURNING id, event_id, aggregate_id)
+                INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
+                SELECT event_id, id, aggregate_id, 'outbound', ? FROM e ORDER BY id""", oneAggregate, n, route);
+    }
+
+    /** The task's try finished (delivered): whether the claimer is woken at once. */
+    private static boolean claimNow(DeliveryClaimer claimer, DeliveryTask task) {
+        DeliveryAttempt attempt = new DeliveryAttempt(task);
+        attempt.ended(AttemptResult.delivered(200, 1));
+        Message message = new DefaultMessage(CAMEL);
+        claimer.release(attempt, message);
+        return message.getHeader(DeliveryAttempt.CLAIM_NOW, Boolean.class);
+    }
+}
