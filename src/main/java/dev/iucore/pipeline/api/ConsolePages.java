@@ -62,7 +62,7 @@ final class ConsolePages {
         get(router, "/batches", (c, caller) -> batches(c, caller, null, null));
         post(router, "/batches/retention", this::retention);
         post(router, "/batches/scaleout", this::scaleout);
-        get(router, "/batches/runs/:id", this::evidence);
+        get(router, "/batches/runs/:id", this::batchRun);
     }
 
     private void get(Router router, String path, Page page) {
@@ -350,14 +350,13 @@ final class ConsolePages {
 
     private void retention(RoutingContext c, Caller caller) throws Exception {
         boolean dryRun = !"run".equals(Console.form(c, "mode"));
-        batch(c, caller, "post /batches/retention", body().put("dry_run", dryRun)
-                .put("evidence", "on".equals(c.request().getFormAttribute("evidence"))),
+        batch(c, caller, "post /batches/retention", batchBody(c, dryRun),
                 "Retention " + (dryRun ? "dry run" : "run"));
     }
 
     private void scaleout(RoutingContext c, Caller caller) throws Exception {
         boolean dryRun = !"run".equals(Console.form(c, "mode"));
-        ObjectNode body = body().put("dry_run", dryRun).put("evidence", "on".equals(c.request().getFormAttribute("evidence")));
+        ObjectNode body = batchBody(c, dryRun);
         String n = Console.form(c, "n");
         if (n != null) {
             try {
@@ -378,9 +377,22 @@ final class ConsolePages {
         batch(c, caller, "post /batches/scaleout", body, "Scaleout " + (dryRun ? "dry run" : "run"));
     }
 
-    /** A batch's answer shown on the batches page, a refusal (closed gate) as the API words it. */
+    private static ObjectNode batchBody(RoutingContext c, boolean dryRun) {
+        return body().put("dry_run", dryRun).put("evidence", "on".equals(c.request().getFormAttribute("evidence")))
+                .put("backup", "on".equals(c.request().getFormAttribute("backup")));
+    }
+
+    /**
+     * A dry run's answer shown on the batches page; a run, started in the background, goes to its
+     * page. A refusal (closed gate) shows on the batches page as the API words it.
+     */
     private void batch(RoutingContext c, Caller caller, String operation, ObjectNode body, String title) throws Exception {
         Attempt run = attempt(caller, operation, Map.of(), body);
+        if (run.refusal() == null && !body.path("dry_run").asBoolean()) {
+            Console.flash(c, title + " started.", false);
+            Console.redirect(c, "/batches/runs/" + run.out().path("run_id").asText());
+            return;
+        }
         if (run.refusal() == null) {
             batches(c, caller, title, run.out().toPrettyString());
             return;
@@ -391,18 +403,28 @@ final class ConsolePages {
                 refusal.getMessage());
     }
 
-    private void evidence(RoutingContext c, Caller caller) throws Exception {
-        JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", Map.of("id", c.pathParam("id")), Map.of());
+    /** A batch run: its phase and progress while it runs (the page polls), its evidence report once it has ended. */
+    private void batchRun(RoutingContext c, Caller caller) throws Exception {
+        Map<String, String> id = Map.of("id", c.pathParam("id"));
+        JsonNode run = read(caller, "get /batches/runs/{id}", id, Map.of());
         Map<String, Object> model = model(c, caller, "batches");
         model.put("runId", c.pathParam("id"));
-        model.put("passed", evidence.path("passed").asBoolean());
-        // a value as text; an object or a list as indented JSON, shown as a block
-        List<Map<String, Object>> report = new ArrayList<>();
-        evidence.path("report").fields().forEachRemaining(field -> report.add(Map.of("name", field.getKey(),
-                "block", !field.getValue().isValueNode(), "text", field.getValue().isValueNode()
-                        ? field.getValue().asText() : field.getValue().toPrettyString())));
-        model.put("report", report);
-        console.views().send(c, "evidence", model);
+        model.put("run", plain(run));
+        boolean running = "running".equals(run.path("outcome").asText());
+        model.put("running", running);
+        model.put("percent", run.path("units_total").asLong() > 0
+                ? Math.min(100, 100 * run.path("units_done").asLong() / run.path("units_total").asLong()) : null);
+        if (!running) {
+            JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", id, Map.of());
+            model.put("passed", evidence.path("passed").asBoolean());
+            // a value as text; an object or a list as indented JSON, shown as a block
+            List<Map<String, Object>> report = new ArrayList<>();
+            evidence.path("report").fields().forEachRemaining(field -> report.add(Map.of("name", field.getKey(),
+                    "block", !field.getValue().isValueNode(), "text", field.getValue().isValueNode()
+                            ? field.getValue().asText() : field.getValue().toPrettyString())));
+            model.put("report", report);
+        }
+        console.views().send(c, "batch-run", model);
     }
 
     // ---- helpers
