@@ -29,6 +29,7 @@ final class ConsolePages {
 
     private static final String DELIVERY_ENABLED = "delivery_enabled";
     private static final List<String> TARGET_KINDS = List.of("webhook", "kafka", "log");
+    private static final List<String> LANES = List.of("live", "delayed");
 
     private final Console console;
 
@@ -46,6 +47,12 @@ final class ConsolePages {
         post(router, "/routes/:key", this::saveRoute);
         post(router, "/routes/:key/enable", (c, caller) -> switchRoute(c, caller, "enable"));
         post(router, "/routes/:key/disable", (c, caller) -> switchRoute(c, caller, "disable"));
+        get(router, "/event-types", this::eventTypes);
+        get(router, "/event-types/new", (c, caller) -> eventTypeForm(c, caller, null,
+                Map.of("delivery_lane", "live", "internal_only", false), null));
+        post(router, "/event-types", this::saveEventType);
+        get(router, "/event-types/:type/edit", this::editEventType);
+        post(router, "/event-types/:type", this::saveEventType);
         get(router, "/dead-letters", this::deadLetters);
         get(router, "/dead-letters/:id", this::deadLetter);
         post(router, "/dead-letters/bulk", this::bulk);
@@ -241,6 +248,65 @@ final class ConsolePages {
             }
         }
         throw ApiProblem.notFound("no route " + key);
+    }
+
+    // ---- event types
+
+    private void eventTypes(RoutingContext c, Caller caller) throws Exception {
+        Map<String, Object> model = model(c, caller, "event-types");
+        model.put("types", plain(read(caller, "get /event-types", Map.of(), Map.of()).path("event_types")));
+        console.views().send(c, "event-types", model);
+    }
+
+    private void editEventType(RoutingContext c, Caller caller) throws Exception {
+        String type = c.pathParam("type");
+        for (JsonNode row : read(caller, "get /event-types", Map.of(), Map.of()).path("event_types")) {
+            if (type.equals(row.path("event_type").asText())) {
+                Map<String, Object> values = new HashMap<>();
+                values.put("event_type", type);
+                values.put("delivery_lane", row.path("delivery_lane").asText());
+                values.put("description", row.path("description").asText(null));
+                values.put("internal_only", row.path("internal_only").asBoolean());
+                eventTypeForm(c, caller, type, values, null);
+                return;
+            }
+        }
+        throw ApiProblem.notFound("no event type " + type);
+    }
+
+    private void eventTypeForm(RoutingContext c, Caller caller, String type, Map<String, Object> values, String error) {
+        Map<String, Object> model = operatorModel(c, caller, "event-types");
+        model.put("type", type);
+        model.put("values", values);
+        model.put("lanes", LANES);
+        model.put("error", error);
+        console.views().send(c, "event-type-form", model);
+    }
+
+    /** Register (no type in the path) or change a type through the API's operations; a refusal shows on the form. */
+    private void saveEventType(RoutingContext c, Caller caller) throws Exception {
+        String type = c.pathParam("type");
+        Map<String, Object> values = new HashMap<>();
+        ObjectNode body = body();
+        for (String field : List.of("event_type", "delivery_lane", "description", "reason")) {
+            values.put(field, Console.form(c, field));
+            if (values.get(field) != null) {
+                body.put(field, (String) values.get(field));
+            }
+        }
+        boolean internalOnly = "on".equals(c.request().getFormAttribute("internal_only"));
+        values.put("internal_only", internalOnly);
+        body.put("internal_only", internalOnly);
+        String name = type != null ? type : (String) values.get("event_type");
+        Attempt saved = type == null ? attempt(caller, "post /event-types", Map.of(), body)
+                : attempt(caller, "patch /event-types/{event_type}", Map.of("event_type", type), body);
+        if (saved.refusal() != null) {
+            c.response().setStatusCode(saved.refusal().status());
+            eventTypeForm(c, caller, type, values, saved.refusal().getMessage());
+            return;
+        }
+        Console.flash(c, "Event type " + name + (type == null ? " registered." : " saved."), false);
+        Console.redirect(c, "/event-types");
     }
 
     // ---- dead letters
