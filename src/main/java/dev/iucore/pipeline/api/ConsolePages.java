@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ final class ConsolePages {
     private static final String DELIVERY_ENABLED = "delivery_enabled";
     private static final List<String> TARGET_KINDS = List.of("webhook", "kafka", "log");
     private static final List<String> LANES = List.of("live", "delayed");
+    /** The route form's numbers, as the API names them: whole numbers but for the factor and the rate. */
+    private static final List<String> ROUTE_NUMBERS = List.of("max_attempts", "connect_timeout_ms", "read_timeout_ms",
+            "backoff_initial_ms", "backoff_factor", "backoff_max_ms", "circuit_failure_threshold", "circuit_open_ms",
+            "rate_limit_per_second");
 
     private final Console console;
 
@@ -176,6 +181,11 @@ final class ConsolePages {
         values.put("event_type", route.path("event_type").asText());
         values.put("current_target", route.path("target").asText());
         values.put("enabled", route.path("enabled").asBoolean());
+        values.put("ordered", route.path("ordered").asBoolean());
+        // what the route table shows of the numbers; the others are left empty, which keeps them
+        for (String field : List.of("max_attempts", "circuit_failure_threshold", "rate_limit_per_second")) {
+            values.put(field, route.path(field).isNull() ? null : route.path(field).asText(null));
+        }
         routeForm(c, caller, route.path("route_key").asText(), values, null);
     }
 
@@ -209,19 +219,28 @@ final class ConsolePages {
         if (values.get("target") != null && values.get("target_kind") != null) {
             body.put("target_kind", (String) values.get("target_kind"));
         }
-        String timeout = Console.form(c, "read_timeout_ms");
-        values.put("read_timeout_ms", timeout);
-        if (timeout != null) {
-            try {
-                body.put("read_timeout_ms", Integer.parseInt(timeout));
-            } catch (NumberFormatException e) {
-                routeForm(c, caller, key, values, "read_timeout_ms must be a whole number of milliseconds");
-                return;
+        for (String field : ROUTE_NUMBERS) {
+            String number = Console.form(c, field);
+            values.put(field, number);
+            if (number != null) {
+                try {
+                    BigDecimal value = new BigDecimal(number);
+                    if (field.equals("backoff_factor") || field.equals("rate_limit_per_second")) {
+                        body.put(field, value);
+                    } else {
+                        body.put(field, value.intValueExact());
+                    }
+                } catch (NumberFormatException | ArithmeticException e) {
+                    routeForm(c, caller, key, values, field + " must be a number, not `" + number + "`");
+                    return;
+                }
             }
         }
-        boolean enabled = "on".equals(c.request().getFormAttribute("enabled"));
-        values.put("enabled", enabled);
-        body.put("enabled", enabled);
+        for (String flag : List.of("enabled", "ordered")) {
+            boolean on = "on".equals(c.request().getFormAttribute(flag));
+            values.put(flag, on);
+            body.put(flag, on);
+        }
         String routeKey = key != null ? key : Console.form(c, "route_key");
         Attempt saved = key == null ? attempt(caller, "post /routes", Map.of(), body)
                 : attempt(caller, "patch /routes/{route_key}", Map.of("route_key", key), body);

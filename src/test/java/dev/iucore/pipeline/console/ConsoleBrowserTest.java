@@ -13,6 +13,7 @@ import dev.iucore.pipeline.testing.RunningPipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,6 +178,44 @@ class ConsoleBrowserTest {
                 SELECT target_uri, read_timeout_ms, enabled FROM iu_outbound_route WHERE route_key = 'console-hook'"""))
                 .singleElement().satisfies(row -> assertThat(row).containsEntry("target_uri", target)
                         .containsEntry("read_timeout_ms", 4000).containsEntry("enabled", false));
+    }
+
+    @Test
+    void theRouteFormSetsBackoffCircuitOrderAndRateAndAnEditKeepsWhatIsLeftEmpty() {
+        RelayData routes = new RelayData(CONSOLE.db());
+        BROWSER.signIn(ApiFixture.OPERATOR);
+        BROWSER.open("/routes/new");
+        BROWSER.driver().findElement(By.name("route_key")).sendKeys("tuned-log");
+        BROWSER.driver().findElement(By.name("event_type")).sendKeys("test.console.order");
+        new Select(BROWSER.driver().findElement(By.name("target_kind"))).selectByValue("log");
+        BROWSER.driver().findElement(By.name("target")).sendKeys("log:tuned");
+        Map.of("backoff_initial_ms", "250", "backoff_factor", "1.5", "backoff_max_ms", "20000",
+                "circuit_failure_threshold", "2", "circuit_open_ms", "7000", "rate_limit_per_second", "3")
+                .forEach((field, value) -> BROWSER.driver().findElement(By.name(field)).sendKeys(value));
+        BROWSER.driver().findElement(By.name("ordered")).click();
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("a tuned route, change 4740");
+        BROWSER.submit(By.id("save-route"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route tuned-log added.");
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 7000 3");
+        assertThat(CONSOLE.db().queryValue("""
+                SELECT arguments::text FROM iu_command_log WHERE command_name = 'routes add' ORDER BY id DESC LIMIT 1"""))
+                .asString().contains("--circuit-open-ms=7000").contains("--ordered=true");
+
+        BROWSER.submit(By.id("edit-route"));
+        assertThat(BROWSER.driver().findElement(By.name("ordered")).isSelected()).isTrue();
+        assertThat(BROWSER.driver().findElement(By.name("circuit_failure_threshold")).getAttribute("value")).isEqualTo("2");
+        BROWSER.driver().findElement(By.name("backoff_max_ms")).sendKeys("100");
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("shorter waits");
+        BROWSER.submit(By.id("save-route"));
+        // the longest wait below the first: refused by the table's own check, shown on the form, nothing changed
+        assertThat(BROWSER.text("form-error")).isNotBlank();
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 7000 3");
+
+        BROWSER.driver().findElement(By.name("backoff_max_ms")).clear();
+        BROWSER.driver().findElement(By.name("circuit_open_ms")).sendKeys("9000");
+        BROWSER.submit(By.id("save-route"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route tuned-log saved.");
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 9000 3");
     }
 
     @Test
