@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -244,13 +245,19 @@ final class ConsolePages {
         String routeKey = key != null ? key : Console.form(c, "route_key");
         Attempt saved = key == null ? attempt(caller, "post /routes", Map.of(), body)
                 : attempt(caller, "patch /routes/{route_key}", Map.of("route_key", key), body);
+        saved(c, saved, error -> routeForm(c, caller, key, values, error),
+                "Route " + routeKey + (key == null ? " added." : " saved."), "/routes/" + routeKey);
+    }
+
+    /** A form's change: refused, the form again with the refusal above it; else a message on the next page. */
+    private static void saved(RoutingContext c, Attempt saved, Consumer<String> formAgain, String message, String next) {
         if (saved.refusal() != null) {
             c.response().setStatusCode(saved.refusal().status());
-            routeForm(c, caller, key, values, saved.refusal().getMessage());
+            formAgain.accept(saved.refusal().getMessage());
             return;
         }
-        Console.flash(c, "Route " + routeKey + (key == null ? " added." : " saved."), false);
-        Console.redirect(c, "/routes/" + routeKey);
+        Console.flash(c, message, false);
+        Console.redirect(c, next);
     }
 
     private void switchRoute(RoutingContext c, Caller caller, String action) throws Exception {
@@ -319,13 +326,8 @@ final class ConsolePages {
         String name = type != null ? type : (String) values.get("event_type");
         Attempt saved = type == null ? attempt(caller, "post /event-types", Map.of(), body)
                 : attempt(caller, "patch /event-types/{event_type}", Map.of("event_type", type), body);
-        if (saved.refusal() != null) {
-            c.response().setStatusCode(saved.refusal().status());
-            eventTypeForm(c, caller, type, values, saved.refusal().getMessage());
-            return;
-        }
-        Console.flash(c, "Event type " + name + (type == null ? " registered." : " saved."), false);
-        Console.redirect(c, "/event-types");
+        saved(c, saved, error -> eventTypeForm(c, caller, type, values, error),
+                "Event type " + name + (type == null ? " registered." : " saved."), "/event-types");
     }
 
     // ---- dead letters

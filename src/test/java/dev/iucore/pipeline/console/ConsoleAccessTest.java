@@ -120,6 +120,35 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void theEventTypeAndRouteFormsShowARefusalOnTheFormAndGoOnAfterAChange() throws Exception {
+        Browser browser = new Browser();
+        browser.signIn(ApiFixture.OPERATOR);
+        Map<String, String> type = new LinkedHashMap<>(Map.of("event_type", "Not A Type", "delivery_lane", "live",
+                "description", "Forms over HTTP.", "reason", "change 4750"));
+        HttpResponse<String> refused = browser.post("/event-types", type, token(browser.get("/event-types/new")));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("id=\"form-error\"").contains("is not an event type name");
+        type.put("event_type", "test.access.form");
+        HttpResponse<String> registered = browser.post("/event-types", type, token(browser.get("/event-types/new")));
+        assertThat(registered.statusCode()).isEqualTo(303);
+        assertThat(registered.headers().firstValue("Location")).hasValue("/event-types");
+        assertThat(CONSOLE.db().queryValue("SELECT delivery_lane FROM event_type_registry WHERE event_type = ?",
+                "test.access.form")).isEqualTo("live");
+
+        Map<String, String> route = new LinkedHashMap<>(Map.of("route_key", "access-form", "event_type", "test.access.form",
+                "target_kind", "log", "target", "log:access", "ordered", "on", "circuit_open_ms", "4000", "reason", "r"));
+        route.put("backoff_factor", "fast");
+        HttpResponse<String> notANumber = browser.post("/routes", route, token(browser.get("/routes/new")));
+        assertThat(notANumber.body()).contains("backoff_factor must be a number, not `fast`");
+        route.remove("backoff_factor");
+        HttpResponse<String> added = browser.post("/routes", route, token(browser.get("/routes/new")));
+        assertThat(added.headers().firstValue("Location")).hasValue("/routes/access-form");
+        assertThat(CONSOLE.db().query("SELECT ordered, circuit_open_ms FROM iu_outbound_route WHERE route_key = 'access-form'"))
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("ordered", true)
+                        .containsEntry("circuit_open_ms", 4000));
+    }
+
+    @Test
     void aFormWithoutItsCsrfTokenIsRefusedWith403AndChangesNothing() throws Exception {
         Browser browser = new Browser();
         browser.signIn(ApiFixture.OPERATOR);
