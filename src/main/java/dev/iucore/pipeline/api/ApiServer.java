@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -57,15 +58,18 @@ public final class ApiServer implements AutoCloseable {
     /** Listens on {@code iu.console.host}:{@code iu.console.port}; returns once the port is bound. */
     public static ApiServer start(Settings settings, ConsoleUsers users, DataSource runtime, CommandRunner commands) {
         return start(settings.get(Setting.CONSOLE_HOST), settings.getInt(Setting.CONSOLE_PORT),
-                settings.getBoolean(Setting.CONSOLE_SECURE_COOKIES), users, runtime, commands);
+                settings.getBoolean(Setting.CONSOLE_SECURE_COOKIES), settings.getInt(Setting.CONSOLE_SIGN_IN_FAILURES),
+                users, runtime, commands);
     }
 
-    static ApiServer start(String host, int port, boolean secureCookies, ConsoleUsers users, DataSource runtime,
-                           CommandRunner commands) {
+    /** @param signInFailures failed sign-ins in a row before sign-in is refused for a while ({@link SignInThrottle}) */
+    static ApiServer start(String host, int port, boolean secureCookies, int signInFailures, ConsoleUsers users,
+                           DataSource runtime, CommandRunner commands) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8));
         try {
             Router router = Router.router(vertx);
-            List<String> operations = register(router, vertx, secureCookies, users, runtime, commands);
+            List<String> operations = register(router, vertx, secureCookies,
+                    new SignInThrottle(signInFailures, Clock.systemUTC()), users, runtime, commands);
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                             // HTTP/1.1 only: no cleartext upgrade to HTTP/2 for an API of small JSON documents
                             .setHttp2ClearTextEnabled(false))
@@ -80,13 +84,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static List<String> register(Router router, Vertx vertx, boolean secureCookies, ConsoleUsers users,
-                                         DataSource runtime, CommandRunner runner) {
+    private static List<String> register(Router router, Vertx vertx, boolean secureCookies, SignInThrottle throttle,
+                                         ConsoleUsers users, DataSource runtime, CommandRunner runner) {
         String openApi = resource("openapi.json");
         router.get("/api/openapi.json").handler(c -> c.response().putHeader("content-type", "application/json")
                 .end(openApi));
         router.route(Endpoints.BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-        Authentication authentication = new Authentication(users);
+        Authentication authentication = new Authentication(users, throttle);
         router.route(Endpoints.BASE + "/*").blockingHandler(authentication::handle, false);
         Endpoints endpoints = new Endpoints(router);
         Commands commands = new Commands(runner);
@@ -103,7 +107,7 @@ public final class ApiServer implements AutoCloseable {
         new OverviewApi(runtime, query).register(endpoints);
         router.route("/api/*").last().handler(c -> Problems.send(c, ApiProblem.notFound("no operation "
                 + c.request().method() + " " + c.request().path() + "; /api/openapi.json lists them")));
-        new Console(endpoints, users).register(router, vertx, secureCookies);
+        new Console(endpoints, users, throttle).register(router, vertx, secureCookies);
         router.errorHandler(413, c -> Problems.send(c, new ApiProblem(413, "Content too large",
                 "the request body is larger than " + BODY_LIMIT + " bytes", null)));
         router.errorHandler(500, c -> Problems.send(c, c.failure() == null ? new IllegalStateException() : c.failure()));

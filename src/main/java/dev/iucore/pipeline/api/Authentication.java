@@ -2,26 +2,39 @@ package dev.iucore.pipeline.api;
 
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Who is calling: HTTP Basic (user and password) or a bearer token, checked against the users
  * file. No or wrong credentials: 401 with the schemes accepted, and nothing of the request runs.
- * Runs on a worker thread: a password's PBKDF2 takes a while by design.
+ * A password is not checked while its user or the client's address has failed too often in a row
+ * ({@link SignInThrottle}): 429 with {@code Retry-After}. Runs on a worker thread: a password's
+ * PBKDF2 takes a while by design.
  */
 final class Authentication {
 
     private static final String CHALLENGE = "Basic realm=\"iu-core\", Bearer realm=\"iu-core\"";
 
     private final ConsoleUsers users;
+    private final SignInThrottle throttle;
 
-    Authentication(ConsoleUsers users) {
+    Authentication(ConsoleUsers users, SignInThrottle throttle) {
         this.users = users;
+        this.throttle = throttle;
     }
 
     void handle(RoutingContext context) {
-        Optional<Caller> caller = caller(context.request().getHeader("Authorization"));
+        Optional<Caller> caller;
+        try {
+            caller = caller(context.request().getHeader("Authorization"), Console.address(context));
+        } catch (ApiProblem tooMany) {
+            context.response().putHeader("Retry-After", tooMany.extensions().get("retry_after_seconds").toString());
+            Problems.send(context, tooMany);
+            return;
+        }
         if (caller.isEmpty()) {
             context.response().putHeader("WWW-Authenticate", CHALLENGE);
             Problems.send(context, new ApiProblem(401, "Unauthorized", "give a user's credentials: HTTP Basic, or a"
@@ -32,7 +45,7 @@ final class Authentication {
         context.next();
     }
 
-    private Optional<Caller> caller(String header) {
+    private Optional<Caller> caller(String header, String address) {
         if (header == null) {
             return Optional.empty();
         }
@@ -50,8 +63,26 @@ final class Authentication {
             if (colon < 1) {
                 return Optional.empty();
             }
-            return users.byPassword(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
+            String user = decoded.substring(0, colon);
+            Optional<Duration> refused = throttle.refusal(user, address);
+            if (refused.isPresent()) {
+                throw tooManyFailures(refused.get());
+            }
+            Optional<Caller> caller = users.byPassword(user, decoded.substring(colon + 1).toCharArray());
+            if (caller.isPresent()) {
+                throttle.succeeded(user, address);
+            } else {
+                throttle.failed(user, address);
+            }
+            return caller;
         }
         return Optional.empty();
+    }
+
+    /** The refusal of a sign-in while the throttle holds it, for the API and the console alike. */
+    static ApiProblem tooManyFailures(Duration wait) {
+        long seconds = SignInThrottle.seconds(wait);
+        return new ApiProblem(429, "Too many failed sign-ins", "too many failed sign-ins for this user or from this"
+                + " address: try again in " + seconds + " s", Map.of("retry_after_seconds", seconds));
     }
 }

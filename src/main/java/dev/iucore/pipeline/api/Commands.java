@@ -20,11 +20,32 @@ final class Commands {
 
     /** The command's JSON on exit 0, else a problem. */
     Reply run(Request request, Argv argv) {
-        CommandRunner.Result result = runner.run(request.caller().name(), argv.build());
+        return answer(argv, runner.run(request.caller().name(), argv.build()));
+    }
+
+    private static Reply answer(Argv argv, CommandRunner.Result result) {
         if (result.exitCode() == 0) {
             return Reply.ok(result.output());
         }
         throw problem(argv, result);
+    }
+
+    /**
+     * A batch started on its own thread: 202 with its run id and where to follow it, once its run
+     * is recorded; a batch that ended before that (a refusal before anything started, a usage
+     * error) answers as {@link #run} does.
+     */
+    Reply start(Request request, Argv argv) {
+        CommandRunner.Started started = runner.start(request.caller().name(), argv.build());
+        if (started.runId() == null) {
+            return answer(argv, started.result());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run_id", started.runId().toString());
+        body.put("outcome", "running");
+        String location = Endpoints.BASE + "/batches/runs/" + started.runId();
+        body.put("run", location);
+        return Reply.accepted(location, body);
     }
 
     /** A check's answer either way: {@code passed} and the command's report (exit 1 means "does not hold"). */

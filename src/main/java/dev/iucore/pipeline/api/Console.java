@@ -11,6 +11,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CSRFHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -47,10 +48,12 @@ final class Console {
     private final ConsoleUsers users;
     private final ConsoleViews views;
     private final ConsoleAssets assets;
+    private final SignInThrottle throttle;
 
-    Console(Endpoints api, ConsoleUsers users) {
+    Console(Endpoints api, ConsoleUsers users, SignInThrottle throttle) {
         this.api = api;
         this.users = users;
+        this.throttle = throttle;
         this.views = new ConsoleViews();
         this.assets = ConsoleAssets.load();
     }
@@ -104,15 +107,29 @@ final class Console {
     private void login(RoutingContext context) {
         String name = form(context, "username");
         String password = form(context, "password");
+        String address = address(context);
+        Optional<Duration> refused = throttle.refusal(name, address);
+        if (refused.isPresent()) {
+            ApiProblem tooMany = Authentication.tooManyFailures(refused.get());
+            Map<String, Object> model = model(context, null);
+            model.put("error", "Too many failed sign-ins: try again in " + tooMany.extensions().get("retry_after_seconds")
+                    + " s.");
+            context.response().setStatusCode(429).putHeader("Retry-After",
+                    tooMany.extensions().get("retry_after_seconds").toString());
+            views.send(context, "login", model);
+            return;
+        }
         Optional<Caller> caller = name == null || password == null ? Optional.empty()
                 : users.byPassword(name, password.toCharArray());
         if (caller.isEmpty()) {
+            throttle.failed(name, address);
             Map<String, Object> model = model(context, null);
             model.put("error", "Unknown user or wrong password.");
             context.response().setStatusCode(401);
             views.send(context, "login", model);
             return;
         }
+        throttle.succeeded(name, address);
         Session session = context.session();
         // a new session id on sign-in: an id planted before it (session fixation) signs no one in
         session.regenerateId();
@@ -150,6 +167,11 @@ final class Console {
                 + " the details.");
         context.response().setStatusCode(status);
         views.send(context, "error", model);
+    }
+
+    /** The client's address, as the sign-in throttle counts it (behind a proxy: the proxy's). */
+    static String address(RoutingContext context) {
+        return context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress();
     }
 
     /** The signed-in user, or null. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,6 +31,11 @@ final class ConsolePages {
 
     private static final String DELIVERY_ENABLED = "delivery_enabled";
     private static final List<String> TARGET_KINDS = List.of("webhook", "kafka", "log");
+    private static final List<String> LANES = List.of("live", "delayed");
+    /** The route form's numbers, as the API names them: whole numbers but for the factor and the rate. */
+    private static final List<String> ROUTE_NUMBERS = List.of("max_attempts", "connect_timeout_ms", "read_timeout_ms",
+            "backoff_initial_ms", "backoff_factor", "backoff_max_ms", "circuit_failure_threshold", "circuit_open_ms",
+            "rate_limit_per_second");
 
     private final Console console;
 
@@ -46,6 +53,12 @@ final class ConsolePages {
         post(router, "/routes/:key", this::saveRoute);
         post(router, "/routes/:key/enable", (c, caller) -> switchRoute(c, caller, "enable"));
         post(router, "/routes/:key/disable", (c, caller) -> switchRoute(c, caller, "disable"));
+        get(router, "/event-types", this::eventTypes);
+        get(router, "/event-types/new", (c, caller) -> eventTypeForm(c, caller, null,
+                Map.of("delivery_lane", "live", "internal_only", false), null));
+        post(router, "/event-types", this::saveEventType);
+        get(router, "/event-types/:type/edit", this::editEventType);
+        post(router, "/event-types/:type", this::saveEventType);
         get(router, "/dead-letters", this::deadLetters);
         get(router, "/dead-letters/:id", this::deadLetter);
         post(router, "/dead-letters/bulk", this::bulk);
@@ -62,7 +75,7 @@ final class ConsolePages {
         get(router, "/batches", (c, caller) -> batches(c, caller, null, null));
         post(router, "/batches/retention", this::retention);
         post(router, "/batches/scaleout", this::scaleout);
-        get(router, "/batches/runs/:id", this::evidence);
+        get(router, "/batches/runs/:id", this::batchRun);
     }
 
     private void get(Router router, String path, Page page) {
@@ -169,6 +182,11 @@ final class ConsolePages {
         values.put("event_type", route.path("event_type").asText());
         values.put("current_target", route.path("target").asText());
         values.put("enabled", route.path("enabled").asBoolean());
+        values.put("ordered", route.path("ordered").asBoolean());
+        // what the route table shows of the numbers; the others are left empty, which keeps them
+        for (String field : List.of("max_attempts", "circuit_failure_threshold", "rate_limit_per_second")) {
+            values.put(field, route.path(field).isNull() ? null : route.path(field).asText(null));
+        }
         routeForm(c, caller, route.path("route_key").asText(), values, null);
     }
 
@@ -202,29 +220,44 @@ final class ConsolePages {
         if (values.get("target") != null && values.get("target_kind") != null) {
             body.put("target_kind", (String) values.get("target_kind"));
         }
-        String timeout = Console.form(c, "read_timeout_ms");
-        values.put("read_timeout_ms", timeout);
-        if (timeout != null) {
-            try {
-                body.put("read_timeout_ms", Integer.parseInt(timeout));
-            } catch (NumberFormatException e) {
-                routeForm(c, caller, key, values, "read_timeout_ms must be a whole number of milliseconds");
-                return;
+        for (String field : ROUTE_NUMBERS) {
+            String number = Console.form(c, field);
+            values.put(field, number);
+            if (number != null) {
+                try {
+                    BigDecimal value = new BigDecimal(number);
+                    if (field.equals("backoff_factor") || field.equals("rate_limit_per_second")) {
+                        body.put(field, value);
+                    } else {
+                        body.put(field, value.intValueExact());
+                    }
+                } catch (NumberFormatException | ArithmeticException e) {
+                    routeForm(c, caller, key, values, field + " must be a number, not `" + number + "`");
+                    return;
+                }
             }
         }
-        boolean enabled = "on".equals(c.request().getFormAttribute("enabled"));
-        values.put("enabled", enabled);
-        body.put("enabled", enabled);
+        for (String flag : List.of("enabled", "ordered")) {
+            boolean on = "on".equals(c.request().getFormAttribute(flag));
+            values.put(flag, on);
+            body.put(flag, on);
+        }
         String routeKey = key != null ? key : Console.form(c, "route_key");
         Attempt saved = key == null ? attempt(caller, "post /routes", Map.of(), body)
                 : attempt(caller, "patch /routes/{route_key}", Map.of("route_key", key), body);
+        saved(c, saved, error -> routeForm(c, caller, key, values, error),
+                "Route " + routeKey + (key == null ? " added." : " saved."), "/routes/" + routeKey);
+    }
+
+    /** A form's change: refused, the form again with the refusal above it; else a message on the next page. */
+    private static void saved(RoutingContext c, Attempt saved, Consumer<String> formAgain, String message, String next) {
         if (saved.refusal() != null) {
             c.response().setStatusCode(saved.refusal().status());
-            routeForm(c, caller, key, values, saved.refusal().getMessage());
+            formAgain.accept(saved.refusal().getMessage());
             return;
         }
-        Console.flash(c, "Route " + routeKey + (key == null ? " added." : " saved."), false);
-        Console.redirect(c, "/routes/" + routeKey);
+        Console.flash(c, message, false);
+        Console.redirect(c, next);
     }
 
     private void switchRoute(RoutingContext c, Caller caller, String action) throws Exception {
@@ -241,6 +274,60 @@ final class ConsolePages {
             }
         }
         throw ApiProblem.notFound("no route " + key);
+    }
+
+    // ---- event types
+
+    private void eventTypes(RoutingContext c, Caller caller) throws Exception {
+        Map<String, Object> model = model(c, caller, "event-types");
+        model.put("types", plain(read(caller, "get /event-types", Map.of(), Map.of()).path("event_types")));
+        console.views().send(c, "event-types", model);
+    }
+
+    private void editEventType(RoutingContext c, Caller caller) throws Exception {
+        String type = c.pathParam("type");
+        for (JsonNode row : read(caller, "get /event-types", Map.of(), Map.of()).path("event_types")) {
+            if (type.equals(row.path("event_type").asText())) {
+                Map<String, Object> values = new HashMap<>();
+                values.put("event_type", type);
+                values.put("delivery_lane", row.path("delivery_lane").asText());
+                values.put("description", row.path("description").asText(null));
+                values.put("internal_only", row.path("internal_only").asBoolean());
+                eventTypeForm(c, caller, type, values, null);
+                return;
+            }
+        }
+        throw ApiProblem.notFound("no event type " + type);
+    }
+
+    private void eventTypeForm(RoutingContext c, Caller caller, String type, Map<String, Object> values, String error) {
+        Map<String, Object> model = operatorModel(c, caller, "event-types");
+        model.put("type", type);
+        model.put("values", values);
+        model.put("lanes", LANES);
+        model.put("error", error);
+        console.views().send(c, "event-type-form", model);
+    }
+
+    /** Register (no type in the path) or change a type through the API's operations; a refusal shows on the form. */
+    private void saveEventType(RoutingContext c, Caller caller) throws Exception {
+        String type = c.pathParam("type");
+        Map<String, Object> values = new HashMap<>();
+        ObjectNode body = body();
+        for (String field : List.of("event_type", "delivery_lane", "description", "reason")) {
+            values.put(field, Console.form(c, field));
+            if (values.get(field) != null) {
+                body.put(field, (String) values.get(field));
+            }
+        }
+        boolean internalOnly = "on".equals(c.request().getFormAttribute("internal_only"));
+        values.put("internal_only", internalOnly);
+        body.put("internal_only", internalOnly);
+        String name = type != null ? type : (String) values.get("event_type");
+        Attempt saved = type == null ? attempt(caller, "post /event-types", Map.of(), body)
+                : attempt(caller, "patch /event-types/{event_type}", Map.of("event_type", type), body);
+        saved(c, saved, error -> eventTypeForm(c, caller, type, values, error),
+                "Event type " + name + (type == null ? " registered." : " saved."), "/event-types");
     }
 
     // ---- dead letters
@@ -350,14 +437,13 @@ final class ConsolePages {
 
     private void retention(RoutingContext c, Caller caller) throws Exception {
         boolean dryRun = !"run".equals(Console.form(c, "mode"));
-        batch(c, caller, "post /batches/retention", body().put("dry_run", dryRun)
-                .put("evidence", "on".equals(c.request().getFormAttribute("evidence"))),
+        batch(c, caller, "post /batches/retention", batchBody(c, dryRun),
                 "Retention " + (dryRun ? "dry run" : "run"));
     }
 
     private void scaleout(RoutingContext c, Caller caller) throws Exception {
         boolean dryRun = !"run".equals(Console.form(c, "mode"));
-        ObjectNode body = body().put("dry_run", dryRun).put("evidence", "on".equals(c.request().getFormAttribute("evidence")));
+        ObjectNode body = batchBody(c, dryRun);
         String n = Console.form(c, "n");
         if (n != null) {
             try {
@@ -378,9 +464,22 @@ final class ConsolePages {
         batch(c, caller, "post /batches/scaleout", body, "Scaleout " + (dryRun ? "dry run" : "run"));
     }
 
-    /** A batch's answer shown on the batches page, a refusal (closed gate) as the API words it. */
+    private static ObjectNode batchBody(RoutingContext c, boolean dryRun) {
+        return body().put("dry_run", dryRun).put("evidence", "on".equals(c.request().getFormAttribute("evidence")))
+                .put("backup", "on".equals(c.request().getFormAttribute("backup")));
+    }
+
+    /**
+     * A dry run's answer shown on the batches page; a run, started in the background, goes to its
+     * page. A refusal (closed gate) shows on the batches page as the API words it.
+     */
     private void batch(RoutingContext c, Caller caller, String operation, ObjectNode body, String title) throws Exception {
         Attempt run = attempt(caller, operation, Map.of(), body);
+        if (run.refusal() == null && !body.path("dry_run").asBoolean()) {
+            Console.flash(c, title + " started.", false);
+            Console.redirect(c, "/batches/runs/" + run.out().path("run_id").asText());
+            return;
+        }
         if (run.refusal() == null) {
             batches(c, caller, title, run.out().toPrettyString());
             return;
@@ -391,18 +490,28 @@ final class ConsolePages {
                 refusal.getMessage());
     }
 
-    private void evidence(RoutingContext c, Caller caller) throws Exception {
-        JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", Map.of("id", c.pathParam("id")), Map.of());
+    /** A batch run: its phase and progress while it runs (the page polls), its evidence report once it has ended. */
+    private void batchRun(RoutingContext c, Caller caller) throws Exception {
+        Map<String, String> id = Map.of("id", c.pathParam("id"));
+        JsonNode run = read(caller, "get /batches/runs/{id}", id, Map.of());
         Map<String, Object> model = model(c, caller, "batches");
         model.put("runId", c.pathParam("id"));
-        model.put("passed", evidence.path("passed").asBoolean());
-        // a value as text; an object or a list as indented JSON, shown as a block
-        List<Map<String, Object>> report = new ArrayList<>();
-        evidence.path("report").fields().forEachRemaining(field -> report.add(Map.of("name", field.getKey(),
-                "block", !field.getValue().isValueNode(), "text", field.getValue().isValueNode()
-                        ? field.getValue().asText() : field.getValue().toPrettyString())));
-        model.put("report", report);
-        console.views().send(c, "evidence", model);
+        model.put("run", plain(run));
+        boolean running = "running".equals(run.path("outcome").asText());
+        model.put("running", running);
+        model.put("percent", run.path("units_total").asLong() > 0
+                ? Math.min(100, 100 * run.path("units_done").asLong() / run.path("units_total").asLong()) : null);
+        if (!running) {
+            JsonNode evidence = read(caller, "get /batches/runs/{id}/evidence", id, Map.of());
+            model.put("passed", evidence.path("passed").asBoolean());
+            // a value as text; an object or a list as indented JSON, shown as a block
+            List<Map<String, Object>> report = new ArrayList<>();
+            evidence.path("report").fields().forEachRemaining(field -> report.add(Map.of("name", field.getKey(),
+                    "block", !field.getValue().isValueNode(), "text", field.getValue().isValueNode()
+                            ? field.getValue().asText() : field.getValue().toPrettyString())));
+            model.put("report", report);
+        }
+        console.views().send(c, "batch-run", model);
     }
 
     // ---- helpers

@@ -87,6 +87,9 @@ final class Endpoints {
         try {
             authorize(caller, least);
             Reply reply = operation.handle(Request.of(context, caller));
+            if (reply.location() != null) {
+                context.response().putHeader("Location", reply.location());
+            }
             context.response().setStatusCode(reply.status()).putHeader("content-type", "application/json")
                     .end(reply.json());
         } catch (Exception e) {

@@ -42,7 +42,6 @@ final class RoutesApi {
 
     /** The body's fields as the command's options; on a change an explicit null clears what may be empty. */
     private static Argv fields(Request request, Argv argv) {
-        BigDecimal rateLimit = request.decimal("rate_limit_per_second");
         return argv.option("--event-type", request.text("event_type"))
                 .option("--target", request.text("target"))
                 .option("--kind", request.text("target_kind"))
@@ -52,12 +51,23 @@ final class RoutesApi {
                 .option("--max-attempts", request.integer("max_attempts"))
                 .option("--connect-timeout-ms", request.integer("connect_timeout_ms"))
                 .option("--read-timeout-ms", request.integer("read_timeout_ms"))
+                .option("--backoff-initial-ms", request.integer("backoff_initial_ms"))
+                .option("--backoff-factor", decimal(request, "backoff_factor"))
+                .option("--backoff-max-ms", request.integer("backoff_max_ms"))
+                .option("--ordered", request.optionalFlag("ordered"))
+                .option("--circuit-failure-threshold", request.integer("circuit_failure_threshold"))
+                .option("--circuit-open-ms", request.integer("circuit_open_ms"))
                 .option("--rate-limit-per-second", clearable(request, "rate_limit_per_second",
-                        rateLimit == null ? null : rateLimit.toPlainString()))
+                        decimal(request, "rate_limit_per_second")))
                 .option("--description", clearable(request, "description", request.text("description")))
                 .option("--actor", request.caller().name())
                 .option("--reason", request.requiredText("reason"))
                 .flag("--dry-run", request.flag("dry_run"));
+    }
+
+    private static String decimal(Request request, String field) {
+        BigDecimal value = request.decimal(field);
+        return value == null ? null : value.toPlainString();
     }
 
     /** An explicit null is the empty value, which clears the column; an absent field is no option. */

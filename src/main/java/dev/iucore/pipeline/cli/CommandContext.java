@@ -5,6 +5,8 @@ import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import java.io.PrintStream;
+import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * What one invocation works with: configuration, output streams, and the database, opened on
@@ -18,6 +20,7 @@ public final class CommandContext implements AutoCloseable {
     private final boolean ownsDatabase;
     private Database database;
     private Invocation invocation;
+    private Consumer<UUID> batchRunStarted = runId -> { };
 
     public CommandContext(Settings settings, PrintStream out, PrintStream err) {
         this(settings, out, err, null);
@@ -30,6 +33,15 @@ public final class CommandContext implements AutoCloseable {
         this.err = err;
         this.database = shared;
         this.ownsDatabase = shared == null;
+    }
+
+    /** Who is told a batch run's id once its row is written (the API, which answers with it while the run goes on). */
+    void onBatchRunStarted(Consumer<UUID> listener) {
+        this.batchRunStarted = listener;
+    }
+
+    Consumer<UUID> batchRunStarted() {
+        return batchRunStarted;
     }
 
     public Settings settings() {

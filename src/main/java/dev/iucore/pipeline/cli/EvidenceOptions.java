@@ -34,7 +34,7 @@ final class EvidenceOptions {
         Database database = context.database();
         BackupService backups = backup ? new BackupService(database.runtime(), database.ownerClientConnection(),
                 BackupCommand.tools(context.settings()), BackupCommand.directory(context.settings())) : null;
-        return new BatchEvidence(database.runtime(), backups, context.node());
+        return new BatchEvidence(database.runtime(), backups, context.node(), context.batchRunStarted());
     }
 
     /** The run row's arguments: the command line as given, and the options as understood. */

@@ -8,6 +8,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -18,8 +26,16 @@ import picocli.CommandLine;
  */
 public final class InProcessCommands implements CommandRunner {
 
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessCommands.class);
+
     private final Settings settings;
     private final Database database;
+    // daemon threads: a batch under way when the service stops ends with it, its run row left 'running'
+    private final ExecutorService batches = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "iu-batch-run");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public InProcessCommands(Settings settings, Database database) {
         this.settings = settings;
@@ -28,12 +44,35 @@ public final class InProcessCommands implements CommandRunner {
 
     @Override
     public Result run(String actor, List<String> argv) {
+        return run(actor, argv, runId -> { });
+    }
+
+    @Override
+    public Started start(String actor, List<String> argv) {
+        CompletableFuture<UUID> recorded = new CompletableFuture<>();
+        CompletableFuture<Result> ended = CompletableFuture.supplyAsync(() -> run(actor, argv, recorded::complete), batches);
+        ended.thenAccept(result -> LOG.info("batch `{}` by {} ended: {} (exit {}){}", String.join(" ", argv), actor,
+                result.outcome(), result.exitCode(), result.message().isEmpty() ? "" : ": " + result.message()));
+        try {
+            CompletableFuture.anyOf(recorded, ended).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + argv.get(0), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(argv.get(0) + " did not start: " + e.getCause().getMessage(), e.getCause());
+        }
+        // a run recorded is followed by its id, even if it has ended meanwhile
+        return recorded.isDone() ? new Started(recorded.join(), null) : new Started(null, ended.join());
+    }
+
+    private Result run(String actor, List<String> argv, Consumer<UUID> batchRunStarted) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
              CommandContext context = new CommandContext(settings.with(Setting.ACTOR, actor), outStream, errStream,
                      database)) {
+            context.onBatchRunStarted(batchRunStarted);
             CommandLine cli = IuCoreCli.commandLine(context);
             // request fields are values, never files to expand (`@/etc/passwd`)
             cli.setExpandAtFiles(false);

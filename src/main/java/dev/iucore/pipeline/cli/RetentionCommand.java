@@ -58,7 +58,7 @@ final class RetentionCommand implements Callable<Integer> {
                 EvidenceOptions.arguments(context, Map.of("actor", actor, "dry_run", mode.dryRun,
                         "backup", evidenceOptions.backup)), mode.dryRun, null);
         RetentionReport report;
-        try (TargetBars bars = new TargetBars(context)) {
+        try (TargetProgress bars = new TargetProgress(context, evidence, run)) {
             report = new RetentionRunner(context.database().runtime()).run(actor, mode.dryRun, bars);
         } catch (SQLException | RuntimeException e) {
             if (run != null) {
@@ -86,14 +86,30 @@ final class RetentionCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** One progress bar per target while it deletes (on a terminal only, see {@link Progress}). */
-    private static final class TargetBars implements RetentionProgress, AutoCloseable {
+    /**
+     * One progress bar per target while it deletes (on a terminal only, see {@link Progress}), and
+     * the rows deleted of all eligible in the batch run's row, for whoever follows the run.
+     */
+    private static final class TargetProgress implements RetentionProgress, AutoCloseable {
         private final CommandContext context;
+        private final BatchEvidence evidence;
+        private final BatchEvidence.Run run;
         private Progress bar;
         private long shown;
+        private long eligible;
+        private long deletedBefore;
 
-        TargetBars(CommandContext context) {
+        /** @param run null: no run recorded, only the bars */
+        TargetProgress(CommandContext context, BatchEvidence evidence, BatchEvidence.Run run) {
             this.context = context;
+            this.evidence = evidence;
+            this.run = run;
+        }
+
+        @Override
+        public void deleting(long eligible) {
+            this.eligible = eligible;
+            record(null, 0);
         }
 
         @Override
@@ -102,15 +118,24 @@ final class RetentionCommand implements Callable<Integer> {
                 bar.close();
             }
             bar = Progress.start(context, "retention " + target, eligible);
+            deletedBefore += shown;
             shown = 0;
+            record(target, deletedBefore);
         }
 
         @Override
         public void batchDeleted(String target, long deleted, long eligible) {
             bar.stepBy(deleted - shown);
             shown = deleted;
+            record(target, deletedBefore + deleted);
             if (deleted >= eligible) {
                 close();
+            }
+        }
+
+        private void record(String target, long deleted) {
+            if (run != null) {
+                evidence.progress(run, target, "rows", deleted, eligible);
             }
         }
 

@@ -28,7 +28,10 @@ final class RouteWriteCommands {
     private RouteWriteCommands() {
     }
 
-    /** The columns both add and set take; an empty value ({@code --secret-ref=}) clears one on set. */
+    /**
+     * The columns both add and set take (a mixin of each, so the two commands offer the same
+     * options); an empty value ({@code --secret-ref=}) clears one on set.
+     */
     static final class Fields {
 
         @Option(names = "--event-type", paramLabel = "<type>", description = "The registered event type it carries.")
@@ -63,6 +66,29 @@ final class RouteWriteCommands {
         @Option(names = "--read-timeout-ms", paramLabel = "<ms>", description = "Per try (default 10000).")
         Integer readTimeoutMs;
 
+        @Option(names = "--backoff-initial-ms", paramLabel = "<ms>", description = "Wait before the second try (default 1000).")
+        Integer backoffInitialMs;
+
+        @Option(names = "--backoff-factor", paramLabel = "<x>",
+                description = "Each wait this many times the one before, at least 1 (default 2.0).")
+        BigDecimal backoffFactor;
+
+        @Option(names = "--backoff-max-ms", paramLabel = "<ms>",
+                description = "The longest wait, at least the initial one (default 600000).")
+        Integer backoffMaxMs;
+
+        @Option(names = "--ordered", arity = "1", paramLabel = "<true|false>",
+                description = "Deliver an aggregate's events one after another, in order (default false).")
+        Boolean ordered;
+
+        @Option(names = "--circuit-failure-threshold", paramLabel = "<n>",
+                description = "Failures in a row that open the circuit (default 5).")
+        Integer circuitFailureThreshold;
+
+        @Option(names = "--circuit-open-ms", paramLabel = "<ms>",
+                description = "How long an open circuit pauses the route before one probe (default 30000).")
+        Integer circuitOpenMs;
+
         @Option(names = "--rate-limit-per-second", paramLabel = "<n>", description = "At most this many tries a second (none: unlimited).")
         String rateLimitPerSecond;
 
@@ -84,6 +110,12 @@ final class RouteWriteCommands {
             put(columns, "max_attempts", maxAttempts);
             put(columns, "connect_timeout_ms", connectTimeoutMs);
             put(columns, "read_timeout_ms", readTimeoutMs);
+            put(columns, "backoff_initial_ms", backoffInitialMs);
+            put(columns, "backoff_factor", backoffFactor);
+            put(columns, "backoff_max_ms", backoffMaxMs);
+            put(columns, "ordered", ordered);
+            put(columns, "circuit_failure_threshold", circuitFailureThreshold);
+            put(columns, "circuit_open_ms", circuitOpenMs);
             if (rateLimitPerSecond != null) {
                 columns.put("rate_limit_per_second", rateLimit(spec));
             }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,7 +81,7 @@ final class ScaleoutCommand implements Callable<Integer> {
                 : evidence.start("scaleout", actor, EvidenceOptions.arguments(context, arguments(batch)), dryRun, actor);
         ScaleoutReport report;
         try {
-            report = dryRun ? runner.preview(batch) : compose(runner, batch);
+            report = dryRun ? runner.preview(batch) : compose(runner, batch, evidence, run);
         } catch (ScaleoutException e) {
             finishUnsuccessful(evidence, run, e.isRefused() ? "refused" : "failed", e, batch);
             throw failure(e);
@@ -109,9 +110,12 @@ final class ScaleoutCommand implements Callable<Integer> {
         }
     }
 
-    private ScaleoutReport compose(ScaleoutRunner runner, ScaleoutBatch batch) throws SQLException {
+    /** Composes with a progress bar, and the instances composed in the batch run's row if one is recorded. */
+    private ScaleoutReport compose(ScaleoutRunner runner, ScaleoutBatch batch, BatchEvidence evidence,
+                                   BatchEvidence.Run run) throws SQLException {
+        LongConsumer recorded = run == null ? added -> { } : evidence.counter(run, "instances", batch.count());
         try (Progress progress = Progress.start(context, "scaleout", batch.count())) {
-            return runner.run(batch, progress::stepBy);
+            return runner.run(batch, ((LongConsumer) progress::stepBy).andThen(recorded));
         }
     }
 

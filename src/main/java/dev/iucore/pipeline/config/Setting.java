@@ -99,6 +99,8 @@ public enum Setting {
             "Port of the operator API and console."),
     CONSOLE_SECURE_COOKIES("iu.console.secure-cookies", "false",
             "Mark the console's session and CSRF cookies `Secure`: set it when browsers reach the console over HTTPS (a TLS-terminating proxy in front); they then send the cookies over HTTPS only."),
+    CONSOLE_SIGN_IN_FAILURES("iu.console.sign-in-failures", "5",
+            "Failed sign-ins in a row (the console's form, the API's HTTP Basic) for one user name or one client address before sign-in there is refused with 429 and `Retry-After`, for 30 s, doubled with each further failure up to 15 min; a sign-in that succeeds clears the count. Behind a proxy every client has the proxy's address."),
     CONSOLE_USERS_FILE("iu.console.users-file", "",
             "Users of the operator API with their role and hashed password and tokens, written by `iu-core console add-user`; mode 0600 or the service refuses to start."),
     CONFIG_FILE("iu.config-file", "",
@@ -187,6 +189,7 @@ public enum Setting {
             case DB_POOL_SIZE -> ValueRule.whole(2, 1000);
             case EMBEDDED_PORT -> ValueRule.whole(0, 65535);
             case CONSOLE_PORT -> ValueRule.whole(1, 65535);
+            case CONSOLE_SIGN_IN_FAILURES -> ValueRule.whole(1, 1000);
             case RELAY_BATCH_SIZE, DELAYED_LANE_BATCH_SIZE -> ValueRule.whole(1, 50_000);
             case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
             case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);

@@ -103,16 +103,19 @@ public final class RouteWrites {
      * masked as {@code routes list} shows it, {@code secretRef} only the variable's name.
      */
     public record Route(String routeKey, String eventType, String target, String targetKind, boolean enabled,
-                        String secretRef, String kafkaCluster, int maxAttempts, int connectTimeoutMs,
-                        int readTimeoutMs, BigDecimal rateLimitPerSecond, String description,
-                        OffsetDateTime updatedAt) {
+                        String secretRef, String kafkaCluster, int maxAttempts, int backoffInitialMs,
+                        BigDecimal backoffFactor, int backoffMaxMs, boolean ordered, int connectTimeoutMs,
+                        int readTimeoutMs, int circuitFailureThreshold, int circuitOpenMs,
+                        BigDecimal rateLimitPerSecond, String description, OffsetDateTime updatedAt) {
 
         static Route of(ResultSet rs) throws SQLException {
             String target = rs.getString("target_uri");
             return new Route(rs.getString("route_key"), rs.getString("event_type"), TargetUriMask.masked(target),
                     TargetRules.targetKind(target), rs.getBoolean("enabled"), rs.getString("secret_ref"),
-                    rs.getString("kafka_cluster"), rs.getInt("max_attempts"), rs.getInt("connect_timeout_ms"),
-                    rs.getInt("read_timeout_ms"), rs.getBigDecimal("rate_limit_per_second"),
+                    rs.getString("kafka_cluster"), rs.getInt("max_attempts"), rs.getInt("backoff_initial_ms"),
+                    rs.getBigDecimal("backoff_factor"), rs.getInt("backoff_max_ms"), rs.getBoolean("ordered"),
+                    rs.getInt("connect_timeout_ms"), rs.getInt("read_timeout_ms"), rs.getInt("circuit_failure_threshold"),
+                    rs.getInt("circuit_open_ms"), rs.getBigDecimal("rate_limit_per_second"),
                     rs.getString("description"), rs.getObject("updated_at", OffsetDateTime.class));
         }
     }

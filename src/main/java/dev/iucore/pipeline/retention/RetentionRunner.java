@@ -86,7 +86,9 @@ public final class RetentionRunner {
 
     private static void deleteInBatches(Connection c, UUID run, RetentionProgress progress) throws SQLException {
         try {
-            for (Map.Entry<String, Long> target : running(c, run).entrySet()) {
+            Map<String, Long> targets = running(c, run);
+            progress.deleting(targets.values().stream().mapToLong(Long::longValue).sum());
+            for (Map.Entry<String, Long> target : targets.entrySet()) {
                 progress.targetStarted(target.getKey(), target.getValue());
                 long deleted = 0;
                 int batch;

@@ -66,7 +66,7 @@ public final class ScheduledScaleout {
         }
         BatchEvidence.Run run = evidence.start("scaleout", actor, arguments(batch), false, actor);
         try {
-            ScaleoutReport report = runner.run(batch, composed -> { });
+            ScaleoutReport report = runner.run(batch, evidence.counter(run, "instances", batch.count()));
             metrics.scaleoutInstancesCreated(report.composed());
             evidence.finish(run, "ok", report.summary(), report.evidenceSummary());
             return new Outcome(report.summary() + "; evidence: run " + run.runId(), false);

@@ -3,6 +3,7 @@ package dev.iucore.pipeline.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.cli.InProcessCommands;
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import dev.iucore.pipeline.testing.TestDb;
@@ -61,7 +62,9 @@ public final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** A server on this database, with or without Secure cookies; {@link #server()} is one, the caller closes others. */
     public ApiServer start(boolean secureCookies) {
-        return ApiServer.start("127.0.0.1", 0, secureCookies, ConsoleUsers.load(usersFile), database.runtime(), commands);
+        return ApiServer.start("127.0.0.1", 0, secureCookies,
+                Integer.parseInt(Setting.CONSOLE_SIGN_IN_FAILURES.defaultValue()), ConsoleUsers.load(usersFile),
+                database.runtime(), commands);
     }
 
     @Override

@@ -1,8 +1,13 @@
 package dev.iucore.pipeline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.iucore.pipeline.demo.DemoDataLoader;
+import dev.iucore.pipeline.retention.RetentionData;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,13 +15,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Batches, the regression matrix, the verify checks and the command log through the API: each runs
- * the CLI's command, so its gate, its rows and its command-log row are the CLI's.
+ * the CLI's command, so its gate, its rows and its command-log row are the CLI's. A run (not a dry
+ * run) answers 202 with its batch run and goes on in the background; the tests follow its row.
  */
 class BatchesApiTest {
 
     @RegisterExtension
     static final ApiFixture API = new ApiFixture();
 
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TEMPLATES = "[\"tpl:file:status-report/v1\", \"tpl:wf:onboarding/v2\"]";
 
     @BeforeAll
@@ -33,11 +40,15 @@ class BatchesApiTest {
                 .containsEntry("outcome", "ok");
 
         API.post("/api/v1/gates/retention_enabled/close", API.operator(), "{\"reason\": \"closed for the test\"}");
+        // the gate is read by the retention run itself, after its evidence run has started: the run ends refused
         ApiFixture.Response apply = API.post("/api/v1/batches/retention", API.operator(), "{\"dry_run\": false}");
-        assertThat(apply.status()).isEqualTo(409);
-        assertThat(apply.body().path("detail").asText()).contains("retention_enabled");
-        assertThat(apply.body().path("outcome").asText()).isEqualTo("refused");
-        assertThat(API.lastLogged("retention")).containsEntry("outcome", "refused").containsEntry("dry_run", false);
+        assertThat(apply.status()).isEqualTo(202);
+        JsonNode run = followed(apply);
+        assertThat(run.path("outcome").asText()).isEqualTo("refused");
+        assertThat(run.path("message").asText()).contains("retention_enabled");
+        assertThat(run.path("phase").asText()).isEqualTo("done");
+        await().atMost(WAIT).until(() -> "refused".equals(API.lastLogged("retention").get("outcome")));
+        assertThat(API.lastLogged("retention")).containsEntry("dry_run", false).containsEntry("actor", "alice");
         assertThat(API.db().queryLong("""
                 SELECT count(*) FROM iu_core_retention_run WHERE actor = 'alice' AND status = 'refused'""")).isPositive();
 
@@ -60,13 +71,23 @@ class BatchesApiTest {
 
         API.post("/api/v1/gates/scaleout_enabled/open", API.operator(), "{\"reason\": \"scaleout, change 4711\"}");
         try {
-            ApiFixture.Response run = API.post("/api/v1/batches/scaleout", API.operator(), batch + ", \"evidence\": true}");
-            assertThat(run.status()).isEqualTo(200);
+            ApiFixture.Response started = API.post("/api/v1/batches/scaleout", API.operator(), batch + "}");
+            assertThat(started.status()).isEqualTo(202);
+            String runId = started.body().path("run_id").asText();
+            assertThat(started.headers().get("location")).containsExactly("/api/v1/batches/runs/" + runId);
+            JsonNode run = followed(started);
+            assertThat(run.path("outcome").asText()).isEqualTo("ok");
+            assertThat(run.path("actor").asText()).isEqualTo("alice");
+            assertThat(run.path("dry_run").asBoolean()).isFalse();
+            assertThat(phases(run)).containsExactly("matrix_before", "apply", "matrix_after", "done");
+            assertThat(run.path("unit").asText()).isEqualTo("instances");
+            assertThat(run.path("units_done").asLong()).isEqualTo(4);
+            assertThat(run.path("units_total").asLong()).isEqualTo(4);
             assertThat(API.db().queryLong("SELECT count(*) FROM iu_piece_collection WHERE actor = 'alice'")).isEqualTo(4);
-            assertThat(API.lastLogged("scaleout")).containsEntry("outcome", "ok");
+            await().atMost(WAIT).until(() -> "ok".equals(API.lastLogged("scaleout").get("outcome")));
+            assertThat(API.lastLogged("scaleout")).containsEntry("actor", "alice").containsEntry("dry_run", false);
             ApiFixture.Response runs = API.get("/api/v1/batches/runs?kind=scaleout", API.viewer());
-            String runId = runs.body().path("runs").get(0).path("run_id").asText();
-            assertThat(runs.body().path("runs").get(0).path("actor").asText()).isEqualTo("alice");
+            assertThat(runs.body().path("runs").get(0).path("run_id").asText()).isEqualTo(runId);
             ApiFixture.Response evidence = API.get("/api/v1/batches/runs/" + runId + "/evidence", API.viewer());
             assertThat(evidence.status()).isEqualTo(200);
             assertThat(evidence.body().path("report").isObject()).isTrue();
@@ -74,6 +95,49 @@ class BatchesApiTest {
         } finally {
             API.post("/api/v1/gates/scaleout_enabled/close", API.operator(), "{\"reason\": \"done\"}");
         }
+    }
+
+    @Test
+    void aRetentionRunAnswers202AndItsRowCountsTheRowsDeletedThroughItsPhasesToOk() {
+        RetentionData data = new RetentionData(API.db()).enable("iu_auto_instantiate_event_log").batchSize(1);
+        for (int i = 0; i < 3; i++) {
+            data.autoLog(RetentionData.OLD);
+        }
+        API.post("/api/v1/gates/retention_enabled/open", API.operator(), "{\"reason\": \"retention, change 4712\"}");
+        try {
+            ApiFixture.Response started = API.post("/api/v1/batches/retention", API.operator(), "{\"dry_run\": false}");
+            assertThat(started.status()).isEqualTo(202);
+            assertThat(started.body().path("outcome").asText()).isEqualTo("running");
+            JsonNode run = followed(started);
+            assertThat(run.path("outcome").asText()).as(run.toString()).isEqualTo("ok");
+            assertThat(run.path("kind").asText()).isEqualTo("retention");
+            assertThat(phases(run)).containsExactly("matrix_before", "apply", "matrix_after", "done");
+            assertThat(run.path("unit").asText()).isEqualTo("rows");
+            assertThat(run.path("step").asText()).isEqualTo("iu_auto_instantiate_event_log");
+            assertThat(run.path("units_done").asLong()).isEqualTo(run.path("units_total").asLong())
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(run.path("matrix_after").asText()).isEqualTo("retention-" + run.path("run_id").asText() + "-after");
+            assertThat(API.db().queryLong("""
+                    SELECT count(*) FROM iu_auto_instantiate_event_log WHERE created_at < now() - interval '100 days'"""))
+                    .isZero();
+            await().atMost(WAIT).until(() -> "ok".equals(API.lastLogged("retention").get("outcome"))
+                    && Boolean.FALSE.equals(API.lastLogged("retention").get("dry_run")));
+            assertThat((String) API.lastLogged("retention").get("row_deltas")).contains("\"iu_core_batch_run\": 1");
+            assertThat(API.get("/api/v1/batches/runs/" + UUID.randomUUID(), API.viewer()).status()).isEqualTo(404);
+        } finally {
+            API.post("/api/v1/gates/retention_enabled/close", API.operator(), "{\"reason\": \"done\"}");
+        }
+    }
+
+    /** The run a 202 names, followed through its Location until it has ended. */
+    private static JsonNode followed(ApiFixture.Response started) {
+        String location = started.headers().get("location").get(0);
+        await().atMost(WAIT).until(() -> !"running".equals(API.get(location, API.viewer()).body().path("outcome").asText()));
+        return API.get(location, API.viewer()).body();
+    }
+
+    private static List<String> phases(JsonNode run) {
+        return run.path("phases").findValuesAsText("phase");
     }
 
     @Test

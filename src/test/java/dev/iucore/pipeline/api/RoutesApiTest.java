@@ -3,6 +3,7 @@ package dev.iucore.pipeline.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.iucore.pipeline.testing.Cli;
+import dev.iucore.pipeline.testing.RelayData;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,35 @@ class RoutesApiTest {
         ApiFixture.Response list = API.get("/api/v1/routes?event_type=" + TYPE, API.viewer());
         assertThat(list.body().path("routes").findValuesAsText("route_key")).contains("api-hook");
         assertThat(list.body().path("routes").findValuesAsText("target")).contains("https://203.0.113.20/hooks");
+    }
+
+    @Test
+    void backoffCircuitOrderAndRateAreFieldsOfCreateAndUpdate() {
+        ApiFixture.Response created = create("api-tuned", "https://203.0.113.21/t", ", \"backoff_initial_ms\": 250,"
+                + " \"backoff_factor\": 3, \"backoff_max_ms\": 30000, \"ordered\": true, \"circuit_failure_threshold\": 2,"
+                + " \"circuit_open_ms\": 5000, \"rate_limit_per_second\": 0.5");
+        assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(200);
+        assertThat(created.body().path("route").path("circuit_failure_threshold").asInt()).isEqualTo(2);
+        assertThat(tuning("api-tuned")).isEqualTo("250 3 30000 true 2 5000 0.5");
+        assertThat((String) API.lastLogged("routes add").get("arguments")).contains("--backoff-factor=3")
+                .contains("--ordered=true").contains("--circuit-open-ms=5000");
+
+        ApiFixture.Response updated = API.patch("/api/v1/routes/api-tuned", API.operator(), """
+                {"backoff_factor": 1.25, "ordered": false, "circuit_failure_threshold": 4, "rate_limit_per_second": null,
+                 "reason": "a steadier receiver"}""");
+        assertThat(updated.status()).as(String.valueOf(updated.body())).isEqualTo(200);
+        assertThat(tuning("api-tuned")).isEqualTo("250 1.25 30000 false 4 5000");
+        assertThat(API.lastLogged("routes set")).containsEntry("actor", "alice").containsEntry("outcome", "ok");
+        assertThat(audit("api-tuned")).containsEntry("operation", "UPDATE").containsEntry("reason", "a steadier receiver");
+
+        ApiFixture.Response tooShort = API.patch("/api/v1/routes/api-tuned", API.operator(),
+                "{\"backoff_max_ms\": 10, \"reason\": \"r\"}");
+        assertThat(tooShort.status()).isBetween(400, 422);
+        assertThat(tuning("api-tuned")).isEqualTo("250 1.25 30000 false 4 5000");
+    }
+
+    private static String tuning(String key) {
+        return new RelayData(API.db()).tuning(key);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.testing.Cli;
+import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.util.ArrayList;
@@ -130,6 +131,38 @@ class RouteWriteCommandsTest {
         assertThat(again.err()).contains("route \"cli-twice\" exists");
         assertThat(DB.db().queryValue("SELECT target_uri FROM iu_outbound_route WHERE route_key = 'cli-twice'"))
                 .isEqualTo("log:twice");
+    }
+
+    @Test
+    void backoffCircuitOrderAndRateAreTakenByAddAndChangedBySet() throws Exception {
+        Cli.Result added = add("cli-tuned", "https://203.0.113.11/t", "--backoff-initial-ms", "500",
+                "--backoff-factor", "1.5", "--backoff-max-ms", "60000", "--ordered", "true",
+                "--circuit-failure-threshold", "3", "--circuit-open-ms", "10000", "--rate-limit-per-second", "2.5", "--json");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        JsonNode route = JSON.readTree(added.out()).path("route");
+        assertThat(route.path("backoff_initial_ms").asInt()).isEqualTo(500);
+        assertThat(route.path("backoff_factor").decimalValue()).isEqualByComparingTo("1.5");
+        assertThat(route.path("ordered").asBoolean()).isTrue();
+        assertThat(route.path("circuit_open_ms").asInt()).isEqualTo(10000);
+        assertThat(tuning("cli-tuned")).isEqualTo("500 1.5 60000 true 3 10000 2.5");
+
+        Cli.Result set = cli("routes", "set", "cli-tuned", "--backoff-max-ms", "120000", "--ordered", "false",
+                "--circuit-open-ms", "20000", "--actor", "bob", "--reason", "slower receiver");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(tuning("cli-tuned")).isEqualTo("500 1.5 120000 false 3 20000 2.5");
+        assertThat(lastLogged("routes set")).containsEntry("actor", "bob").containsEntry("outcome", "ok");
+
+        // the table's own checks stand behind the options: the longest wait below the first is refused, nothing changes
+        Cli.Result shorter = cli("routes", "set", "cli-tuned", "--backoff-max-ms", "100", "--actor", "bob", "--reason", "r");
+        assertThat(shorter.exitCode()).isNotZero();
+        assertThat(tuning("cli-tuned")).isEqualTo("500 1.5 120000 false 3 20000 2.5");
+        Cli.Result notANumber = cli("routes", "set", "cli-tuned", "--backoff-factor", "fast", "--actor", "bob", "--reason", "r");
+        assertThat(notANumber.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(notANumber.err()).contains("--backoff-factor");
+    }
+
+    private static String tuning(String key) {
+        return new RelayData(DB.db()).tuning(key);
     }
 
     @Test

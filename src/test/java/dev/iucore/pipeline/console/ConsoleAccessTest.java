@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.iucore.pipeline.api.ApiFixture;
 import dev.iucore.pipeline.api.ApiServer;
+import dev.iucore.pipeline.config.Setting;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,69 @@ class ConsoleAccessTest {
                     .hasSize(2).allSatisfy(c -> assertThat(c).containsIgnoringCase("; Secure")
                             .containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
         }
+    }
+
+    @Test
+    void afterTooManyFailedSignInsTheUserAndTheAddressAreRefusedWith429EvenWithTheRightPassword() throws Exception {
+        int limit = Integer.parseInt(Setting.CONSOLE_SIGN_IN_FAILURES.defaultValue());
+        // a server of its own: the failures it counts stay out of the other tests' way
+        try (ApiServer server = CONSOLE.start(false)) {
+            Browser browser = new Browser(ApiFixture.url(server, ""));
+            for (int i = 0; i < limit; i++) {
+                HttpResponse<String> wrong = browser.post("/login", Map.of("username", ApiFixture.OPERATOR,
+                        "password", "guess " + i), token(browser.get("/login")));
+                assertThat(wrong.statusCode()).as("failure %d", i + 1).isEqualTo(401);
+            }
+            HttpResponse<String> right = browser.post("/login", Map.of("username", ApiFixture.OPERATOR,
+                    "password", ApiFixture.PASSWORD), token(browser.get("/login")));
+            assertThat(right.statusCode()).isEqualTo(429);
+            assertThat(right.headers().firstValue("Retry-After")).hasValueSatisfying(seconds ->
+                    assertThat(Long.parseLong(seconds)).isBetween(1L, 30L));
+            assertThat(right.body()).contains("Too many failed sign-ins: try again in");
+            assertThat(browser.get("/gates").statusCode()).as("still signed out").isEqualTo(303);
+
+            HttpResponse<String> otherUser = browser.post("/login", Map.of("username", ApiFixture.VIEWER,
+                    "password", ApiFixture.PASSWORD), token(browser.get("/login")));
+            assertThat(otherUser.statusCode()).as("the address is held too").isEqualTo(429);
+            String basic = Base64.getEncoder().encodeToString((ApiFixture.OPERATOR + ":" + ApiFixture.PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> api = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(ApiFixture.url(server, "/api/v1/gates"))).header("Authorization", "Basic " + basic)
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).as("the API's Basic sign-in counts the same").isEqualTo(429);
+            assertThat(api.headers().firstValue("content-type")).hasValue("application/problem+json");
+            assertThat(api.headers().firstValue("Retry-After")).isPresent();
+        }
+        assertThat(new Browser().signIn(ApiFixture.OPERATOR).statusCode()).as("another server counts apart").isEqualTo(303);
+    }
+
+    @Test
+    void theEventTypeAndRouteFormsShowARefusalOnTheFormAndGoOnAfterAChange() throws Exception {
+        Browser browser = new Browser();
+        browser.signIn(ApiFixture.OPERATOR);
+        Map<String, String> type = new LinkedHashMap<>(Map.of("event_type", "Not A Type", "delivery_lane", "live",
+                "description", "Forms over HTTP.", "reason", "change 4750"));
+        HttpResponse<String> refused = browser.post("/event-types", type, token(browser.get("/event-types/new")));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("id=\"form-error\"").contains("is not an event type name");
+        type.put("event_type", "test.access.form");
+        HttpResponse<String> registered = browser.post("/event-types", type, token(browser.get("/event-types/new")));
+        assertThat(registered.statusCode()).isEqualTo(303);
+        assertThat(registered.headers().firstValue("Location")).hasValue("/event-types");
+        assertThat(CONSOLE.db().queryValue("SELECT delivery_lane FROM event_type_registry WHERE event_type = ?",
+                "test.access.form")).isEqualTo("live");
+
+        Map<String, String> route = new LinkedHashMap<>(Map.of("route_key", "access-form", "event_type", "test.access.form",
+                "target_kind", "log", "target", "log:access", "ordered", "on", "circuit_open_ms", "4000", "reason", "r"));
+        route.put("backoff_factor", "fast");
+        HttpResponse<String> notANumber = browser.post("/routes", route, token(browser.get("/routes/new")));
+        assertThat(notANumber.body()).contains("backoff_factor must be a number, not `fast`");
+        route.remove("backoff_factor");
+        HttpResponse<String> added = browser.post("/routes", route, token(browser.get("/routes/new")));
+        assertThat(added.headers().firstValue("Location")).hasValue("/routes/access-form");
+        assertThat(CONSOLE.db().query("SELECT ordered, circuit_open_ms FROM iu_outbound_route WHERE route_key = 'access-form'"))
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("ordered", true)
+                        .containsEntry("circuit_open_ms", 4000));
     }
 
     @Test

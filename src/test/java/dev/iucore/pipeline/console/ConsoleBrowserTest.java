@@ -13,6 +13,7 @@ import dev.iucore.pipeline.testing.RunningPipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,6 +181,44 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theRouteFormSetsBackoffCircuitOrderAndRateAndAnEditKeepsWhatIsLeftEmpty() {
+        RelayData routes = new RelayData(CONSOLE.db());
+        BROWSER.signIn(ApiFixture.OPERATOR);
+        BROWSER.open("/routes/new");
+        BROWSER.driver().findElement(By.name("route_key")).sendKeys("tuned-log");
+        BROWSER.driver().findElement(By.name("event_type")).sendKeys("test.console.order");
+        new Select(BROWSER.driver().findElement(By.name("target_kind"))).selectByValue("log");
+        BROWSER.driver().findElement(By.name("target")).sendKeys("log:tuned");
+        Map.of("backoff_initial_ms", "250", "backoff_factor", "1.5", "backoff_max_ms", "20000",
+                "circuit_failure_threshold", "2", "circuit_open_ms", "7000", "rate_limit_per_second", "3")
+                .forEach((field, value) -> BROWSER.driver().findElement(By.name(field)).sendKeys(value));
+        BROWSER.driver().findElement(By.name("ordered")).click();
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("a tuned route, change 4740");
+        BROWSER.submit(By.id("save-route"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route tuned-log added.");
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 7000 3");
+        assertThat(CONSOLE.db().queryValue("""
+                SELECT arguments::text FROM iu_command_log WHERE command_name = 'routes add' ORDER BY id DESC LIMIT 1"""))
+                .asString().contains("--circuit-open-ms=7000").contains("--ordered=true");
+
+        BROWSER.submit(By.id("edit-route"));
+        assertThat(BROWSER.driver().findElement(By.name("ordered")).isSelected()).isTrue();
+        assertThat(BROWSER.driver().findElement(By.name("circuit_failure_threshold")).getAttribute("value")).isEqualTo("2");
+        BROWSER.driver().findElement(By.name("backoff_max_ms")).sendKeys("100");
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("shorter waits");
+        BROWSER.submit(By.id("save-route"));
+        // the longest wait below the first: refused by the table's own check, shown on the form, nothing changed
+        assertThat(BROWSER.text("form-error")).isNotBlank();
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 7000 3");
+
+        BROWSER.driver().findElement(By.name("backoff_max_ms")).clear();
+        BROWSER.driver().findElement(By.name("circuit_open_ms")).sendKeys("9000");
+        BROWSER.submit(By.id("save-route"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Route tuned-log saved.");
+        assertThat(routes.tuning("tuned-log")).isEqualTo("250 1.5 20000 true 2 9000 3");
+    }
+
+    @Test
     void anOperatorOpensAGateWithAReasonAndTheAuditRecordsIt() {
         BROWSER.signIn(ApiFixture.OPERATOR);
         changeGate("scaleout_enabled", "console test: scaleout window");
@@ -275,6 +314,85 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aRetentionRunStartsInTheBackgroundAndItsPageShowsItsPhaseAndOutcome() {
+        BROWSER.signIn(ApiFixture.OPERATOR);
+        changeGate("retention_enabled", "retention from the console");
+        assertThat(gateOpen("retention_enabled")).isTrue();
+        try {
+            BROWSER.open("/batches");
+            BROWSER.submit(By.id("retention-run"));
+            assertThat(BROWSER.driver().getCurrentUrl()).contains("/batches/runs/");
+            String runId = BROWSER.driver().getCurrentUrl().replaceAll(".*/batches/runs/", "");
+            assertThat(BROWSER.text("flash")).contains("Retention run started");
+            assertThat(BROWSER.text("run-phase")).isIn("matrix before", "apply", "matrix after", "done");
+            // the page polls its run: it ends without a reload
+            BROWSER.waiting().until(d -> "ok".equalsIgnoreCase(BROWSER.text("run-outcome")));
+            assertThat(BROWSER.text("run-phase")).isEqualTo("done");
+            assertThat(BROWSER.text("run-phases")).contains("matrix before", "apply", "matrix after", "done");
+            // no retention policy is enabled here: nothing was eligible
+            assertThat(BROWSER.text("run-progress")).contains("0 of 0 rows");
+            assertThat(BROWSER.text("report")).contains(runId);
+            assertThat(CONSOLE.db().query("""
+                    SELECT actor, dry_run, outcome, phase FROM iu_core_batch_run WHERE run_id = ?::uuid""", runId).get(0))
+                    .containsEntry("actor", "alice").containsEntry("dry_run", false).containsEntry("outcome", "ok")
+                    .containsEntry("phase", "done");
+            await().atMost(WAIT).until(() -> CONSOLE.db().queryLong("""
+                    SELECT count(*) FROM iu_command_log WHERE command_name = 'retention' AND actor = 'alice'
+                       AND NOT dry_run AND outcome = 'ok'""") == 1);
+            BROWSER.screenshot("batch-run");
+        } finally {
+            changeGate("retention_enabled", "retention done");
+        }
+    }
+
+    @Test
+    void anOperatorRegistersAnEventTypeWithTheFormAndChangesIt() {
+        BROWSER.signIn(ApiFixture.OPERATOR);
+        BROWSER.open("/event-types");
+        assertThat(BROWSER.text("event-types")).contains("test.console.order");
+        BROWSER.submit(By.id("register-type"));
+        BROWSER.driver().findElement(By.name("event_type")).sendKeys("Not A Type");
+        new Select(BROWSER.driver().findElement(By.name("delivery_lane"))).selectByValue("delayed");
+        BROWSER.driver().findElement(By.name("description")).sendKeys("An invoice was sent.");
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("billing, change 4730");
+        BROWSER.submit(By.id("save-type"));
+        assertThat(BROWSER.text("form-error")).contains("is not an event type name");
+
+        WebElement name = BROWSER.driver().findElement(By.name("event_type"));
+        name.clear();
+        name.sendKeys("test.console.invoice");
+        BROWSER.submit(By.id("save-type"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Event type test.console.invoice registered.");
+        WebElement row = BROWSER.driver().findElement(By.cssSelector("tr[data-type='test.console.invoice']"));
+        assertThat(row.getText()).contains("delayed").contains("An invoice was sent.");
+        assertThat(CONSOLE.db().query("""
+                SELECT actor, reason FROM iu_core_control_audit WHERE row_key = 'test.console.invoice' AND operation = 'INSERT'"""))
+                .singleElement().satisfies(audit -> assertThat(audit).containsEntry("actor", "alice")
+                        .containsEntry("reason", "billing, change 4730"));
+        assertThat(CONSOLE.db().queryLong("""
+                SELECT count(*) FROM iu_command_log WHERE command_name = 'event-types register' AND actor = 'alice'
+                   AND outcome = 'ok'""")).isEqualTo(1);
+
+        BROWSER.submit(row.findElement(By.linkText("Edit")));
+        BROWSER.driver().findElement(By.name("internal_only")).click();
+        BROWSER.driver().findElement(By.name("reason")).sendKeys("never leaves the core");
+        BROWSER.submit(By.id("save-type"));
+        assertThat(BROWSER.text("flash")).isEqualTo("Event type test.console.invoice saved.");
+        assertThat(CONSOLE.db().queryValue("SELECT internal_only FROM event_type_registry WHERE event_type = ?",
+                "test.console.invoice")).isEqualTo(true);
+        assertThat(BROWSER.driver().findElement(By.cssSelector("tr[data-type='test.console.invoice'] .boundary")).getText()
+                .toLowerCase(Locale.ROOT)).isIn("holds", "does not hold");
+        assertThat(CONSOLE.db().queryValue("""
+                SELECT actor FROM iu_command_log WHERE command_name = 'event-types set' ORDER BY id DESC LIMIT 1"""))
+                .isEqualTo("alice");
+        BROWSER.screenshot("event-types");
+    }
+
+    private static boolean gateOpen(String gate) {
+        return Boolean.TRUE.equals(CONSOLE.db().queryValue("SELECT fn_iu_core_gate_open(?)", gate));
+    }
+
+    @Test
     void aViewerSeesNoControlThatChangesAnythingAndNoSecret() {
         BROWSER.driver().manage().deleteAllCookies();
         BROWSER.open("/gates");
@@ -282,7 +400,7 @@ class ConsoleBrowserTest {
 
         BROWSER.signIn(ApiFixture.VIEWER);
         for (String page : List.of("/", "/routes", "/routes/broken-hook", "/dead-letters", "/dead-letters/" + brokenLetter,
-                "/gates", "/batches")) {
+                "/gates", "/batches", "/event-types")) {
             BROWSER.open(page);
             assertThat(BROWSER.driver().findElements(By.cssSelector(".mutating"))).as(page).isEmpty();
             assertThat(BROWSER.driver().findElements(By.cssSelector("form[method=post]")))
@@ -291,6 +409,8 @@ class ConsoleBrowserTest {
             assertThat(BROWSER.driver().getPageSource()).as(page).doesNotContain(ApiFixture.PASSWORD);
         }
         BROWSER.open("/routes/new");
+        assertThat(BROWSER.text("error")).contains("victor has role viewer");
+        BROWSER.open("/event-types/new");
         assertThat(BROWSER.text("error")).contains("victor has role viewer");
     }
 

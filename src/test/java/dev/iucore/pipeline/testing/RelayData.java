@@ -105,4 +105,12 @@ public final class RelayData {
                 SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                  WHERE d.event_id = ? AND d.route_key = ?""", eventId, routeKey);
     }
+
+    /** A route's backoff, order, circuit and rate, in one line: initial factor max ordered threshold open-ms rate. */
+    public String tuning(String routeKey) {
+        return (String) db.queryValue("""
+                SELECT concat_ws(' ', backoff_initial_ms, backoff_factor, backoff_max_ms, ordered::text,
+                                 circuit_failure_threshold, circuit_open_ms, rate_limit_per_second)
+                  FROM iu_outbound_route WHERE route_key = ?""", routeKey);
+    }
 }

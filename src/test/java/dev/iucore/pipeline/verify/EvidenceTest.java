@@ -54,6 +54,17 @@ class EvidenceTest {
     }
 
     @Test
+    void theRunRowRecordsEachPhaseInOrderWithTheBackupsAndTheInstancesComposed() {
+        assertThat(DB.db().query("""
+                SELECT (SELECT string_agg(p ->> 'phase', ',' ORDER BY n) FROM jsonb_array_elements(phases) WITH ORDINALITY
+                         AS e(p, n)) AS phases, phase, unit, units_done, units_total
+                  FROM iu_core_batch_run WHERE run_id = ?::uuid""", runId).get(0))
+                .containsEntry("phases", "backup_before,matrix_before,apply,matrix_after,backup_after,done")
+                .containsEntry("phase", "done").containsEntry("unit", "instances")
+                .containsEntry("units_done", 20L).containsEntry("units_total", 20L);
+    }
+
+    @Test
     void theReportIsMarkdownAnOperatorPastesIntoAChangeRecord() {
         Cli.Result report = evidence(runId);
         assertThat(report.exitCode()).as(report.err() + report.out()).isZero();
