@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.service;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.Settings;
@@ -55,9 +56,11 @@ public final class PipelineService {
         main.setAppName("iu-core");
         managementServer = managementServer(settings);
         // camel-cli-connector writes a control channel under the real home of the service's user:
-        // off unless the operator asks for it (Camel Main takes the factory bound here over its own)
+        // off unless the operator asks for it, and then started only once the context has, since
+        // Camel's own start of it races the context's (CamelCliConnector). Camel Main takes the
+        // factory bound here over its own.
         DefaultCliConnectorFactory cliConnector = new DefaultCliConnectorFactory();
-        cliConnector.setEnabled(settings.getBoolean(Setting.CLI_CONNECTOR));
+        cliConnector.setEnabled(false);
         main.bind("cliConnectorFactory", cliConnector);
         ServiceBeans beans = ServiceBeans.bind(main::bind, main::getCamelContext, settings, dataSource, scheduler, tracing);
         registry = beans.registry();
@@ -84,6 +87,9 @@ public final class PipelineService {
                     LOG.error("iu-core stops: {}", startFailure.getMessage());
                     main.completed();
                     return;
+                }
+                if (settings.getBoolean(Setting.CLI_CONNECTOR)) {
+                    CamelCliConnector.startAfterTheContext(started.getCamelContext());
                 }
                 relay.started(started.getCamelContext());
                 coreRoutes.started(started.getCamelContext());

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.verify;
 
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
@@ -113,8 +114,10 @@ public final class BoundaryProbe {
     }
 
     /** Only the batch routes run: no timer, no queue, nothing that would touch real events on its own. */
-    private DefaultCamelContext dispatchContext() throws Exception {
+    DefaultCamelContext dispatchContext() throws Exception {
         DefaultCamelContext camel = new DefaultCamelContext();
+        // its connector raced its start, and its stop would stop the service's context (CamelCliConnector)
+        CamelCliConnector.off(camel);
         Properties properties = new Properties();
         properties.putAll(settings.camelProperties());
         CamelPlaceholders.onlyFromConfiguration(camel.getPropertiesComponent());

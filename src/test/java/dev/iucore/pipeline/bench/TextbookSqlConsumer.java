@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.iucore.pipeline.config.CamelCliConnector;
 import java.time.Duration;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -36,6 +37,7 @@ final class TextbookSqlConsumer {
      */
     static Duration drain(BenchDatabase database, boolean asyncCommit) throws Exception {
         try (HikariDataSource pool = database.runtimePool(4, asyncCommit); DefaultCamelContext camel = new DefaultCamelContext()) {
+            CamelCliConnector.off(camel);
             camel.getRegistry().bind("outbox", pool);
             camel.addRoutes(new RouteBuilder() {
                 @Override

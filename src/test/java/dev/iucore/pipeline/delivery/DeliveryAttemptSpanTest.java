@@ -2,6 +2,7 @@ package dev.iucore.pipeline.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.tracing.Tracing;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -41,6 +42,7 @@ class DeliveryAttemptSpanTest {
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
                 .build());
         camel = new DefaultCamelContext();
+        CamelCliConnector.off(camel);
         camel.getRegistry().bind("traced", new DeliveryAttemptSpan(tracing));
         camel.getRegistry().bind("untraced", new DeliveryAttemptSpan(Tracing.off()));
         camel.addRoutes(new RouteBuilder() {

@@ -2,6 +2,7 @@ package dev.iucore.pipeline.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.relay.RelayGateReader;
 import dev.iucore.pipeline.relay.RelayTransactionPolicy;
 import dev.iucore.pipeline.testing.DatabaseExtension;
@@ -46,6 +47,7 @@ class DispatchBatchSpanTest {
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
                 .build());
         camel = new DefaultCamelContext();
+        CamelCliConnector.off(camel);
         camel.getRegistry().bind("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         camel.getRegistry().bind("relayTransaction", new RelayTransactionPolicy(DB.db().runtime()));
         camel.addRoutes(new RouteBuilder() {

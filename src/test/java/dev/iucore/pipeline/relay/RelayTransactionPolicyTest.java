@@ -2,6 +2,7 @@ package dev.iucore.pipeline.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,6 +36,7 @@ class RelayTransactionPolicyTest {
     @BeforeAll
     static void routes() throws Exception {
         camel = new DefaultCamelContext();
+        CamelCliConnector.off(camel);
         camel.getRegistry().bind("relayTransaction", new RelayTransactionPolicy(DB.db().runtime()));
         camel.addRoutes(new RouteBuilder() {
             @Override

@@ -6,6 +6,8 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import java.util.Map;
+import org.apache.camel.StatefulService;
+import org.apache.camel.spi.CliConnector;
 import org.apache.camel.spi.CliConnectorFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,13 +20,18 @@ class CliConnectorTest {
 
     @Test
     void theCliConnectorIsOffByDefaultAndOnOnlyBySetting() {
-        assertThat(cliConnectorEnabled(Map.of())).isFalse();
-        assertThat(cliConnectorEnabled(Map.of(Setting.CLI_CONNECTOR, "true"))).isTrue();
-    }
-
-    private static boolean cliConnectorEnabled(Map<Setting, String> overrides) {
-        try (RunningPipeline service = RunningPipeline.start(DB.db(), "cli-connector", overrides)) {
-            return service.camelContext().getCamelContextExtension().getContextPlugin(CliConnectorFactory.class).isEnabled();
+        try (RunningPipeline service = RunningPipeline.start(DB.db(), "cli-connector", Map.of())) {
+            assertThat(service.camelContext().getCamelContextExtension().getContextPlugin(CliConnectorFactory.class)
+                    .isEnabled()).isFalse();
+            assertThat(service.camelContext().hasService(CliConnector.class)).isNull();
+        }
+        // started once the context has (CamelCliConnector), and running
+        try (RunningPipeline service = RunningPipeline.start(DB.db(), "cli-connector", Map.of(Setting.CLI_CONNECTOR, "true"))) {
+            assertThat(service.camelContext().getCamelContextExtension().getContextPlugin(CliConnectorFactory.class)
+                    .isEnabled()).isTrue();
+            CliConnector connector = service.camelContext().hasService(CliConnector.class);
+            assertThat(connector).isInstanceOf(StatefulService.class);
+            assertThat(((StatefulService) connector).isStarted()).isTrue();
         }
     }
 }

@@ -10,6 +10,8 @@ import dev.iucore.pipeline.testing.Cli;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.TestDb;
 import java.util.Map;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.CliConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -233,6 +235,20 @@ class BoundaryTest {
         assertThat(db().queryValue("SELECT array_to_string(types_failing, ',') FROM iu_core_boundary_invariant"))
                 .isEqualTo("test.internal.second");
         assertThat(db().count("event_outbox")).as("no probe left a trace").isZero();
+    }
+
+    /**
+     * The cause of the ConcurrentModificationException that once failed the test above: a
+     * camel-cli-connector in the probe's context, whose thread registered dev consoles while the
+     * context's start iterated them, and whose stop would stop the service's own context in an API
+     * call's JVM (config/CamelCliConnector). The race itself is timing; its precondition is not.
+     */
+    @Test
+    void theProbesCamelContextRunsNoCliConnector() throws Exception {
+        try (DefaultCamelContext camel = new BoundaryProbe(db().runtime(), db().settings()).dispatchContext()) {
+            assertThat(camel.isStarted()).isTrue();
+            assertThat(camel.hasService(CliConnector.class)).isNull();
+        }
     }
 
     @Test
