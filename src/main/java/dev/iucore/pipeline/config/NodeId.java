@@ -14,12 +14,15 @@ public final class NodeId {
     }
 
     private static String hostAndPid() {
-        String host;
+        return host() + ":" + ProcessHandle.current().pid();
+    }
+
+    /** This host's name, as the default node id begins. */
+    public static String host() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + ProcessHandle.current().pid();
     }
 }

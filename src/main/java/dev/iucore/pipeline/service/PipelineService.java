@@ -4,14 +4,17 @@ import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.config.CamelPlaceholders;
 import dev.iucore.pipeline.config.ConfigurationException;
+import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.CoreRoutesReadiness;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.routes.OpsRoutes;
 import dev.iucore.pipeline.tracing.Tracing;
+import dev.iucore.pipeline.verify.InterruptedRuns;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
@@ -38,6 +41,8 @@ public final class PipelineService {
     private final PipelineMetrics metrics;
     private final OpsRoutes opsRoutes;
     private final String managementServer;
+    private final DataSource dataSource;
+    private final String node;
     private volatile boolean started;
     /** Why the service stopped itself right after starting (its management port was taken); null otherwise. */
     private volatile RuntimeException startFailure;
@@ -53,6 +58,8 @@ public final class PipelineService {
     /** @param tracing the relay's spans (README "Traces"); shut down, and so flushed, when the service stops */
     public PipelineService(Settings settings, DataSource dataSource, Optional<DataSource> scheduler, Tracing tracing) {
         this.main = new Main();
+        this.dataSource = dataSource;
+        this.node = NodeId.of(settings);
         main.setAppName("iu-core");
         managementServer = managementServer(settings);
         // camel-cli-connector writes a control channel under the real home of the service's user:
@@ -133,6 +140,10 @@ public final class PipelineService {
 
     /** Starts Camel and blocks until {@link #stop()}; then stops Camel gracefully. */
     public void run() throws Exception {
+        // before Quartz can start a run of this node: only runs of a process that ended are closed
+        for (UUID run : InterruptedRuns.close(dataSource, node, NodeId.host())) {
+            LOG.warn("batch run {} was left running by a process that ended: recorded as failed (interrupted)", run);
+        }
         main.run();
         if (startFailure != null) {
             throw startFailure;
