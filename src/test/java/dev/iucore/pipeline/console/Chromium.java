@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -69,8 +70,11 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
         return driver;
     }
 
+    /** A wait that looks again when the live parts (polled every 5 s) replaced what it had found. */
     WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(45), Duration.ofMillis(250));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(45), Duration.ofMillis(250));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     void open(String path) {
@@ -97,8 +101,9 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
         submit(driver.findElement(by));
     }
 
+    /** The element's text; found again if a live part was swapped between finding and reading it. */
     String text(String id) {
-        return driver.findElement(By.id(id)).getText();
+        return waiting().until(d -> d.findElement(By.id(id)).getText());
     }
 
     String pageText() {

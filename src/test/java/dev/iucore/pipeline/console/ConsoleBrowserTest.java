@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -417,8 +418,15 @@ class ConsoleBrowserTest {
     /** Opens or closes a gate with the form on the gates page, whichever it offers. */
     private static void changeGate(String gate, String reason) {
         BROWSER.open("/gates");
-        WebElement row = BROWSER.driver().findElement(By.cssSelector("tr[data-gate=" + gate + "]"));
-        row.findElement(By.name("reason")).sendKeys(reason);
-        BROWSER.submit(row.findElement(By.cssSelector("button[type=submit]")));
+        // the row typed into again if the page was still settling (seen once under load: the row's node
+        // left the document between finding it and typing); the form is submitted once
+        WebElement button = BROWSER.waiting().ignoring(WebDriverException.class).until(d -> {
+            WebElement row = d.findElement(By.cssSelector("tr[data-gate=" + gate + "]"));
+            WebElement field = row.findElement(By.name("reason"));
+            field.clear();
+            field.sendKeys(reason);
+            return row.findElement(By.cssSelector("button[type=submit]"));
+        });
+        BROWSER.submit(button);
     }
 }
