@@ -51,8 +51,11 @@ class ReceiverBehaviourTest {
         String route = "stall-" + behaviour.name().toLowerCase().replace('_', '-');
         // held, stalled or trickled for ten minutes: only the relay's own deadline ends these tries
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(behaviour, Duration.ofMinutes(10))) {
+            // the circuit kept closed: at its default (open after 5 failures, for 30 s) the sixth try
+            // waited half a minute for the probe, which says nothing about the try's deadline
             data.registerType(type, "live").route(route, type, receiver.url("/hook"),
-                    Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS, "max_attempts", 1));
+                    Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS, "max_attempts", 1,
+                            "circuit_failure_threshold", 100));
             data.openGates(false, route);
             // more events than the route's four in-flight slots: the last ones are tried only if
             // the first tries ended and gave their slots back
