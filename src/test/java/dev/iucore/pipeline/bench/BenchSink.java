@@ -3,7 +3,9 @@ package dev.iucore.pipeline.bench;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +103,12 @@ final class BenchSink implements AutoCloseable {
     /** Distinct webhooks received so far. */
     long received() {
         return firstReceived.size();
+    }
+
+    /** From the {@code from}-th distinct webhook's arrival to the {@code to}-th's (1-based), once both came. */
+    Duration between(int from, int to) {
+        List<Instant> arrivals = firstReceived.values().stream().sorted().toList();
+        return Duration.between(arrivals.get(from - 1), arrivals.get(to - 1));
     }
 
     /** When the webhook with this id first arrived; null if it never did. */
