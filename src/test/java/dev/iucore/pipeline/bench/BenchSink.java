@@ -30,11 +30,7 @@ final class BenchSink implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         for (boolean closing : new boolean[] {false, true}) {
             server.createContext(closing ? "/close" : "/sink", exchange -> {
-                Instant now = Instant.now();
-                String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
-                if (webhookId != null) {
-                    firstReceived.putIfAbsent(webhookId, now);
-                }
+                arrived(exchange.getRequestHeaders().getFirst("webhook-id"));
                 exchange.getRequestBody().readAllBytes();
                 if (closing) {
                     exchange.getResponseHeaders().set("Connection", "close");
@@ -44,6 +40,7 @@ final class BenchSink implements AutoCloseable {
             });
         }
         server.createContext("/slow", exchange -> {
+            arrived(exchange.getRequestHeaders().getFirst("webhook-id"));
             exchange.getRequestBody().readAllBytes();
             try {
                 Thread.sleep(SLOW_MS);
@@ -71,6 +68,13 @@ final class BenchSink implements AutoCloseable {
         });
         stalling.setExecutor(stallingExecutor);
         stalling.start();
+    }
+
+    private void arrived(String webhookId) {
+        Instant now = Instant.now();
+        if (webhookId != null) {
+            firstReceived.putIfAbsent(webhookId, now);
+        }
     }
 
     /** How long {@link #slowUrl()} takes to answer. */
