@@ -49,7 +49,7 @@ public enum Setting {
             "Concurrent delivery attempts of this process: the consumers of the `delivery-attempt` route, which reads it; the claimer leases for as many workers as that route runs."),
     DELIVERY_ROUTE_CONCURRENCY("iu.delivery.route-concurrency", "4",
             "Deliveries of one route in flight at once in this process to begin with; quick successes widen it (up to `iu.delivery.route-concurrency-max`), failures and slow tries halve it (down to 1)."),
-    DELIVERY_ROUTE_CONCURRENCY_MAX("iu.delivery.route-concurrency-max", "64",
+    DELIVERY_ROUTE_CONCURRENCY_MAX("iu.delivery.route-concurrency-max", "128",
             "Most deliveries of one healthy, fast route in flight at once in this process."),
     DELIVERY_SLOW_TRY_MS("iu.delivery.slow-try-ms", "1000",
             "A try slower than this counts against its route's concurrency like a failure."),

@@ -110,9 +110,14 @@ public final class DeliveryClaimer {
         return new Lease(tasks, tasks.size() == wanted);
     }
 
-    /** Each worker's next try queued and its last one recording, twice over: the next attempts wait in the queue, not in the database. */
+    /**
+     * Sixteen tries a worker, claimed and not finished: the next attempts wait in the queue, not in
+     * the database, and enough of them that the workers do not run dry while the next claim runs
+     * (6-17 ms inside a busy service on 2 cores). With eight, half the queue lasted less than a
+     * claim: the workers were parked on an empty queue in most thread dumps (2026-12-01, BENCHMARKS.md).
+     */
     private int capacity() {
-        return workers.getAsInt() * 8;
+        return workers.getAsInt() * 16;
     }
 
     /**

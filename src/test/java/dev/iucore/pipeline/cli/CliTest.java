@@ -189,7 +189,7 @@ class CliTest {
         long logBefore = DB.db().queryLong("SELECT coalesce(max(id), 0) FROM iu_command_log");
         Cli.Result result = Cli.run(DB.db().settings().with(Map.of(Setting.DELIVERY_WORKERS, "0",
                 Setting.DELAYED_LANE_CRON, "every minute", Setting.LOG_FORMAT, "yaml",
-                Setting.DELIVERY_ROUTE_CONCURRENCY, "128")), "run");
+                Setting.DELIVERY_ROUTE_CONCURRENCY, "256")), "run");
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(result.err()).contains("iu.delivery.workers (env IU_DELIVERY_WORKERS) must be from 1 to 1024, not 0")
                 .contains("iu.delayed-lane.cron (env IU_DELAYED_LANE_CRON) must be a Quartz cron expression")
@@ -198,8 +198,8 @@ class CliTest {
         assertThat(DB.db().queryValue("SELECT string_agg(command_name || ':' || outcome, ',') FROM iu_command_log WHERE id > ?",
                 logBefore)).as("the refused start, recorded as such").isEqualTo("run:error");
 
-        Cli.Result window = Cli.run(DB.db().settings().with(Setting.DELIVERY_ROUTE_CONCURRENCY, "128"), "run");
+        Cli.Result window = Cli.run(DB.db().settings().with(Setting.DELIVERY_ROUTE_CONCURRENCY, "256"), "run");
         assertThat(window.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(window.err()).contains("iu.delivery.route-concurrency (128) must not exceed iu.delivery.route-concurrency-max (64)");
+        assertThat(window.err()).contains("iu.delivery.route-concurrency (256) must not exceed iu.delivery.route-concurrency-max (128)");
     }
 }

@@ -81,15 +81,15 @@ class DeliveryClaimerTest {
 
     @Test
     void dueDeliveriesLeftForTheClaimsLimitWakeTheClaimerAtHalfItsCapacity() throws Exception {
-        // a window wider than anything here; one worker: capacity 8, claims of at most 6
-        DeliveryClaimer claimer = claimer(100, 6, 1);
-        due(ROUTE, 10, false);
+        // a window wider than anything here; one worker: capacity 16, claims of at most 10
+        DeliveryClaimer claimer = claimer(100, 10, 1);
+        due(ROUTE, 14, false);
 
         List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
 
-        assertThat(leased).hasSize(6);
-        assertThat(claimNow(claimer, leased.get(0))).as("5 of 8 in flight").isFalse();
-        assertThat(claimNow(claimer, leased.get(1))).as("4 of 8: half free").isTrue();
+        assertThat(leased).hasSize(10);
+        assertThat(claimNow(claimer, leased.get(0))).as("9 of 16 in flight").isFalse();
+        assertThat(claimNow(claimer, leased.get(1))).as("8 of 16: half free").isTrue();
     }
 
     @Test
