@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The relay's figures, side by side in one run on one durable embedded PostgreSQL (fsync and
  * synchronous_commit on), never a test. The relay is {@code iu-core run} in a JVM of its own with
- * the product's default settings (8 workers, route windows from 4 to 16), ready before any event
+ * the product's default settings (8 workers, route windows from 4 to 128), ready before any event
  * is written, as deployed, and warmed: before a section measures it, each service delivers 80,000
  * events of a route of its own ({@code -Dbench.warm-up=N}; 0: from a cold start), and each raw loop
  * runs once untimed. The sink is the JDK HTTP server on 127.0.0.1 in the benchmark's JVM. Rows:
