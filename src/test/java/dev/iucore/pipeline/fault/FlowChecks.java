@@ -17,11 +17,8 @@ final class FlowChecks {
     private final TestDb db;
     private final String routeKey;
 
-    /** When the relay could not finish what it had sent: a kill (an instant) or a database down and back. */
+    /** When the relay could not finish what it had sent: a kill (until the receiver has read what the dead process sent) or a database down and back. */
     record Outage(Instant from, Instant to) {
-        static Outage at(Instant instant) {
-            return new Outage(instant, instant);
-        }
     }
 
     FlowChecks(TestDb db, String routeKey) {

@@ -67,8 +67,12 @@ class KilledServiceIT {
                     try (ServiceJar service = ServiceJar.start(db, "killed-" + deaths.size(), FAST)) {
                         await().atMost(WAIT).until(() -> flow.delivered() >= threshold);
                         sleep(random.nextInt(150));
+                        Instant killed = Instant.now();
                         service.kill();
-                        deaths.add(FlowChecks.Outage.at(Instant.now()));
+                        // a request the process sent just before it died may be read after it died: the
+                        // outage ends once the receiver has read all the dead process's connections
+                        await().atMost(WAIT).until(() -> receiver.openConnections() == 0);
+                        deaths.add(new FlowChecks.Outage(killed, Instant.now()));
                     }
                 }
                 producer.join();

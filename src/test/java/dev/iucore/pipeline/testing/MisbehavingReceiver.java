@@ -116,6 +116,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
         held.countDown();
     }
 
+    /** Connections open now: 0 once a killed client's every request has been read and logged. */
+    public int openConnections() {
+        return open.size();
+    }
+
     public List<Received> received() {
         return List.copyOf(log);
     }
