@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -39,11 +40,13 @@ public final class RuntimePool implements DataSource, AutoCloseable {
     }
 
     /**
-     * The same, its commits not waiting for the WAL flush for the rest of this checkout
-     * ({@link dev.iucore.pipeline.relay.RelayCommit}): set in the reset's own round trip.
+     * The same, with these session settings ({@code "synchronous_commit TO off"}) for the rest of this
+     * checkout, set in the reset's own round trip; the next checkout's reset undoes them.
      */
-    public Connection getRelayConnection() throws SQLException {
-        return checkout(RESET + "; SET synchronous_commit TO off");
+    public Connection getConnection(List<String> settings) throws SQLException {
+        StringBuilder reset = new StringBuilder(RESET);
+        settings.forEach(setting -> reset.append("; SET ").append(setting));
+        return checkout(reset.toString());
     }
 
     private Connection checkout(String reset) throws SQLException {

@@ -4,6 +4,7 @@ import dev.iucore.pipeline.db.RuntimePool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -12,26 +13,42 @@ import javax.sql.DataSource;
  * moments of bookkeeping, atomically per transaction, which puts an event or a delivery back to a
  * state where it is delivered again; it never loses an event. The producers' own transactions,
  * which put the events into the outbox, stay fully durable (synchronous_commit on).
+ *
+ * <p>And its statements are planned for the index paths they are written for: each reads a handful of
+ * rows at the head of an index, so a sequential scan of a relay table is never their plan, only the
+ * planner misled by statistics. Statistics of an empty table (a new install, a purge, the
+ * benchmark's emptied tables) stay until autovacuum's next analyze, a minute or more; meanwhile the
+ * claim's cached generic plan scanned every delivery and every outbox row, 200 ms a claim with
+ * 4,000 pending, and the relay fell behind a steady 1,000 events/s (2026-12-01, BENCHMARKS.md).
  */
 public final class RelayCommit {
+
+    private static final String NO_FLUSH_WAIT = "synchronous_commit TO off";
+    /** The relay's session settings, for one transaction or one checkout of the runtime pool. */
+    static final List<String> SETTINGS = List.of(NO_FLUSH_WAIT, "enable_seqscan TO off");
 
     private RelayCommit() {
     }
 
     /**
      * A connection of the data source in such a transaction. From the runtime pool, the session
-     * setting rides on the checkout's reset, one round trip for both (the next checkout's reset
-     * undoes it); the relay opens thousands of these a second.
+     * settings ride on the checkout's reset, one round trip for all (the next checkout's reset
+     * undoes them); the relay opens thousands of these a second.
      */
     public static Connection open(DataSource dataSource) throws SQLException {
         if (dataSource.isWrapperFor(RuntimePool.class)) {
-            Connection connection = dataSource.unwrap(RuntimePool.class).getRelayConnection();
+            Connection connection = dataSource.unwrap(RuntimePool.class).getConnection(SETTINGS);
             connection.setAutoCommit(false);
             return connection;
         }
         Connection connection = dataSource.getConnection();
         try {
-            begin(connection);
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                for (String setting : SETTINGS) {
+                    s.execute("SET LOCAL " + setting);
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -43,7 +60,7 @@ public final class RelayCommit {
     public static void begin(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit TO OFF");
+            s.execute("SET LOCAL " + NO_FLUSH_WAIT);
         }
     }
 }

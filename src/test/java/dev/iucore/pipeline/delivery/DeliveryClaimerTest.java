@@ -2,9 +2,12 @@ package dev.iucore.pipeline.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.TestDb;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -101,6 +104,27 @@ class DeliveryClaimerTest {
 
         assertThat(leased).as("the aggregate's first event; the others wait for it").hasSize(1);
         assertThat(claimNow(claimer, leased.get(0))).isTrue();
+    }
+
+    @Test
+    void aClaimReadsTheHeadOfTheIndexesWhenTheStatisticsSayTheTablesAreEmpty() throws Exception {
+        // statistics of empty tables (a new install, a purge), then a backlog they know nothing of
+        db().update("DELETE FROM iu_route_delivery");
+        try (Connection owner = db().owner().getConnection(); Statement s = owner.createStatement()) {
+            s.execute("VACUUM ANALYZE iu_route_delivery, event_outbox");
+        }
+        due(ROUTE, 3000, false);
+        DeliveryClaimer claimer = claimer(4, 100, 8);
+
+        try (Connection c = RelayCommit.open(db().runtime())) {
+            assertThat(claimer.claim(c, 4)).hasSize(4);
+            // this transaction's own scans, counted exactly (no wait for the statistics collector)
+            assertThat(TestDb.query(c, """
+                    SELECT relname, seq_scan FROM pg_stat_xact_user_tables
+                     WHERE relname IN ('iu_route_delivery', 'event_outbox') AND seq_scan > 0"""))
+                    .as("tables scanned sequentially by the claim").isEmpty();
+            c.rollback();
+        }
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
