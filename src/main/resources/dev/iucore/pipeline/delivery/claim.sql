@@ -74,20 +74,25 @@ WITH RECURSIVE gates AS (
       LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
       LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
 ), due AS (
-    SELECT d.id, d.next_attempt_at, slots.lease_ms
+    SELECT d.id, d.event_id, d.next_attempt_at, slots.lease_ms
       FROM slots
      CROSS JOIN LATERAL (
-           SELECT d.id, d.next_attempt_at
+           SELECT d.id, d.event_id, d.next_attempt_at
              FROM iu_route_delivery d
             WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
               AND d.status IN ('pending', 'retrying')
               AND d.next_attempt_at <= now()
               AND (d.locked_until IS NULL OR d.locked_until <= now())
-              AND (NOT slots.ordered OR NOT EXISTS (
-                       SELECT 1 FROM iu_route_delivery earlier
-                        WHERE earlier.route_key = d.route_key AND earlier.aggregate_id = d.aggregate_id
-                          AND earlier.outbox_id < d.outbox_id
-                          AND earlier.status IN ('pending', 'retrying')))
+              -- ordered: the first open delivery of its aggregate. Written as the head of the per-aggregate
+              -- index (ORDER BY its columns, LIMIT 1), the one plan without a sort whatever the statistics
+              -- say; a NOT EXISTS planned while the tables were empty walked the route's whole due index
+              -- for each candidate (12,008 rows read to claim 4 of 3,000; DeliveryClaimerTest)
+              AND (NOT slots.ordered OR d.outbox_id = (
+                       SELECT first_open.outbox_id FROM iu_route_delivery first_open
+                        WHERE first_open.route_key = d.route_key AND first_open.aggregate_id = d.aggregate_id
+                          AND first_open.status IN ('pending', 'retrying')
+                        ORDER BY first_open.route_key, first_open.aggregate_id, first_open.outbox_id
+                        LIMIT 1))
             -- route_key first: the order of the per-route index, which the planner then walks from its head
             ORDER BY d.route_key, d.next_attempt_at, d.id
             LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free)), 0)
@@ -95,14 +100,15 @@ WITH RECURSIVE gates AS (
      WHERE slots.free > 0
 ), chosen AS (
     -- at most :limit, and no more payload than :byte_budget (stored size): the first one always, so an
-    -- event under the payload cap is claimed however large; the rest wait for the next claim
+    -- event under the payload cap is claimed however large; the rest wait for the next claim. The
+    -- payload by its event's key alone: with a join, a plan made while the tables were empty walked
+    -- both whole indexes for each row (5,907 rows read to claim 4 of 3,000; DeliveryClaimerTest)
     SELECT sized.id, sized.lease_ms FROM (
         SELECT first.id, first.lease_ms, first.next_attempt_at,
                sum(payload.bytes) OVER (ORDER BY first.next_attempt_at, first.id) - payload.bytes AS before
-          FROM (SELECT id, lease_ms, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
+          FROM (SELECT id, event_id, lease_ms, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
          CROSS JOIN LATERAL (SELECT pg_column_size(o.payload) AS bytes
-                               FROM iu_route_delivery d JOIN event_outbox o ON o.event_id = d.event_id
-                              WHERE d.id = first.id LIMIT 1) payload) sized
+                               FROM event_outbox o WHERE o.event_id = first.event_id LIMIT 1) payload) sized
      WHERE sized.before < :byte_budget
 ), claimed AS (
     -- by an id array, not a join with chosen: the server-side prepared statement soon runs a generic
