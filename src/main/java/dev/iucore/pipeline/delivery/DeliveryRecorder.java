@@ -164,7 +164,7 @@ public final class DeliveryRecorder extends AsyncProcessorSupport {
      * letter, a failure counted on the route's circuit. Per try: what was recorded, or null when
      * this process no longer holds the lease and nothing was.
      */
-    private List<Recorded> record(Connection c, List<DeliveryAttempt> attempts) throws SQLException {
+    List<Recorded> record(Connection c, List<DeliveryAttempt> attempts) throws SQLException {
         int n = attempts.size();
         Long[] ids = new Long[n];
         Integer[] attemptsBefore = new Integer[n];
