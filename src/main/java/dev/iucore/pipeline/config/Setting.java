@@ -43,6 +43,8 @@ public enum Setting {
             "Outbox events the dispatcher claims per batch (one transaction per batch)."),
     RELAY_POLL_INTERVAL_MS("iu.relay.poll-interval-ms", "1000",
             "Polling floor of the dispatcher in ms; LISTEN/NOTIFY on outbox inserts wakes it sooner."),
+    RELAY_GATHER_MS("iu.relay.gather-ms", "10",
+            "At a trickle of events, the pause of the dispatcher and of the delivery claimer after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",
@@ -192,6 +194,7 @@ public enum Setting {
             case CONSOLE_SIGN_IN_FAILURES -> ValueRule.whole(1, 1000);
             case RELAY_BATCH_SIZE, DELAYED_LANE_BATCH_SIZE -> ValueRule.whole(1, 50_000);
             case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
+            case RELAY_GATHER_MS -> ValueRule.whole(0, 1000);
             case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);
             case DELIVERY_SLOW_TRY_MS -> ValueRule.whole(1, 3_600_000);
             case DELIVERY_BATCH_SIZE -> ValueRule.whole(1, 10_000);
