@@ -44,7 +44,7 @@ public enum Setting {
     RELAY_POLL_INTERVAL_MS("iu.relay.poll-interval-ms", "1000",
             "Polling floor of the dispatcher in ms; LISTEN/NOTIFY on outbox inserts wakes it sooner."),
     RELAY_GATHER_MS("iu.relay.gather-ms", "10",
-            "At a trickle of events, the pause of the dispatcher and of the delivery claimer after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
+            "At a trickle of events, the dispatcher's pause after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions (and claims after them) for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",
