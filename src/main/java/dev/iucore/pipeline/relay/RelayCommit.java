@@ -20,6 +20,8 @@ import javax.sql.DataSource;
  * benchmark's emptied tables) stay until autovacuum's next analyze, a minute or more; meanwhile the
  * claim's cached generic plan scanned every delivery and every outbox row, 200 ms a claim with
  * 4,000 pending, and the relay fell behind a steady 1,000 events/s (2026-12-01, BENCHMARKS.md).
+ * This setting does not stop a planner so misled from walking a whole index instead; the statements
+ * themselves find their rows by key for that ({@code claim.sql}, {@code record.sql}).
  */
 public final class RelayCommit {
 
