@@ -47,9 +47,7 @@ public final class RelayCommit {
         try {
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
-                for (String setting : SETTINGS) {
-                    s.execute("SET LOCAL " + setting);
-                }
+                s.execute("SET LOCAL " + String.join("; SET LOCAL ", SETTINGS));
             }
         } catch (SQLException | RuntimeException e) {
             connection.close();
