@@ -121,22 +121,13 @@ WITH RECURSIVE gates AS (
     RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
-       e.headers::text AS headers,
-       c.route_kind, c.route_key, c.attempts,
-       coalesce(r.route_key, s.route_key) IS NOT NULL AS route_exists,
-       r.target_uri, r.secret_ref, r.connect_timeout_ms, r.read_timeout_ms,
-       coalesce(r.max_attempts, s.max_attempts, 1) AS max_attempts,
-       coalesce(r.backoff_initial_ms, s.backoff_initial_ms, 1000) AS backoff_initial_ms,
-       coalesce(r.backoff_factor, s.backoff_factor, 2) AS backoff_factor,
-       coalesce(r.backoff_max_ms, s.backoff_max_ms, 1000) AS backoff_max_ms,
-       r.circuit_failure_threshold, r.circuit_open_ms, s.action, r.kafka_cluster,
-       -- what tells the claimer when to claim again (DeliveryClaimer.release)
-       coalesce(r.ordered, false) AS ordered,
+       e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, route.*,
+       -- with the route's ordered flag, what tells the claimer when to claim again (DeliveryClaimer.release)
        (SELECT count(*) FROM due) > (SELECT count(*) FROM chosen) AS more_due
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)
  CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
-  LEFT JOIN iu_outbound_route r ON c.route_kind = 'outbound' AND r.route_key = c.route_key
-  LEFT JOIN iu_sql_event_route s ON c.route_kind = 'sql' AND s.route_key = c.route_key
+ -- what the task carries of its route, as the dispatcher's lease reads it too (V092)
+ CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key) route
  ORDER BY c.id

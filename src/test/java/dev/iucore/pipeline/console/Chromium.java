@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -101,9 +102,21 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
         submit(driver.findElement(by));
     }
 
-    /** The element's text; found again if a live part was swapped between finding and reading it. */
+    /**
+     * The element's text; found again if a live part was swapped between finding and reading it (Chrome
+     * then says either "stale element" or "Node with given id does not belong to the document").
+     */
     String text(String id) {
-        return waiting().until(d -> d.findElement(By.id(id)).getText());
+        return waiting().until(d -> {
+            try {
+                return d.findElement(By.id(id)).getText();
+            } catch (WebDriverException e) {
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return null;
+                }
+                throw e;
+            }
+        });
     }
 
     String pageText() {

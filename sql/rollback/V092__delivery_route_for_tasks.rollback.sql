@@ -1,0 +1,1 @@
+DROP FUNCTION fn_iu_core_delivery_route(text, text);
