@@ -2,6 +2,7 @@ package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.relay.RelayCommit;
+import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +13,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
@@ -32,7 +35,9 @@ import org.apache.camel.Message;
  * {@code delivery_enabled} is closed, and an outbound route only while {@code delivery_live_routes}
  * lists it. Expired leases are claimable again. This process never claims more than its workers can
  * soon take. The in-flight bound is counted here, not in the database, so a claim reads only the
- * head of each route's due index, whatever the backlog.
+ * head of each route's due index, whatever the backlog. The dispatcher leases the deliveries it
+ * creates itself, within the same bound ({@link #handOver}), so at a trickle a new delivery goes to
+ * the workers when its batch commits, without a claim of its own.
  */
 public final class DeliveryClaimer {
 
@@ -66,6 +71,8 @@ public final class DeliveryClaimer {
     private volatile Backlog backlog = Backlog.NONE;
     /** Ordered routes seen in claims: a finished try may free the next event of its aggregate. */
     private final Set<String> orderedRoutes = ConcurrentHashMap.newKeySet();
+    /** Held while a claim or the dispatcher's lease counts free slots and takes them: one at a time. */
+    private final ReentrantLock counting = new ReentrantLock();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
                            long leaseMs, IntSupplier workers) {
@@ -94,20 +101,75 @@ public final class DeliveryClaimer {
 
     /** The route's step: leases what the workers can take now; nothing once the service is stopping. */
     public Lease lease(CamelContext context) throws SQLException {
-        int wanted = Math.min(batchSize, capacity() - unfinished.size());
-        if (wanted <= 0 || context.isStopping()) {
-            return new Lease(List.of(), false);
+        counting.lock();
+        try {
+            int wanted = Math.min(batchSize, capacity() - unfinished.size());
+            if (wanted <= 0 || context.isStopping()) {
+                return new Lease(List.of(), false);
+            }
+            List<DeliveryTask> tasks;
+            try (Connection connection = RelayCommit.open(dataSource)) {
+                tasks = claim(connection, wanted);
+                connection.commit();
+            }
+            tasks.forEach(this::started);
+            return new Lease(tasks, tasks.size() == wanted);
+        } finally {
+            counting.unlock();
         }
-        List<DeliveryTask> tasks;
-        try (Connection connection = RelayCommit.open(dataSource)) {
-            tasks = claim(connection, wanted);
-            connection.commit();
+    }
+
+    /**
+     * For the dispatcher's lease of the deliveries it creates ({@code create-deliveries.sql}): this
+     * process's free slots, counted as a claim counts them, held until {@link HandOver#close}. Empty
+     * while a claim is counting (the dispatcher's wake-up has it claim the new deliveries instead).
+     */
+    public Optional<HandOver> handOver() {
+        if (!counting.tryLock()) {
+            return Optional.empty();
         }
-        tasks.forEach(task -> {
-            unfinished.add(task.deliveryId());
-            unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
-        });
-        return new Lease(tasks, tasks.size() == wanted);
+        int limit = Math.max(0, Math.min(batchSize, capacity() - unfinished.size()));
+        return Optional.of(new HandOver(parameters(inFlight(), limit)));
+    }
+
+    /** The slots of one dispatcher's lease; closing it lets the next claim count. */
+    public final class HandOver implements AutoCloseable {
+
+        private final Map<String, Object> parameters;
+
+        private HandOver(Map<String, Object> parameters) {
+            this.parameters = parameters;
+        }
+
+        /** The statement's parameters, as the delivery claim's: lease, node, busy routes, limit, byte budget. */
+        public Map<String, Object> parameters() {
+            return parameters;
+        }
+
+        /**
+         * The deliveries the statement leased count as in flight from now on; should the transaction
+         * roll back, their leases are gone with it and they no longer count.
+         */
+        public void leased(List<DeliveryTask> tasks, RelayTransaction transaction) {
+            tasks.forEach(DeliveryClaimer.this::started);
+            transaction.afterRollback(() -> tasks.forEach(DeliveryClaimer.this::forgotten));
+        }
+
+        @Override
+        public void close() {
+            counting.unlock();
+        }
+    }
+
+    private void started(DeliveryTask task) {
+        unfinished.add(task.deliveryId());
+        unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private void forgotten(DeliveryTask task) {
+        if (unfinished.remove(task.deliveryId())) {
+            unfinishedByRoute.get(task.routeKey()).decrementAndGet();
+        }
     }
 
     /**
@@ -163,24 +225,8 @@ public final class DeliveryClaimer {
     }
 
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
-        // routes with something in flight or a window of their own: the in-flight map keeps every
-        // route this process ever leased
-        Set<String> routes = new TreeSet<>(windows.adjusted());
-        unfinishedByRoute.forEach((route, count) -> {
-            if (count.get() > 0) {
-                routes.add(route);
-            }
-        });
-        Map<String, Integer> inFlight = new HashMap<>();
-        for (String route : routes) {
-            AtomicInteger count = unfinishedByRoute.get(route);
-            inFlight.put(route, count == null ? 0 : count.get());
-        }
-        Map<String, Object> parameters = Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
-                "busy_routes", routes.toArray(String[]::new),
-                "busy_counts", routes.stream().map(inFlight::get).toArray(Integer[]::new),
-                "busy_limits", routes.stream().map(windows::limit).toArray(Integer[]::new),
-                "limit", limit, "byte_budget", batchBytes, "node", node);
+        Map<String, Integer> inFlight = inFlight();
+        Map<String, Object> parameters = parameters(inFlight, limit);
         try (Statement s = connection.createStatement()) {
             s.execute(GENERIC_PLAN);
         }
@@ -208,5 +254,32 @@ public final class DeliveryClaimer {
             backlog = new Backlog(Set.copyOf(full), moreDue);
             return tasks;
         }
+    }
+
+    /** What this process has in flight per route: every route with something in flight or a window of its own. */
+    private Map<String, Integer> inFlight() {
+        // the in-flight map keeps every route this process ever leased
+        Set<String> routes = new TreeSet<>(windows.adjusted());
+        unfinishedByRoute.forEach((route, count) -> {
+            if (count.get() > 0) {
+                routes.add(route);
+            }
+        });
+        Map<String, Integer> inFlight = new HashMap<>();
+        for (String route : routes) {
+            AtomicInteger count = unfinishedByRoute.get(route);
+            inFlight.put(route, count == null ? 0 : count.get());
+        }
+        return inFlight;
+    }
+
+    /** The free slots as the claim and the dispatcher's lease take them: per route in flight and its bound. */
+    private Map<String, Object> parameters(Map<String, Integer> inFlight, int limit) {
+        List<String> routes = new ArrayList<>(new TreeSet<>(inFlight.keySet()));
+        return Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
+                "busy_routes", routes.toArray(String[]::new),
+                "busy_counts", routes.stream().map(inFlight::get).toArray(Integer[]::new),
+                "busy_limits", routes.stream().map(windows::limit).toArray(Integer[]::new),
+                "limit", limit, "byte_budget", batchBytes, "node", node);
     }
 }

@@ -20,8 +20,8 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                            Integer circuitFailureThreshold, Integer circuitOpenMs, String action,
                            Map<String, String> forwardedHeaders, String kafkaCluster) {
 
-    /** The row mapper of the delivery claim (claim.sql), by column name. */
-    static DeliveryTask from(ResultSet rs) throws SQLException {
+    /** The row mapper of the delivery claim (claim.sql) and the dispatcher's lease (create-deliveries.sql), by column name. */
+    public static DeliveryTask from(ResultSet rs) throws SQLException {
         return new DeliveryTask(rs.getLong("delivery_id"), rs.getObject("event_id", UUID.class),
                 rs.getString("event_type"), rs.getString("aggregate_id"), rs.getString("payload"),
                 rs.getString("route_kind"), rs.getString("route_key"), rs.getInt("attempts"),

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.outbox;
 
+import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.DeadLetterReason;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public final class DispatchPlan {
     private final Map<String, Integer> heldByType = new TreeMap<>();
     private final Map<String, Integer> dispatchedByType = new TreeMap<>();
     private final List<Skip> skipped = new ArrayList<>();
+    private List<DeliveryTask> leased = List.of();
+    private boolean leftForClaim;
 
     /** Deliveries the route table did not create for a route that was not allowed, per route and reason. */
     public record Skip(String routeKey, String reason, int events) {
@@ -48,6 +51,21 @@ public final class DispatchPlan {
 
     void skipped(Skip skip) {
         skipped.add(skip);
+    }
+
+    void leased(List<DeliveryTask> tasks, boolean leftForClaim) {
+        this.leased = tasks;
+        this.leftForClaim = leftForClaim;
+    }
+
+    /** Deliveries were created that this process did not lease: the delivery claimer is to be woken. */
+    public boolean leftForClaim() {
+        return leftForClaim;
+    }
+
+    /** The new deliveries leased to this process's workers, for them once the batch committed (relay-drain.yaml). */
+    public List<DeliveryTask> leased() {
+        return leased;
     }
 
     /** Counts the batch's decisions; called once its transaction committed. */

@@ -1,14 +1,19 @@
 package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.db.NamedSql;
+import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.relay.RelayGates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.camel.Body;
 
 /**
@@ -16,33 +21,70 @@ import org.apache.camel.Body;
  * the event's type that the batch's gates allow (the rule {@code fn_iu_core_route_permissions}: an
  * enabled route, an outbound one listed in {@code delivery_live_routes}, an SQL one with
  * {@code sql_routes_enabled}), every other route counted as skipped, then the event is
- * {@code dispatched}, also with no route at all.
+ * {@code dispatched}, also with no route at all. Those of the new deliveries this process's workers
+ * can take now are created leased to it ({@link DeliveryClaimer#handOver}) and go to the workers
+ * once the batch commits.
  */
 public final class RouteResolver {
 
     private static final NamedSql CREATE_DELIVERIES = NamedSql.load(RouteResolver.class, "create-deliveries.sql");
 
-    /** The route's step: deliveries for every event the plan dispatches, the skips noted in the plan. */
-    public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
-        createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates())
-                .forEach(batch.plan()::skipped);
+    /** What one batch's route table did: the deliveries it leased, the routes it skipped, whether it left deliveries for a claim. */
+    public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips, boolean leftForClaim) {
     }
 
-    /** @return the routes skipped, per route and reason */
-    public List<DispatchPlan.Skip> createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates)
+    /** The lease parameters that lease nothing. */
+    private static final Map<String, Object> NONE_LEASED = Map.of("lease_ms", 0L, "route_concurrency", 0,
+            "busy_routes", new String[0], "busy_counts", new Integer[0], "busy_limits", new Integer[0],
+            "limit", 0, "byte_budget", 0L, "node", "");
+
+    private final Supplier<Optional<DeliveryClaimer.HandOver>> handOver;
+
+    /** @param handOver this process's free slots for the new deliveries; empty: none is leased here */
+    public RouteResolver(Supplier<Optional<DeliveryClaimer.HandOver>> handOver) {
+        this.handOver = handOver;
+    }
+
+    /** The route's step: deliveries for every event the plan dispatches; the skips and the leased tasks noted in the plan. */
+    public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
+        Optional<DeliveryClaimer.HandOver> slots = handOver.get();
+        try {
+            Created created = createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates(),
+                    slots.map(DeliveryClaimer.HandOver::parameters).orElse(NONE_LEASED));
+            created.skips().forEach(batch.plan()::skipped);
+            batch.plan().leased(created.leased(), created.leftForClaim());
+            slots.ifPresent(s -> s.leased(created.leased(), batch.transaction()));
+        } finally {
+            slots.ifPresent(DeliveryClaimer.HandOver::close);
+        }
+    }
+
+    /**
+     * @param lease the delivery claim's parameters for this process's free slots ({@link DeliveryClaimer.HandOver#parameters})
+     */
+    public Created createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates, Map<String, Object> lease)
             throws SQLException {
         if (eventIds.isEmpty()) {
-            return List.of();
+            return new Created(List.of(), List.of(), false);
         }
-        Map<String, Object> parameters = Map.of("ids", eventIds.toArray(Long[]::new),
+        Map<String, Object> parameters = new HashMap<>(lease);
+        parameters.putAll(Map.of("ids", eventIds.toArray(Long[]::new),
                 "delivery_open", gates.deliveryEnabled(), "live_routes", gates.liveRoutes().toArray(String[]::new),
-                "sql_open", gates.sqlRoutesEnabled());
+                "sql_open", gates.sqlRoutesEnabled()));
+        List<DeliveryTask> leased = new ArrayList<>();
         List<DispatchPlan.Skip> skips = new ArrayList<>();
+        // no row at all: nothing leased or skipped, and whatever was created is the claim's
+        boolean leftForClaim = true;
         try (PreparedStatement ps = CREATE_DELIVERIES.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                skips.add(new DispatchPlan.Skip(rs.getString("route_key"), rs.getString("reason"), rs.getInt("events")));
+                leftForClaim = rs.getLong("unleased") > 0;
+                if (rs.getString("reason") != null) {
+                    skips.add(new DispatchPlan.Skip(rs.getString("skipped_route"), rs.getString("reason"), rs.getInt("events")));
+                } else {
+                    leased.add(DeliveryTask.from(rs));
+                }
             }
         }
-        return skips;
+        return new Created(List.copyOf(leased), List.copyOf(skips), leftForClaim);
     }
 }

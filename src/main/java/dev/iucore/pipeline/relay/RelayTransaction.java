@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The database transaction a route's steps share, put on the exchange by {@link RelayTransactionPolicy}:
  * its connection, and what is to happen once it committed (counting a batch's decisions, for example,
- * which must never count what was rolled back). A transaction a caller began itself ({@link #joining}:
+ * which must never count what was rolled back), or once it rolled back. A transaction a caller began itself ({@link #joining}:
  * the boundary probe, which rolls back) runs no hooks: it is the caller's to end.
  */
 public final class RelayTransaction {
@@ -22,6 +22,7 @@ public final class RelayTransaction {
 
     private final Connection connection;
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> afterRollback = new ArrayList<>();
 
     RelayTransaction(Connection connection) {
         this.connection = connection;
@@ -50,9 +51,23 @@ public final class RelayTransaction {
         afterCommit.add(hook);
     }
 
+    /** Runs the hook once this transaction rolled back (undoing what a step counted in memory); never when it commits. */
+    public void afterRollback(Runnable hook) {
+        afterRollback.add(hook);
+    }
+
     /** Called by the policy after the commit: a failing hook is logged, the commit stands. */
     void committed() {
-        for (Runnable hook : afterCommit) {
+        run(afterCommit);
+    }
+
+    /** Called by the policy after the rollback. */
+    void rolledBack() {
+        run(afterRollback);
+    }
+
+    private static void run(List<Runnable> hooks) {
+        for (Runnable hook : hooks) {
             try {
                 hook.run();
             } catch (RuntimeException e) {

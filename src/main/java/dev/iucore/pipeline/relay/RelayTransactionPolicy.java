@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay's one transaction idiom, used as {@code policy: ref: relayTransaction} in the YAML: the
  * steps inside it share one {@link RelayTransaction} ({@link RelayCommit#begin}), which commits when
- * they all succeed and then runs its after-commit hooks, or rolls back when one throws, the
- * exception going on to the route. An exchange that already carries a transaction (the boundary
+ * they all succeed and then runs its after-commit hooks, or rolls back when one throws (then its
+ * after-rollback hooks), the exception going on to the route. An exchange that already carries a transaction (the boundary
  * probe's) joins it and leaves ending it to its owner.
  */
 public final class RelayTransactionPolicy implements Policy {
@@ -40,18 +40,18 @@ public final class RelayTransactionPolicy implements Policy {
                 return;
             }
             Connection connection = RelayCommit.open(dataSource);
+            RelayTransaction transaction = new RelayTransaction(connection);
             try {
-                RelayTransaction transaction = new RelayTransaction(connection);
                 exchange.setProperty(RelayTransaction.PROPERTY, transaction);
                 steps.process(exchange);
                 if (exchange.getException() != null) {
-                    rollback(connection);
+                    rollback(transaction);
                     return;
                 }
                 connection.commit();
                 transaction.committed();
             } catch (Exception e) {
-                rollback(connection);
+                rollback(transaction);
                 throw e;
             } finally {
                 exchange.removeProperty(RelayTransaction.PROPERTY);
@@ -60,12 +60,13 @@ public final class RelayTransactionPolicy implements Policy {
         };
     }
 
-    private static void rollback(Connection connection) {
+    private static void rollback(RelayTransaction transaction) {
         try {
-            connection.rollback();
+            transaction.connection().rollback();
         } catch (SQLException e) {
             LOG.warn("rollback failed (the connection is likely gone): {}", e.getMessage());
         }
+        transaction.rolledBack();
     }
 
     private static void close(Connection connection) {

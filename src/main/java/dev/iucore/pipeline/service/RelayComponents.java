@@ -52,13 +52,13 @@ final class RelayComponents {
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
                                 DataSource dataSource, PipelineMetrics metrics, Tracing tracing) {
         String node = NodeId.of(settings);
-        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE), tracing);
-
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
                 settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
+        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE), tracing,
+                deliveryClaimer::handOver);
         bind.accept("deliveryTargets", new DeliveryTargets());
         bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
         bind.accept("webhookSender", new WebhookSender(System::getenv,

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The relay's one transaction idiom: steps inside the policy commit or roll back together; hooks run only after a commit of its own. */
+/**
+ * The relay's one transaction idiom: steps inside the policy commit or roll back together; its hooks
+ * run after a commit or a rollback of its own, each only after its own.
+ */
 class RelayTransactionPolicyTest {
 
     @RegisterExtension
@@ -29,6 +32,8 @@ class RelayTransactionPolicyTest {
             INSERT INTO event_outbox (event_id, event_type, aggregate_type, aggregate_id, payload)
             VALUES (?, 'test.policy', 'policy', 'policy-1', '{}')""";
     private static final String COUNT = "SELECT count(*) FROM event_outbox WHERE event_id = ?";
+    /** What the after-rollback hook notes. */
+    private static final long ROLLED_BACK = -2;
 
     private static DefaultCamelContext camel;
     private static ProducerTemplate producer;
@@ -68,6 +73,7 @@ class RelayTransactionPolicyTest {
         }
         AtomicLong seenByHook = exchange.getProperty("seenByHook", AtomicLong.class);
         transaction.afterCommit(() -> seenByHook.set(DB.db().queryLong(COUNT, eventId)));
+        transaction.afterRollback(() -> seenByHook.set(ROLLED_BACK));
     }
 
     private static Exchange send(String uri, UUID eventId, AtomicLong seenByHook, Connection callers) {
@@ -94,7 +100,7 @@ class RelayTransactionPolicyTest {
     }
 
     @Test
-    void aFailingStepRollsBackTheEarlierStepsAndNoHookRuns() {
+    void aFailingStepRollsBackTheEarlierStepsAndOnlyTheRollbackHookRuns() {
         UUID eventId = UUID.randomUUID();
         AtomicLong seenByHook = new AtomicLong(-1);
 
@@ -102,7 +108,7 @@ class RelayTransactionPolicyTest {
 
         assertThat(done.getException()).isInstanceOf(IllegalStateException.class).hasMessage("a later step failed");
         assertThat(DB.db().queryLong(COUNT, eventId)).as("rolled back").isZero();
-        assertThat(seenByHook.get()).as("no hook after a rollback").isEqualTo(-1);
+        assertThat(seenByHook.get()).as("the after-rollback hook ran, the after-commit one did not").isEqualTo(ROLLED_BACK);
     }
 
     @Test
