@@ -71,14 +71,9 @@ class RouteResolverTest {
 
     @Test
     void theDeliveriesTheWorkersCanTakeAreCreatedLeasedTheRestLeftForTheClaim() throws Exception {
-        DeliveryClaimer claimer = claimer(3);
         List<Long> events = pending(TYPE, 5);
-        RouteResolver.Created created;
 
-        try (Connection c = RelayCommit.open(db().runtime()); DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
-            created = new RouteResolver(Optional::empty).createDeliveries(c, events, GATES, slots.parameters());
-            c.commit();
-        }
+        RouteResolver.Created created = createCommitted(claimer(3), events);
 
         assertThat(created.leased()).as("the route's window: 3 of 5").hasSize(3)
                 .allSatisfy(task -> assertThat(task).extracting(DeliveryTask::routeKey, DeliveryTask::targetUri,
@@ -99,14 +94,7 @@ class RouteResolverTest {
 
     @Test
     void noDeliveryOfAnOrderedOrRateLimitedRouteOrOneWhoseCircuitIsOpenIsLeasedByTheDispatcher() throws Exception {
-        DeliveryClaimer claimer = claimer(10);
-        List<Long> events = pending(CLAIMED_TYPE, 2);
-        RouteResolver.Created created;
-
-        try (Connection c = RelayCommit.open(db().runtime()); DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
-            created = new RouteResolver(Optional::empty).createDeliveries(c, events, GATES, slots.parameters());
-            c.commit();
-        }
+        RouteResolver.Created created = createCommitted(claimer(10), pending(CLAIMED_TYPE, 2));
 
         assertThat(created.leased()).isEmpty();
         assertThat(created.leftForClaim()).isTrue();
@@ -153,6 +141,16 @@ class RouteResolverTest {
         }
         try (DeliveryClaimer.HandOver free = claimer.handOver().orElseThrow()) {
             assertThat(free.parameters()).containsEntry("limit", 100);
+        }
+    }
+
+    /** The route table for the events with the claimer's free slots, committed. */
+    private static RouteResolver.Created createCommitted(DeliveryClaimer claimer, List<Long> events) throws Exception {
+        try (Connection c = RelayCommit.open(db().runtime()); DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
+            RouteResolver.Created created = new RouteResolver(Optional::empty).createDeliveries(c, events, GATES,
+                    slots.parameters());
+            c.commit();
+            return created;
         }
     }
 
