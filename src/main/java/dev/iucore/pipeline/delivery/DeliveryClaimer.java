@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -51,6 +52,12 @@ public final class DeliveryClaimer {
      * For this transaction only: an SQL action's function on a pooled connection plans as it likes.
      */
     static final String GENERIC_PLAN = "SET LOCAL plan_cache_mode TO force_generic_plan";
+
+    /**
+     * How long the dispatcher's lease waits for a claim counting slots (a claim takes a few ms): without
+     * waiting, every batch that met a claim left its deliveries to the next one.
+     */
+    static final long HAND_OVER_WAIT_MS = 50;
 
     static final String RELEASE = """
             UPDATE iu_route_delivery SET locked_by = NULL, locked_until = NULL, updated_at = now()
@@ -122,10 +129,16 @@ public final class DeliveryClaimer {
     /**
      * For the dispatcher's lease of the deliveries it creates ({@code create-deliveries.sql}): this
      * process's free slots, counted as a claim counts them, held until {@link HandOver#close}. Empty
-     * while a claim is counting (the dispatcher's wake-up has it claim the new deliveries instead).
+     * when a claim kept counting longer than {@link #HAND_OVER_WAIT_MS} (the batch's wake-up then has
+     * the claimer claim the new deliveries instead).
      */
     public Optional<HandOver> handOver() {
-        if (!counting.tryLock()) {
+        try {
+            if (!counting.tryLock(HAND_OVER_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
         int limit = Math.max(0, Math.min(batchSize, capacity() - unfinished.size()));
