@@ -129,10 +129,13 @@ public final class DeliveryClaimer {
     /**
      * For the dispatcher's lease of the deliveries it creates ({@code create-deliveries.sql}): this
      * process's free slots, counted as a claim counts them, held until {@link HandOver#close}. Empty
-     * when a claim kept counting longer than {@link #HAND_OVER_WAIT_MS} (the batch's wake-up then has
-     * the claimer claim the new deliveries instead).
+     * when the workers have no room, or a claim kept counting longer than {@link #HAND_OVER_WAIT_MS}
+     * (the batch's wake-up then has the claimer claim the new deliveries instead).
      */
     public Optional<HandOver> handOver() {
+        if (unfinished.size() >= capacity()) {
+            return Optional.empty();
+        }
         try {
             if (!counting.tryLock(HAND_OVER_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 return Optional.empty();

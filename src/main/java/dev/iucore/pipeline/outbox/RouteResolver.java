@@ -45,9 +45,13 @@ public final class RouteResolver {
         this.handOver = handOver;
     }
 
-    /** The route's step: deliveries for every event the plan dispatches; the skips and the leased tasks noted in the plan. */
+    /**
+     * The route's step: deliveries for every event the plan dispatches; the skips and the leased tasks
+     * noted in the plan. A full batch leases nothing: it is a backlog, which the claim drains as the
+     * workers free their slots, and a claim waiting for its long statement would leave them idle.
+     */
     public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
-        Optional<DeliveryClaimer.HandOver> slots = handOver.get();
+        Optional<DeliveryClaimer.HandOver> slots = batch.full() ? Optional.empty() : handOver.get();
         try {
             Created created = createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates(),
                     slots.map(DeliveryClaimer.HandOver::parameters).orElse(NONE_LEASED));

@@ -12,6 +12,7 @@ import dev.iucore.pipeline.relay.RelayTransaction;
 import dev.iucore.pipeline.relay.RelayTransactionPolicy;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
+import dev.iucore.pipeline.testing.StaleStatistics;
 import dev.iucore.pipeline.testing.TestDb;
 import java.sql.Connection;
 import java.util.List;
@@ -106,10 +107,8 @@ class RouteResolverTest {
     void whatTheDispatchersBatchLeasedCountsAsInFlightUntilItsTransactionRollsBack() throws Exception {
         DeliveryClaimer claimer = claimer(3);
         List<Long> events = pending(TYPE, 2);
-        Processor batchSteps = new RelayTransactionPolicy(db().runtime()).wrap(null, exchange -> {
-            DispatchBatch batch = DispatchBatch.claimed(RelayTransaction.of(exchange), GATES, List.of(), 500);
-            batch.plan().dispatched.addAll(events);
 
+        assertThatThrownBy(() -> inBatch(events, false, batch -> {
             new RouteResolver(claimer::handOver).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).hasSize(2);
@@ -120,16 +119,28 @@ class RouteResolverTest {
                         .containsExactly(2);
             }
             throw new IllegalStateException("a later step failed");
-        });
-
-        try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            assertThatThrownBy(() -> batchSteps.process(new DefaultExchange(camel))).hasMessage("a later step failed");
-        }
+        })).hasMessage("a later step failed");
 
         try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
             assertThat((String[]) slots.parameters().get("busy_routes")).as("rolled back: nothing in flight").isEmpty();
         }
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", FAST)).isZero();
+    }
+
+    @Test
+    void aFullBatchIsABacklogAndLeavesItsDeliveriesToTheClaim() throws Exception {
+        DeliveryClaimer claimer = claimer(3);
+        List<Long> events = pending(TYPE, 2);
+
+        inBatch(events, true, batch -> {
+            new RouteResolver(claimer::handOver).createDeliveries(batch);
+
+            assertThat(batch.plan().leased()).isEmpty();
+            assertThat(batch.plan().leftForClaim()).isTrue();
+        });
+
+        assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NULL", FAST))
+                .isEqualTo(2);
     }
 
     @Test
@@ -141,6 +152,55 @@ class RouteResolverTest {
         }
         try (DeliveryClaimer.HandOver free = claimer.handOver().orElseThrow()) {
             assertThat(free.parameters()).containsEntry("limit", 100);
+        }
+    }
+
+    @Test
+    void theRouteTableReadsItsRowsByKeyWhenItsPlanWasMadeForEmptyTables() throws Exception {
+        // statistics of empty tables (a new install, a purge) ...
+        StaleStatistics.emptyAndAnalysed(db(), "iu_route_delivery", "event_outbox");
+        DeliveryClaimer claimer = claimer(3);
+        RouteResolver resolver = new RouteResolver(Optional::empty);
+        try (Connection c = RelayCommit.open(db().runtime())) {
+            // ... and the statement's generic plan made and kept on this connection while they are (pgjdbc
+            // prepares a statement on the server at its fifth run) ...
+            for (int run = 0; run < 5; run++) {
+                try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
+                    assertThat(resolver.createDeliveries(c, pending(TYPE, 1), GATES, slots.parameters()).leased()).hasSize(1);
+                }
+                c.rollback();
+            }
+            // ... then 3,000 open deliveries and pending events they know nothing of
+            db().update("""
+                    WITH e AS (INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
+                               SELECT ?, 'test', 'a-' || i, '{}', 'dispatched', now() FROM generate_series(1, 3000) i
+                               RETURNING id, event_id, aggregate_id)
+                    INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
+                    SELECT event_id, id, aggregate_id, 'outbound', ? FROM e""", TYPE, FAST);
+            List<Long> events = pending(TYPE, 4);
+
+            Map<String, Long> before = StaleStatistics.rowsRead(c, "iu_route_delivery", "event_outbox");
+            try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
+                assertThat(resolver.createDeliveries(c, events, GATES, slots.parameters()).leased()).hasSize(3);
+            }
+            StaleStatistics.assertFewRowsReadSince(c, before, 300);
+            c.rollback();
+        }
+    }
+
+    interface BatchStep {
+        void run(DispatchBatch batch) throws Exception;
+    }
+
+    /** The step on a dispatch batch of the events (full: as large as its claim asked), in the relay's transaction policy. */
+    private static void inBatch(List<Long> events, boolean full, BatchStep step) throws Exception {
+        Processor batchSteps = new RelayTransactionPolicy(db().runtime()).wrap(null, exchange -> {
+            DispatchBatch batch = DispatchBatch.claimed(RelayTransaction.of(exchange), GATES, List.of(), full ? 0 : 500);
+            batch.plan().dispatched.addAll(events);
+            step.run(batch);
+        });
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            batchSteps.process(new DefaultExchange(camel));
         }
     }
 
