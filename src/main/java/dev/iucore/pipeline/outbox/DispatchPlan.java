@@ -24,7 +24,6 @@ public final class DispatchPlan {
     private final Map<String, Integer> dispatchedByType = new TreeMap<>();
     private final List<Skip> skipped = new ArrayList<>();
     private List<DeliveryTask> leased = List.of();
-    private boolean leftForClaim;
 
     /** Deliveries the route table did not create for a route that was not allowed, per route and reason. */
     public record Skip(String routeKey, String reason, int events) {
@@ -53,14 +52,8 @@ public final class DispatchPlan {
         skipped.add(skip);
     }
 
-    void leased(List<DeliveryTask> tasks, boolean leftForClaim) {
+    void leased(List<DeliveryTask> tasks) {
         this.leased = tasks;
-        this.leftForClaim = leftForClaim;
-    }
-
-    /** Deliveries were created that this process did not lease: the delivery claimer is to be woken. */
-    public boolean leftForClaim() {
-        return leftForClaim;
     }
 
     /** The new deliveries leased to this process's workers, for them once the batch committed (relay-drain.yaml). */

@@ -29,8 +29,8 @@ public final class RouteResolver {
 
     private static final NamedSql CREATE_DELIVERIES = NamedSql.load(RouteResolver.class, "create-deliveries.sql");
 
-    /** What one batch's route table did: the deliveries it leased, the routes it skipped, whether it left deliveries for a claim. */
-    public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips, boolean leftForClaim) {
+    /** What one batch's route table did: the deliveries it leased, the routes it skipped. */
+    public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips) {
     }
 
     /** The lease parameters that lease nothing. */
@@ -56,7 +56,7 @@ public final class RouteResolver {
             Created created = createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates(),
                     slots.map(DeliveryClaimer.HandOver::parameters).orElse(NONE_LEASED));
             created.skips().forEach(batch.plan()::skipped);
-            batch.plan().leased(created.leased(), created.leftForClaim());
+            batch.plan().leased(created.leased());
             slots.ifPresent(s -> s.leased(created.leased(), batch.transaction()));
         } finally {
             slots.ifPresent(DeliveryClaimer.HandOver::close);
@@ -69,7 +69,7 @@ public final class RouteResolver {
     public Created createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates, Map<String, Object> lease)
             throws SQLException {
         if (eventIds.isEmpty()) {
-            return new Created(List.of(), List.of(), false);
+            return new Created(List.of(), List.of());
         }
         Map<String, Object> parameters = new HashMap<>(lease);
         parameters.putAll(Map.of("ids", eventIds.toArray(Long[]::new),
@@ -77,11 +77,8 @@ public final class RouteResolver {
                 "sql_open", gates.sqlRoutesEnabled()));
         List<DeliveryTask> leased = new ArrayList<>();
         List<DispatchPlan.Skip> skips = new ArrayList<>();
-        // no row at all: nothing leased or skipped, and whatever was created is the claim's
-        boolean leftForClaim = true;
         try (PreparedStatement ps = CREATE_DELIVERIES.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                leftForClaim = rs.getLong("unleased") > 0;
                 if (rs.getString("reason") != null) {
                     skips.add(new DispatchPlan.Skip(rs.getString("skipped_route"), rs.getString("reason"), rs.getInt("events")));
                 } else {
@@ -89,6 +86,6 @@ public final class RouteResolver {
                 }
             }
         }
-        return new Created(List.copyOf(leased), List.copyOf(skips), leftForClaim);
+        return new Created(List.copyOf(leased), List.copyOf(skips));
     }
 }

@@ -12,8 +12,7 @@
 -- :delivery_open, :live_routes, :sql_open   the gates as the batch's transaction read them
 -- :lease_ms, :route_concurrency, :busy_routes, :busy_counts, :busy_limits, :byte_budget, :node
 --                 as in the delivery claim (claim.sql); :limit  at most this many leased, 0: none
--- Returns one row per skip (skipped_route, reason, events) and one per leased delivery (a task); on
--- each, how many deliveries were created and not leased (unleased), left for the claim.
+-- Returns one row per skip (skipped_route, reason, events) and one per leased delivery (a task).
 WITH events AS (
     SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.payload, e.headers
       FROM event_outbox e WHERE e.id = ANY (CAST(:ids AS bigint[]))
@@ -79,6 +78,6 @@ WITH events AS (
      WHERE c.leased
 )
 -- skips and tasks side by side, never in one row
-SELECT s.route_key AS skipped_route, s.reason, s.events, t.*, (SELECT count(*) FROM created WHERE NOT leased) AS unleased
+SELECT s.route_key AS skipped_route, s.reason, s.events, t.*
   FROM skipped s FULL JOIN tasks t ON false
  ORDER BY s.route_key, s.reason, t.delivery_id

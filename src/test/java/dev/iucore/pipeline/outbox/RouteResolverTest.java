@@ -80,7 +80,6 @@ class RouteResolverTest {
                 .allSatisfy(task -> assertThat(task).extracting(DeliveryTask::routeKey, DeliveryTask::targetUri,
                         DeliveryTask::attemptsSoFar, DeliveryTask::payload, DeliveryTask::routeExists)
                         .containsExactly(FAST, "http://127.0.0.1:9/fast", 0, "{\"n\": 1}", true));
-        assertThat(created.leftForClaim()).isTrue();
         assertThat(created.skips()).as("the disabled route's 5 skips beside the tasks")
                 .containsExactly(new DispatchPlan.Skip(DISABLED, "route_disabled", 5));
         assertThat(db().queryLong("""
@@ -98,7 +97,6 @@ class RouteResolverTest {
         RouteResolver.Created created = createCommitted(claimer(10), pending(CLAIMED_TYPE, 2));
 
         assertThat(created.leased()).isEmpty();
-        assertThat(created.leftForClaim()).isTrue();
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key IN (?, ?, ?) AND locked_by IS NULL",
                 ORDERED, LIMITED, OPEN)).as("all created, none leased").isEqualTo(6);
     }
@@ -112,7 +110,6 @@ class RouteResolverTest {
             new RouteResolver(claimer::handOver).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).hasSize(2);
-            assertThat(batch.plan().leftForClaim()).isFalse();
             try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
                 assertThat((String[]) slots.parameters().get("busy_routes")).containsExactly(FAST);
                 assertThat((Integer[]) slots.parameters().get("busy_counts")).as("the two leased are in flight")
@@ -136,7 +133,6 @@ class RouteResolverTest {
             new RouteResolver(claimer::handOver).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).isEmpty();
-            assertThat(batch.plan().leftForClaim()).isTrue();
         });
 
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NULL", FAST))
