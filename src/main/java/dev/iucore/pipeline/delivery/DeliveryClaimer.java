@@ -151,6 +151,11 @@ public final class DeliveryClaimer {
     /** The slots of one dispatcher's lease; closing it lets the next claim count. */
     public final class HandOver implements AutoCloseable {
 
+        /** The parameters of a statement that leases nothing (no hand-over), beside those it builds. */
+        public static final Map<String, Object> NONE = Map.of("lease_ms", 0L, "route_concurrency", 0,
+                "busy_routes", new String[0], "busy_counts", new Integer[0], "busy_limits", new Integer[0],
+                "limit", 0, "byte_budget", 0L, "node", "");
+
         private final Map<String, Object> parameters;
 
         private HandOver(Map<String, Object> parameters) {

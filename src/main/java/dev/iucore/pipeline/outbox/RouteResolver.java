@@ -33,11 +33,6 @@ public final class RouteResolver {
     public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips) {
     }
 
-    /** The lease parameters that lease nothing. */
-    private static final Map<String, Object> NONE_LEASED = Map.of("lease_ms", 0L, "route_concurrency", 0,
-            "busy_routes", new String[0], "busy_counts", new Integer[0], "busy_limits", new Integer[0],
-            "limit", 0, "byte_budget", 0L, "node", "");
-
     private final Supplier<Optional<DeliveryClaimer.HandOver>> handOver;
 
     /** @param handOver this process's free slots for the new deliveries; empty: none is leased here */
@@ -54,7 +49,7 @@ public final class RouteResolver {
         Optional<DeliveryClaimer.HandOver> slots = batch.full() ? Optional.empty() : handOver.get();
         try {
             Created created = createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates(),
-                    slots.map(DeliveryClaimer.HandOver::parameters).orElse(NONE_LEASED));
+                    slots.map(DeliveryClaimer.HandOver::parameters).orElse(DeliveryClaimer.HandOver.NONE));
             created.skips().forEach(batch.plan()::skipped);
             batch.plan().leased(created.leased());
             slots.ifPresent(s -> s.leased(created.leased(), batch.transaction()));

@@ -56,7 +56,7 @@ public final class RelayTransaction {
         afterRollback.add(hook);
     }
 
-    /** Called by the policy after the commit: a failing hook is logged, the commit stands. */
+    /** Called by the policy after the commit: a failing hook is logged, the commit stands (so after a rollback). */
     void committed() {
         run(afterCommit);
     }
@@ -71,7 +71,7 @@ public final class RelayTransaction {
             try {
                 hook.run();
             } catch (RuntimeException e) {
-                LOG.warn("a step after the commit failed (the transaction stays committed): {}", e.getMessage());
+                LOG.warn("a step after the transaction ended failed (the transaction stays as it ended): {}", e.getMessage());
             }
         }
     }
