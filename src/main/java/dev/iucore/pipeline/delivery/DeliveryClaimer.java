@@ -94,6 +94,19 @@ public final class DeliveryClaimer {
 
     /** What one lease took; {@code full}: as large as asked, so there is probably more. */
     public record Lease(List<DeliveryTask> tasks, boolean full) {
+        /**
+         * Equal only to itself: Camel keys its bean-info cache by the instance a {@code ${body.…}}
+         * step calls (BeanInfoCacheKey), and a record's value hash walked every task for each one.
+         */
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     /**

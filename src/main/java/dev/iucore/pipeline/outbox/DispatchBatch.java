@@ -17,6 +17,21 @@ public record DispatchBatch(RelayTransaction transaction, RelayGates gates, List
         return new DispatchBatch(null, null, List.of(), false, new DispatchPlan());
     }
 
+    /**
+     * A batch is one unit of work, equal only to itself. Camel keys its bean-info cache by the
+     * instance a {@code ${body.…}} expression calls (BeanInfoCacheKey): a record's value hash walked
+     * every event and its payload for each such step (a fifth of the service's Java samples in a backlog).
+     */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+
     static DispatchBatch claimed(RelayTransaction transaction, RelayGates gates, List<OutboxEvent> events, int asked) {
         return new DispatchBatch(transaction, gates, events, events.size() == asked, new DispatchPlan());
     }
