@@ -202,6 +202,10 @@ public final class WebhookSender implements DeliveryTarget {
 
     private HttpClient client(DeliveryTask task) {
         return clients.computeIfAbsent(task.connectTimeoutMs(), timeout -> HttpClient.newBuilder()
+                // the client's own steps (read the response, complete the future) run where they become
+                // ready, on its selector thread, not each handed to a pooled thread: nothing of ours blocks
+                // in them (the worker waits in send), and every hand-off was a thread woken per step
+                .executor(Runnable::run)
                 .connectTimeout(Duration.ofMillis(timeout))
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
