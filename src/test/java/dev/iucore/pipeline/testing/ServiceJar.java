@@ -50,7 +50,17 @@ public final class ServiceJar implements AutoCloseable {
 
     /** The same with another packaged jar (the external-db distribution). */
     public static ServiceJar start(Path jar, String jdbcUrl, String node, Map<Setting, String> overrides) {
-        Map<String, String> env = environment(jdbcUrl, node, overrides);
+        return start(jar, environment(jdbcUrl, node, overrides), node);
+    }
+
+    /** The same with more of the operator's environment ({@code JAVA_TOOL_OPTIONS}, say). */
+    public static ServiceJar start(TestDb db, String node, Map<Setting, String> overrides, Map<String, String> more) {
+        Map<String, String> env = environment(db.url(), node, overrides);
+        env.putAll(more);
+        return start(JAR, env, node);
+    }
+
+    private static ServiceJar start(Path jar, Map<String, String> env, String node) {
         // the management port is picked, released, then bound by the child: another process may take
         // it in between, so a start that lost that race is tried again on another port
         for (int tried = 1; ; tried++) {
