@@ -204,9 +204,8 @@ public final class WebhookSender implements DeliveryTarget {
         return clients.computeIfAbsent(task.connectTimeoutMs(), timeout -> HttpClient.newBuilder()
                 // the client's own steps (read the response, complete the future) run where they become
                 // ready, on its selector thread, not each handed to a pooled thread: nothing of ours blocks
-                // in them (the worker waits in send), and every hand-off was a thread woken per step
-                // (http route +36%, closing receiver +26% side by side, BENCHMARKS.md). A TLS handshake's
-                // work runs there too, one at a time per client: kept-alive connections make those rare
+                // in them (the worker waits in send), and every hand-off woke a thread (BENCHMARKS.md).
+                // A TLS handshake's work runs there too, one at a time per client: kept-alive connections make those rare
                 .executor(Runnable::run)
                 .connectTimeout(Duration.ofMillis(timeout))
                 .version(HttpClient.Version.HTTP_1_1)

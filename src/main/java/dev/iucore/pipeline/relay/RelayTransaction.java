@@ -56,7 +56,7 @@ public final class RelayTransaction {
         afterRollback.add(hook);
     }
 
-    /** Called by the policy after the commit: a failing hook is logged, the commit stands (so after a rollback). */
+    /** Called by the policy after the commit. */
     void committed() {
         run(afterCommit);
     }
@@ -66,6 +66,7 @@ public final class RelayTransaction {
         run(afterRollback);
     }
 
+    /** A failing hook is logged; the transaction stays as it ended. */
     private static void run(List<Runnable> hooks) {
         for (Runnable hook : hooks) {
             try {

@@ -106,7 +106,7 @@ public final class ServiceJar implements AutoCloseable {
     }
 
     public static ServiceJar start(TestDb db, String node, Map<Setting, String> overrides) {
-        return start(db.url(), node, overrides);
+        return start(db, node, overrides, Map.of());
     }
 
     private static ServiceJar launch(Path jar, Map<String, String> env, String node, int port) {
