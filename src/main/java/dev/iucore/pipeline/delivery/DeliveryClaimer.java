@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -80,6 +81,8 @@ public final class DeliveryClaimer {
     private final Set<String> orderedRoutes = ConcurrentHashMap.newKeySet();
     /** Held while a claim or the dispatcher's lease counts free slots and takes them: one at a time. */
     private final ReentrantLock counting = new ReentrantLock();
+    /** A committed dispatch batch left new deliveries for a claim since the last drain asked. */
+    private final AtomicBoolean claimWanted = new AtomicBoolean();
 
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
                            long leaseMs, IntSupplier workers) {
@@ -92,8 +95,11 @@ public final class DeliveryClaimer {
         this.workers = workers;
     }
 
-    /** What one lease took; {@code full}: as large as asked, so there is probably more. */
-    public record Lease(List<DeliveryTask> tasks, boolean full) {
+    /**
+     * What one lease took; {@code again}: claim again at once, as the lease was as large as asked (there
+     * is probably more), or tries that finished while it ran freed slots a claim would fill.
+     */
+    public record Lease(List<DeliveryTask> tasks, boolean again) {
         /**
          * Equal only to itself: Camel keys its bean-info cache by the instance a {@code ${body.…}}
          * step calls (BeanInfoCacheKey), and a record's value hash walked every task for each one.
@@ -133,7 +139,7 @@ public final class DeliveryClaimer {
                 connection.commit();
             }
             tasks.forEach(this::started);
-            return new Lease(tasks, tasks.size() == wanted);
+            return new Lease(tasks, tasks.size() == wanted || slotsFreedMeanwhile());
         } finally {
             counting.unlock();
         }
@@ -158,7 +164,8 @@ public final class DeliveryClaimer {
             return Optional.empty();
         }
         int limit = Math.max(0, Math.min(batchSize, capacity() - unfinished.size()));
-        return Optional.of(new HandOver(parameters(inFlight(), limit)));
+        Map<String, Integer> inFlight = inFlight();
+        return Optional.of(new HandOver(parameters(inFlight, bounds(inFlight), limit)));
     }
 
     /** The slots of one dispatcher's lease; closing it lets the next claim count. */
@@ -193,6 +200,20 @@ public final class DeliveryClaimer {
         public void close() {
             counting.unlock();
         }
+    }
+
+    /** A dispatch batch that left new deliveries for a claim (not leased to the workers) committed. */
+    public void leftForClaim() {
+        claimWanted.set(true);
+    }
+
+    /**
+     * The end of a drain (relay-drain.yaml): whether a batch committed since the last call left
+     * deliveries for a claim. At a trickle each batch leases all it creates, and a claim after it
+     * would find nothing (at 1,000 events/s, one claim a batch leased ~1 delivery for 1.4 ms each).
+     */
+    public boolean claimWanted() {
+        return claimWanted.getAndSet(false);
     }
 
     private void started(DeliveryTask task) {
@@ -233,10 +254,25 @@ public final class DeliveryClaimer {
             int routeLeft = unfinishedByRoute.get(route).decrementAndGet();
             Backlog seen = backlog;
             claimNow = orderedRoutes.contains(route)
-                    || seen.fullRoutes().contains(route) && routeLeft <= windows.limit(route) / 2
+                    || seen.fullRoutes().contains(route) && halfFree(route, routeLeft)
                     || seen.moreDue() && unfinished.size() <= capacity() / 2;
         }
         message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
+    }
+
+    private boolean halfFree(String route, int inFlight) {
+        return inFlight <= windows.limit(route) / 2;
+    }
+
+    /**
+     * After a claim: whether tries that finished while it ran freed what their release would have
+     * woken a claim for, had they seen this claim's backlog instead of the last one's (a log route's
+     * tries take less than a claim); else its due deliveries would wait for the poll floor.
+     */
+    private boolean slotsFreedMeanwhile() {
+        Backlog seen = backlog;
+        return seen.fullRoutes().stream().anyMatch(route -> halfFree(route, unfinishedByRoute.get(route).get()))
+                || seen.moreDue() && unfinished.size() <= capacity() / 2;
     }
 
     /**
@@ -260,7 +296,10 @@ public final class DeliveryClaimer {
 
     public List<DeliveryTask> claim(Connection connection, int limit) throws SQLException {
         Map<String, Integer> inFlight = inFlight();
-        Map<String, Object> parameters = parameters(inFlight, limit);
+        // the bounds the statement is given: tries finishing meanwhile widen windows, and a route
+        // measured against its wider window would look unfull, its due deliveries left to the poll
+        Map<String, Integer> bounds = bounds(inFlight);
+        Map<String, Object> parameters = parameters(inFlight, bounds, limit);
         try (Statement s = connection.createStatement()) {
             s.execute(GENERIC_PLAN);
         }
@@ -278,10 +317,10 @@ public final class DeliveryClaimer {
                 }
                 moreDue = rs.getBoolean("more_due");
             }
-            // full: as many in flight as the route's window allows, this claim's leases counted
+            // full: as many in flight as the route's bound allowed, this claim's leases counted
             Set<String> full = new HashSet<>();
             inFlight.forEach((route, count) -> {
-                if (count >= windows.limit(route)) {
+                if (count >= bounds.getOrDefault(route, windows.start())) {
                     full.add(route);
                 }
             });
@@ -307,13 +346,20 @@ public final class DeliveryClaimer {
         return inFlight;
     }
 
+    /** Each route's bound now (its window), for the routes of the in-flight map; any other's is the start. */
+    private Map<String, Integer> bounds(Map<String, Integer> inFlight) {
+        Map<String, Integer> bounds = new HashMap<>();
+        inFlight.keySet().forEach(route -> bounds.put(route, windows.limit(route)));
+        return bounds;
+    }
+
     /** The free slots as the claim and the dispatcher's lease take them: per route in flight and its bound. */
-    private Map<String, Object> parameters(Map<String, Integer> inFlight, int limit) {
+    private Map<String, Object> parameters(Map<String, Integer> inFlight, Map<String, Integer> bounds, int limit) {
         List<String> routes = new ArrayList<>(new TreeSet<>(inFlight.keySet()));
         return Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
                 "busy_routes", routes.toArray(String[]::new),
                 "busy_counts", routes.stream().map(inFlight::get).toArray(Integer[]::new),
-                "busy_limits", routes.stream().map(windows::limit).toArray(Integer[]::new),
+                "busy_limits", routes.stream().map(bounds::get).toArray(Integer[]::new),
                 "limit", limit, "byte_budget", batchBytes, "node", node);
     }
 }

@@ -22,18 +22,22 @@ public final class DispatchComponents {
     /** Without workers (the boundary probe's): every delivery is created for a claim to lease. */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             int batchSize) {
-        bind(registry, dataSource, metrics, batchSize, Tracing.off(), Optional::empty);
+        bind(registry, dataSource, metrics, batchSize, Tracing.off(), Optional::empty, () -> { });
     }
 
-    /** @param handOver the delivery workers' free slots, for the deliveries a batch creates ({@link RouteResolver}) */
+    /**
+     * @param handOver     the delivery workers' free slots, for the deliveries a batch creates ({@link RouteResolver})
+     * @param leftForClaim told when a committed batch left new deliveries for a claim
+     */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
-                            int batchSize, Tracing tracing, Supplier<Optional<DeliveryClaimer.HandOver>> handOver) {
+                            int batchSize, Tracing tracing, Supplier<Optional<DeliveryClaimer.HandOver>> handOver,
+                            Runnable leftForClaim) {
         registry.accept("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(batchSize));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
-        registry.accept("routeResolver", new RouteResolver(handOver));
+        registry.accept("routeResolver", new RouteResolver(handOver, leftForClaim));
     }
 }

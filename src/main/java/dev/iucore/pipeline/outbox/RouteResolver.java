@@ -23,21 +23,26 @@ import org.apache.camel.Body;
  * {@code sql_routes_enabled}), every other route counted as skipped, then the event is
  * {@code dispatched}, also with no route at all. Those of the new deliveries this process's workers
  * can take now are created leased to it ({@link DeliveryClaimer#handOver}) and go to the workers
- * once the batch commits.
+ * once the batch commits; should any be left for a claim, the claimer hears of it after the commit.
  */
 public final class RouteResolver {
 
     private static final NamedSql CREATE_DELIVERIES = NamedSql.load(RouteResolver.class, "create-deliveries.sql");
 
-    /** What one batch's route table did: the deliveries it leased, the routes it skipped. */
-    public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips) {
+    /** What one batch's route table did: the deliveries it leased, the routes it skipped, how many it left for a claim. */
+    public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips, int leftForClaim) {
     }
 
     private final Supplier<Optional<DeliveryClaimer.HandOver>> handOver;
+    private final Runnable leftForClaim;
 
-    /** @param handOver this process's free slots for the new deliveries; empty: none is leased here */
-    public RouteResolver(Supplier<Optional<DeliveryClaimer.HandOver>> handOver) {
+    /**
+     * @param handOver     this process's free slots for the new deliveries; empty: none is leased here
+     * @param leftForClaim told once a batch that left new deliveries for a claim committed
+     */
+    public RouteResolver(Supplier<Optional<DeliveryClaimer.HandOver>> handOver, Runnable leftForClaim) {
         this.handOver = handOver;
+        this.leftForClaim = leftForClaim;
     }
 
     /**
@@ -53,6 +58,9 @@ public final class RouteResolver {
             created.skips().forEach(batch.plan()::skipped);
             batch.plan().leased(created.leased());
             slots.ifPresent(s -> s.leased(created.leased(), batch.transaction()));
+            if (created.leftForClaim() > 0) {
+                batch.transaction().afterCommit(leftForClaim);
+            }
         } finally {
             slots.ifPresent(DeliveryClaimer.HandOver::close);
         }
@@ -64,7 +72,7 @@ public final class RouteResolver {
     public Created createDeliveries(Connection connection, List<Long> eventIds, RelayGates gates, Map<String, Object> lease)
             throws SQLException {
         if (eventIds.isEmpty()) {
-            return new Created(List.of(), List.of());
+            return new Created(List.of(), List.of(), 0);
         }
         Map<String, Object> parameters = new HashMap<>(lease);
         parameters.putAll(Map.of("ids", eventIds.toArray(Long[]::new),
@@ -72,15 +80,17 @@ public final class RouteResolver {
                 "sql_open", gates.sqlRoutesEnabled()));
         List<DeliveryTask> leased = new ArrayList<>();
         List<DispatchPlan.Skip> skips = new ArrayList<>();
+        int leftForClaim = 0;
         try (PreparedStatement ps = CREATE_DELIVERIES.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                leftForClaim = rs.getInt("left_for_claim");
                 if (rs.getString("reason") != null) {
                     skips.add(new DispatchPlan.Skip(rs.getString("skipped_route"), rs.getString("reason"), rs.getInt("events")));
-                } else {
+                } else if (rs.getObject("delivery_id") != null) {
                     leased.add(DeliveryTask.from(rs));
                 }
             }
         }
-        return new Created(List.copyOf(leased), List.copyOf(skips));
+        return new Created(List.copyOf(leased), List.copyOf(skips), leftForClaim);
     }
 }

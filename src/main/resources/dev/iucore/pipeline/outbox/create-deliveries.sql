@@ -12,7 +12,8 @@
 -- :delivery_open, :live_routes, :sql_open   the gates as the batch's transaction read them
 -- :lease_ms, :route_concurrency, :busy_routes, :busy_counts, :busy_limits, :byte_budget, :node
 --                 as in the delivery claim (claim.sql); :limit  at most this many leased, 0: none
--- Returns one row per skip (skipped_route, reason, events) and one per leased delivery (a task).
+-- Returns one row per skip (skipped_route, reason, events) and one per leased delivery (a task), at
+-- least one row, each saying how many new deliveries were left for a claim (left_for_claim).
 WITH events AS (
     SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.payload, e.headers
       FROM event_outbox e WHERE e.id = ANY (CAST(:ids AS bigint[]))
@@ -76,8 +77,11 @@ WITH events AS (
       JOIN events e ON e.id = c.outbox_id
      CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key) route
      WHERE c.leased
+), left_for_claim AS (
+    SELECT count(*) FILTER (WHERE NOT c.leased) AS left_for_claim FROM created c
 )
--- skips and tasks side by side, never in one row
-SELECT s.route_key AS skipped_route, s.reason, s.events, t.*
-  FROM skipped s FULL JOIN tasks t ON false
+-- skips and tasks side by side, never in one row; the count on every row, alone if there is neither
+SELECT n.left_for_claim, s.route_key AS skipped_route, s.reason, s.events, t.*
+  FROM left_for_claim n
+  LEFT JOIN (skipped s FULL JOIN tasks t ON false) ON true
  ORDER BY s.route_key, s.reason, t.delivery_id

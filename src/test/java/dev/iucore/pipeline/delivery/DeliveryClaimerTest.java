@@ -7,9 +7,16 @@ import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.StaleStatistics;
 import dev.iucore.pipeline.testing.TestDb;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Message;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -85,6 +92,46 @@ class DeliveryClaimerTest {
     }
 
     @Test
+    void aRouteWhoseSlotsWereAllTakenStaysFullThoughItsWindowWidensWhileTheClaimRuns() throws Exception {
+        RouteWindows windows = new RouteWindows(4, 100, 1000);
+        // tries of the route that finish while the claim runs widen its window (slow start: 4 to 6)
+        DeliveryClaimer claimer = new DeliveryClaimer(onStatement(1, () -> {
+            windows.ended(ROUTE, AttemptResult.delivered(204, 1));
+            windows.ended(ROUTE, AttemptResult.delivered(204, 1));
+        }), NODE, 100, 1L << 30, windows, 60_000, () -> 8);
+        due(ROUTE, 10, false);
+
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+
+        assertThat(leased).as("the window the claim was given").hasSize(4);
+        assertThat(windows.limit(ROUTE)).as("widened meanwhile").isEqualTo(6);
+        assertThat(claimNow(claimer, leased.get(0))).as("3 of 4 in flight, the window 7: half free, and 6 still due")
+                .isTrue();
+    }
+
+    @Test
+    void aClaimDuringWhichTheRoutesTriesFinishedAsksToBeRunAgain() throws Exception {
+        List<DeliveryTask> first = new ArrayList<>();
+        List<Boolean> wokenMeanwhile = new ArrayList<>();
+        AtomicReference<DeliveryClaimer> claimer = new AtomicReference<>();
+        // the first lease's two tries finish while the second claim runs: their release reads the first
+        // claim's backlog (nothing full), so they wake nobody
+        claimer.set(new DeliveryClaimer(onStatement(2, () -> first.forEach(task ->
+                wokenMeanwhile.add(claimNow(claimer.get(), task)))), NODE, 100, 1L << 30, new RouteWindows(4, 4, 1000),
+                60_000, () -> 8));
+        due(ROUTE, 2, false);
+        first.addAll(claimer.get().lease(CAMEL).tasks());
+        due(ROUTE, 6, false);
+
+        DeliveryClaimer.Lease second = claimer.get().lease(CAMEL);
+
+        assertThat(second.tasks()).as("the window's 2 free slots").hasSize(2);
+        assertThat(wokenMeanwhile).containsExactly(false, false);
+        assertThat(second.again()).as("2 of 4 in flight now, 4 still due: claim again rather than wait for the poll")
+                .isTrue();
+    }
+
+    @Test
     void dueDeliveriesLeftForTheClaimsLimitWakeTheClaimerAtHalfItsCapacity() throws Exception {
         // a window wider than anything here; one worker: capacity 16, claims of at most 10
         DeliveryClaimer claimer = claimer(100, 10, 1);
@@ -134,6 +181,38 @@ class DeliveryClaimerTest {
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
         return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000,
                 () -> workers);
+    }
+
+    /** The runtime pool, running the action before the n-th statement prepared on it (a claim prepares one). */
+    private static DataSource onStatement(int n, Runnable action) {
+        DataSource pool = db().runtime();
+        AtomicInteger prepared = new AtomicInteger();
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("isWrapperFor")) {
+                        return false;
+                    }
+                    Object result = invoke(method, pool, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    Connection connection = (Connection) result;
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (c, m, a) -> {
+                                if (m.getName().equals("prepareStatement") && prepared.incrementAndGet() == n) {
+                                    action.run();
+                                }
+                                return invoke(m, connection, a);
+                            });
+                });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** n due deliveries of the route, of one aggregate or each of its own. */

@@ -88,6 +88,7 @@ class RouteResolverTest {
                 .as("leased for at least the lease floor").isEqualTo(3);
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NULL", FAST))
                 .as("left for the claim").isEqualTo(2);
+        assertThat(created.leftForClaim()).as("what the statement says it left").isEqualTo(2);
         assertThat(db().queryLong("SELECT count(*) FROM event_outbox WHERE id = ANY (?) AND status = 'dispatched'",
                 (Object) events.toArray(Long[]::new))).isEqualTo(5);
     }
@@ -99,6 +100,7 @@ class RouteResolverTest {
         assertThat(created.leased()).isEmpty();
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key IN (?, ?, ?) AND locked_by IS NULL",
                 ORDERED, LIMITED, OPEN)).as("all created, none leased").isEqualTo(6);
+        assertThat(created.leftForClaim()).isEqualTo(6);
     }
 
     @Test
@@ -107,7 +109,7 @@ class RouteResolverTest {
         List<Long> events = pending(TYPE, 2);
 
         assertThatThrownBy(() -> inBatch(events, false, batch -> {
-            new RouteResolver(claimer::handOver).createDeliveries(batch);
+            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).hasSize(2);
             try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
@@ -130,13 +132,50 @@ class RouteResolverTest {
         List<Long> events = pending(TYPE, 2);
 
         inBatch(events, true, batch -> {
-            new RouteResolver(claimer::handOver).createDeliveries(batch);
+            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).isEmpty();
         });
 
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NULL", FAST))
                 .isEqualTo(2);
+        assertThat(claimer.claimWanted()).as("the claimer told to claim them").isTrue();
+    }
+
+    @Test
+    void theClaimerHearsOfDeliveriesLeftForItOnceTheirBatchCommittedAndOnlyThen() throws Exception {
+        DeliveryClaimer claimer = claimer(3);
+
+        inBatch(pending(TYPE, 2), false, batch -> new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch));
+        assertThat(claimer.claimWanted()).as("both leased: nothing for a claim").isFalse();
+        claimer.releaseUnfinished();
+
+        inBatch(pending(TYPE, 5), false, batch -> {
+            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            assertThat(batch.plan().leased()).hasSize(3);
+            assertThat(claimer.claimWanted()).as("not committed yet").isFalse();
+        });
+        assertThat(claimer.claimWanted()).as("committed, 2 left for a claim").isTrue();
+        assertThat(claimer.claimWanted()).as("asked once per drain").isFalse();
+
+        assertThatThrownBy(() -> inBatch(pending(TYPE, 5), true, batch -> {
+            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            throw new IllegalStateException("a later step failed");
+        })).hasMessage("a later step failed");
+        assertThat(claimer.claimWanted()).as("rolled back: nothing was left").isFalse();
+    }
+
+    @Test
+    void aBatchWithNothingToLeaseOrSkipStillSaysWhatItLeft() throws Exception {
+        try (Connection c = RelayCommit.open(db().runtime())) {
+            RouteResolver.Created created = new RouteResolver(Optional::empty, () -> { }).createDeliveries(c,
+                    pending(CLAIMED_TYPE, 1), GATES, DeliveryClaimer.HandOver.NONE);
+            c.rollback();
+
+            assertThat(created.leased()).isEmpty();
+            assertThat(created.skips()).isEmpty();
+            assertThat(created.leftForClaim()).as("one row, the count alone").isEqualTo(3);
+        }
     }
 
     @Test
@@ -156,7 +195,7 @@ class RouteResolverTest {
         // statistics of empty tables (a new install, a purge) ...
         StaleStatistics.emptyAndAnalysed(db(), "iu_route_delivery", "event_outbox");
         DeliveryClaimer claimer = claimer(3);
-        RouteResolver resolver = new RouteResolver(Optional::empty);
+        RouteResolver resolver = new RouteResolver(Optional::empty, () -> { });
         try (Connection c = RelayCommit.open(db().runtime())) {
             // ... and the statement's generic plan made and kept on this connection while they are (pgjdbc
             // prepares a statement on the server at its fifth run) ...
@@ -203,7 +242,7 @@ class RouteResolverTest {
     /** The route table for the events with the claimer's free slots, committed. */
     private static RouteResolver.Created createCommitted(DeliveryClaimer claimer, List<Long> events) throws Exception {
         try (Connection c = RelayCommit.open(db().runtime()); DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
-            RouteResolver.Created created = new RouteResolver(Optional::empty).createDeliveries(c, events, GATES,
+            RouteResolver.Created created = new RouteResolver(Optional::empty, () -> { }).createDeliveries(c, events, GATES,
                     slots.parameters());
             c.commit();
             return created;
