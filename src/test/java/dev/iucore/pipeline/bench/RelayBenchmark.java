@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>dispatch + delivery to the sink while a second route's receiver stalls mid-body (headers and ten
  *     bytes of a hundred), with how long its tries took;</li>
  * <li>events inserted while the service runs (four producers, ten events a transaction);</li>
- * <li>insert-to-delivered latency at a steady 1,000 events/s (http route);</li>
+ * <li>insert-to-delivered latency at a steady 1,000 events/s (http route), after 20 s of it untimed, and its parts;</li>
  * <li>two processes on one database against one;</li>
  * <li>the service's resident set (RSS) while it drains a backlog of 1,000,000 events.</li>
  * </ul>
@@ -75,8 +75,17 @@ public final class RelayBenchmark {
               FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'bench-stall'""";
     private static final int SLOW = 5_000;
     private static final int STALLED = 20;
+    /**
+     * Each delivered http event's moments: its dispatch transaction's start, its try's start as recorded
+     * (the record's transaction start less the try's own time: the wait for the record is in it, a few
+     * ms), the try's time, and delivered_at.
+     */
     static final String HTTP_LATENCIES = """
-            SELECT d.event_id, d.delivered_at FROM iu_route_delivery d
+            SELECT d.event_id, o.dispatched_at, a.attempted_at - a.latency_ms * interval '1 millisecond' AS try_started,
+                   a.latency_ms, d.delivered_at
+              FROM iu_route_delivery d
+              JOIN event_outbox o ON o.event_id = d.event_id
+              JOIN iu_route_attempt a ON a.delivery_id = d.id AND a.attempt_no = d.attempts
              WHERE d.route_key = 'bench-http' AND d.status = 'delivered'""";
     static final String INSERT_TEN = """
             INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
@@ -88,6 +97,12 @@ public final class RelayBenchmark {
     private static final Duration RSS_WINDOW = Duration.ofSeconds(60);
     private static final int LATENCY_RATE = 1_000;
     private static final Duration LATENCY_RUN = Duration.ofSeconds(30);
+    /**
+     * The steady rate before the latency is measured: a trickle runs other code than the warm-up's
+     * backlog, and the service's JIT compilers took 0.4 of 2 cores for the first 10 s of it, 0.03-0.08
+     * after 20 s (jstack per-thread CPU, 2026-12-02).
+     */
+    private static final Duration LATENCY_WARM = Duration.ofSeconds(20);
     /** Events each service delivers before a section measures it ({@link #warm}). */
     private static final int WARM_UP = Integer.getInteger("bench.warm-up", 80_000);
 
@@ -280,28 +295,43 @@ public final class RelayBenchmark {
         }
     }
 
-    /** Insert commit to delivered_at, http route, at a steady 1,000 events/s (5 s of warm-up not counted). */
+    /** Insert commit to delivered_at, http route, at a steady 1,000 events/s ({@link #LATENCY_WARM} of it not counted), and its parts. */
     private void latency() throws Exception {
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1"); SteadyProducer producer = new SteadyProducer(database, "bench.http")) {
-            producer.produce(LATENCY_RATE, Duration.ofSeconds(5));
+            producer.produce(LATENCY_RATE, LATENCY_WARM);
             Map<UUID, Instant> committed = producer.produce(LATENCY_RATE, LATENCY_RUN);
-            long expected = committed.size() + LATENCY_RATE * 5L;
+            long expected = committed.size() + LATENCY_RATE * LATENCY_WARM.toSeconds();
             delivered(expected, System.nanoTime());
-            List<Duration> latencies = new ArrayList<>();
+            List<Duration> total = new ArrayList<>();
+            List<Duration> toDispatch = new ArrayList<>();
+            List<Duration> toTry = new ArrayList<>();
+            List<Duration> tries = new ArrayList<>();
             try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(HTTP_LATENCIES);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Instant at = committed.get(rs.getObject(1, UUID.class));
+                    Instant at = committed.get(rs.getObject("event_id", UUID.class));
                     if (at != null) {
-                        latencies.add(Duration.between(at, rs.getObject(2, OffsetDateTime.class).toInstant()));
+                        Instant dispatched = rs.getObject("dispatched_at", OffsetDateTime.class).toInstant();
+                        Instant tryStarted = rs.getObject("try_started", OffsetDateTime.class).toInstant();
+                        total.add(Duration.between(at, rs.getObject("delivered_at", OffsetDateTime.class).toInstant()));
+                        toDispatch.add(Duration.between(at, dispatched));
+                        toTry.add(Duration.between(dispatched, tryStarted));
+                        tries.add(Duration.ofMillis(rs.getLong("latency_ms")));
                     }
                 }
             }
-            Percentiles p = Percentiles.of(latencies);
-            record("insert commit to delivered, http route, steady " + count(LATENCY_RATE) + "/s for "
-                    + LATENCY_RUN.toSeconds() + " s, p50 / p99 (ms)", p.p50().toMillis() + " / " + p.p99().toMillis());
+            String steady = "http route, steady " + count(LATENCY_RATE) + "/s for " + LATENCY_RUN.toSeconds() + " s";
+            record("insert commit to delivered, " + steady + ", p50 / p99 (ms)", p50p99(total));
+            record("latency part: insert commit to its dispatch transaction's start, p50 / p99 (ms)", p50p99(toDispatch));
+            record("latency part: dispatch transaction's start to try start (record wait in it), p50 / p99 (ms)", p50p99(toTry));
+            record("latency part: the try, p50 / p99 (ms)", p50p99(tries));
         }
+    }
+
+    private static String p50p99(List<Duration> latencies) {
+        Percentiles p = Percentiles.of(latencies);
+        return p.p50().toMillis() + " / " + p.p99().toMillis();
     }
 
     private void twoProcesses(int events) throws Exception {

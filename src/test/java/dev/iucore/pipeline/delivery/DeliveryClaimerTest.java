@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * When a finished try wakes the delivery claimer, the claimer alone on the real database: only when
  * its last claim says a claim would find something (the route's slots were all taken, due
  * deliveries were left for the limit, the route is ordered); not when everything due was taken, so
- * a trickle of events costs a claim per dispatch, not one per delivery.
+ * a trickle of events costs no claim beyond the dispatch, not one per delivery.
  */
 class DeliveryClaimerTest {
 
