@@ -271,7 +271,8 @@ public final class DeliveryClaimer {
      */
     private boolean slotsFreedMeanwhile() {
         Backlog seen = backlog;
-        return seen.fullRoutes().stream().anyMatch(route -> halfFree(route, unfinishedByRoute.get(route).get()))
+        Map<String, Integer> inFlight = inFlight();
+        return seen.fullRoutes().stream().anyMatch(route -> halfFree(route, inFlight.getOrDefault(route, 0)))
                 || seen.moreDue() && unfinished.size() <= capacity() / 2;
     }
 
