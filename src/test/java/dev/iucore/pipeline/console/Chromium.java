@@ -19,7 +19,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -95,7 +94,27 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
     /** Clicks what submits a form or follows a link, and waits until the next page has replaced this one. */
     void submit(WebElement element) {
         element.click();
-        waiting().until(ExpectedConditions.stalenessOf(element));
+        waiting().until(d -> replaced(element));
+    }
+
+    /** Whether the page the click led to replaced the element; Selenium's stalenessOf knows only one of Chrome's two ways of saying so. */
+    private static boolean replaced(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException e) {
+            return true;
+        } catch (WebDriverException e) {
+            if (detached(e)) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** Chrome's other way of saying an element is stale. */
+    private static boolean detached(WebDriverException e) {
+        return String.valueOf(e.getMessage()).contains("does not belong to the document");
     }
 
     void submit(By by) {
@@ -111,7 +130,7 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
             try {
                 return d.findElement(By.id(id)).getText();
             } catch (WebDriverException e) {
-                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                if (detached(e)) {
                     return null;
                 }
                 throw e;
