@@ -255,13 +255,18 @@ public final class DeliveryClaimer {
             Backlog seen = backlog;
             claimNow = orderedRoutes.contains(route)
                     || seen.fullRoutes().contains(route) && halfFree(route, routeLeft)
-                    || seen.moreDue() && unfinished.size() <= capacity() / 2;
+                    || moreDueAndRoomFor(seen);
         }
         message.setHeader(DeliveryAttempt.CLAIM_NOW, claimNow);
     }
 
     private boolean halfFree(String route, int inFlight) {
         return inFlight <= windows.limit(route) / 2;
+    }
+
+    /** The claim left due deliveries for its limit, and half this process's capacity is free. */
+    private boolean moreDueAndRoomFor(Backlog seen) {
+        return seen.moreDue() && unfinished.size() <= capacity() / 2;
     }
 
     /**
@@ -273,7 +278,7 @@ public final class DeliveryClaimer {
         Backlog seen = backlog;
         Map<String, Integer> inFlight = inFlight();
         return seen.fullRoutes().stream().anyMatch(route -> halfFree(route, inFlight.getOrDefault(route, 0)))
-                || seen.moreDue() && unfinished.size() <= capacity() / 2;
+                || moreDueAndRoomFor(seen);
     }
 
     /**
