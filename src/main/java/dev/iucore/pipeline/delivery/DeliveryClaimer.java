@@ -41,7 +41,7 @@ import org.apache.camel.Message;
  * creates itself, within the same bound ({@link #handOver}), so at a trickle a new delivery goes to
  * the workers when its batch commits, without a claim of its own.
  */
-public final class DeliveryClaimer {
+public final class DeliveryClaimer implements DeliveryHandOff {
 
     private static final NamedSql CLAIM = NamedSql.load(DeliveryClaimer.class, "claim.sql");
 
@@ -151,6 +151,7 @@ public final class DeliveryClaimer {
      * when the workers have no room, or a claim kept counting longer than {@link #HAND_OVER_WAIT_MS}
      * (the batch's wake-up then has the claimer claim the new deliveries instead).
      */
+    @Override
     public Optional<HandOver> handOver() {
         if (unfinished.size() >= capacity()) {
             return Optional.empty();
@@ -203,6 +204,7 @@ public final class DeliveryClaimer {
     }
 
     /** A dispatch batch that left new deliveries for a claim (not leased to the workers) committed. */
+    @Override
     public void leftForClaim() {
         claimWanted.set(true);
     }

@@ -1,13 +1,11 @@
 package dev.iucore.pipeline.outbox;
 
-import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.delivery.DeliveryHandOff;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayGateReader;
 import dev.iucore.pipeline.relay.RelayTransactionPolicy;
 import dev.iucore.pipeline.tracing.Tracing;
-import java.util.Optional;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -22,22 +20,18 @@ public final class DispatchComponents {
     /** Without workers (the boundary probe's): every delivery is created for a claim to lease. */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             int batchSize) {
-        bind(registry, dataSource, metrics, batchSize, Tracing.off(), Optional::empty, () -> { });
+        bind(registry, dataSource, metrics, batchSize, Tracing.off(), DeliveryHandOff.NONE);
     }
 
-    /**
-     * @param handOver     the delivery workers' free slots, for the deliveries a batch creates ({@link RouteResolver})
-     * @param leftForClaim told when a committed batch left new deliveries for a claim
-     */
+    /** @param workers this process's delivery workers, for the deliveries a batch creates ({@link RouteResolver}) */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
-                            int batchSize, Tracing tracing, Supplier<Optional<DeliveryClaimer.HandOver>> handOver,
-                            Runnable leftForClaim) {
+                            int batchSize, Tracing tracing, DeliveryHandOff workers) {
         registry.accept("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());
         registry.accept("outboxClaimer", new OutboxClaimer(batchSize));
         registry.accept("dispatchPlanner", new DispatchPlanner(metrics));
         registry.accept("outboxMarker", new OutboxMarker());
-        registry.accept("routeResolver", new RouteResolver(handOver, leftForClaim));
+        registry.accept("routeResolver", new RouteResolver(workers));
     }
 }

@@ -2,6 +2,7 @@ package dev.iucore.pipeline.outbox;
 
 import dev.iucore.pipeline.db.NamedSql;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.delivery.DeliveryHandOff;
 import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.relay.RelayGates;
 import java.sql.Connection;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.camel.Body;
 
 /**
@@ -33,16 +33,11 @@ public final class RouteResolver {
     public record Created(List<DeliveryTask> leased, List<DispatchPlan.Skip> skips, int leftForClaim) {
     }
 
-    private final Supplier<Optional<DeliveryClaimer.HandOver>> handOver;
-    private final Runnable leftForClaim;
+    private final DeliveryHandOff workers;
 
-    /**
-     * @param handOver     this process's free slots for the new deliveries; empty: none is leased here
-     * @param leftForClaim told once a batch that left new deliveries for a claim committed
-     */
-    public RouteResolver(Supplier<Optional<DeliveryClaimer.HandOver>> handOver, Runnable leftForClaim) {
-        this.handOver = handOver;
-        this.leftForClaim = leftForClaim;
+    /** @param workers this process's delivery workers: free slots for the new deliveries, a claim for those left */
+    public RouteResolver(DeliveryHandOff workers) {
+        this.workers = workers;
     }
 
     /**
@@ -51,7 +46,7 @@ public final class RouteResolver {
      * workers free their slots, and a claim waiting for its long statement would leave them idle.
      */
     public void createDeliveries(@Body DispatchBatch batch) throws SQLException {
-        Optional<DeliveryClaimer.HandOver> slots = batch.full() ? Optional.empty() : handOver.get();
+        Optional<DeliveryClaimer.HandOver> slots = batch.full() ? Optional.empty() : workers.handOver();
         try {
             Created created = createDeliveries(batch.transaction().connection(), batch.plan().dispatched(), batch.gates(),
                     slots.map(DeliveryClaimer.HandOver::parameters).orElse(DeliveryClaimer.HandOver.NONE));
@@ -59,7 +54,7 @@ public final class RouteResolver {
             batch.plan().leased(created.leased());
             slots.ifPresent(s -> s.leased(created.leased(), batch.transaction()));
             if (created.leftForClaim() > 0) {
-                batch.transaction().afterCommit(leftForClaim);
+                batch.transaction().afterCommit(workers::leftForClaim);
             }
         } finally {
             slots.ifPresent(DeliveryClaimer.HandOver::close);

@@ -58,7 +58,7 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
         DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE), tracing,
-                deliveryClaimer::handOver, deliveryClaimer::leftForClaim);
+                deliveryClaimer);
         bind.accept("deliveryTargets", new DeliveryTargets());
         bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
         bind.accept("webhookSender", new WebhookSender(System::getenv,

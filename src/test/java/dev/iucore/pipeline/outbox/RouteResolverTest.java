@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
+import dev.iucore.pipeline.delivery.DeliveryHandOff;
 import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.delivery.RouteWindows;
 import dev.iucore.pipeline.relay.RelayCommit;
@@ -17,7 +18,6 @@ import dev.iucore.pipeline.testing.TestDb;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.camel.Processor;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -109,7 +109,7 @@ class RouteResolverTest {
         List<Long> events = pending(TYPE, 2);
 
         assertThatThrownBy(() -> inBatch(events, false, batch -> {
-            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            new RouteResolver(claimer).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).hasSize(2);
             try (DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
@@ -132,7 +132,7 @@ class RouteResolverTest {
         List<Long> events = pending(TYPE, 2);
 
         inBatch(events, true, batch -> {
-            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            new RouteResolver(claimer).createDeliveries(batch);
 
             assertThat(batch.plan().leased()).isEmpty();
         });
@@ -146,12 +146,12 @@ class RouteResolverTest {
     void theClaimerHearsOfDeliveriesLeftForItOnceTheirBatchCommittedAndOnlyThen() throws Exception {
         DeliveryClaimer claimer = claimer(3);
 
-        inBatch(pending(TYPE, 2), false, batch -> new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch));
+        inBatch(pending(TYPE, 2), false, batch -> new RouteResolver(claimer).createDeliveries(batch));
         assertThat(claimer.claimWanted()).as("both leased: nothing for a claim").isFalse();
         claimer.releaseUnfinished();
 
         inBatch(pending(TYPE, 5), false, batch -> {
-            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            new RouteResolver(claimer).createDeliveries(batch);
             assertThat(batch.plan().leased()).hasSize(3);
             assertThat(claimer.claimWanted()).as("not committed yet").isFalse();
         });
@@ -159,7 +159,7 @@ class RouteResolverTest {
         assertThat(claimer.claimWanted()).as("asked once per drain").isFalse();
 
         assertThatThrownBy(() -> inBatch(pending(TYPE, 5), true, batch -> {
-            new RouteResolver(claimer::handOver, claimer::leftForClaim).createDeliveries(batch);
+            new RouteResolver(claimer).createDeliveries(batch);
             throw new IllegalStateException("a later step failed");
         })).hasMessage("a later step failed");
         assertThat(claimer.claimWanted()).as("rolled back: nothing was left").isFalse();
@@ -168,7 +168,7 @@ class RouteResolverTest {
     @Test
     void aBatchWithNothingToLeaseOrSkipStillSaysWhatItLeft() throws Exception {
         try (Connection c = RelayCommit.open(db().runtime())) {
-            RouteResolver.Created created = new RouteResolver(Optional::empty, () -> { }).createDeliveries(c,
+            RouteResolver.Created created = new RouteResolver(DeliveryHandOff.NONE).createDeliveries(c,
                     pending(CLAIMED_TYPE, 1), GATES, DeliveryClaimer.HandOver.NONE);
             c.rollback();
 
@@ -195,7 +195,7 @@ class RouteResolverTest {
         // statistics of empty tables (a new install, a purge) ...
         StaleStatistics.emptyAndAnalysed(db(), "iu_route_delivery", "event_outbox");
         DeliveryClaimer claimer = claimer(3);
-        RouteResolver resolver = new RouteResolver(Optional::empty, () -> { });
+        RouteResolver resolver = new RouteResolver(DeliveryHandOff.NONE);
         try (Connection c = RelayCommit.open(db().runtime())) {
             // ... and the statement's generic plan made and kept on this connection while they are (pgjdbc
             // prepares a statement on the server at its fifth run) ...
@@ -242,7 +242,7 @@ class RouteResolverTest {
     /** The route table for the events with the claimer's free slots, committed. */
     private static RouteResolver.Created createCommitted(DeliveryClaimer claimer, List<Long> events) throws Exception {
         try (Connection c = RelayCommit.open(db().runtime()); DeliveryClaimer.HandOver slots = claimer.handOver().orElseThrow()) {
-            RouteResolver.Created created = new RouteResolver(Optional::empty, () -> { }).createDeliveries(c, events, GATES,
+            RouteResolver.Created created = new RouteResolver(DeliveryHandOff.NONE).createDeliveries(c, events, GATES,
                     slots.parameters());
             c.commit();
             return created;
