@@ -99,6 +99,8 @@ public final class RelayBenchmark {
     private static final Duration LATENCY_WARM = Duration.ofSeconds(20);
     /** Events each service delivers before a section measures it ({@link #warm}). */
     private static final int WARM_UP = Integer.getInteger("bench.warm-up", 80_000);
+    /** The warm-up's route, to the kept-alive sink: {@code bench-warm} of event type {@code bench.warm}. */
+    private static final String WARM_ROUTE = "warm";
 
     private final BenchDatabase database;
     private final BenchSink sink;
@@ -129,6 +131,8 @@ public final class RelayBenchmark {
             database.typeWithRoutes("bench.slow", Map.of("bench-slow", sink.slowUrl()));
             database.typeWithRoutes("bench.stall", Map.of("bench-stall", sink.stallingUrl()));
             database.typeWithRoutes("bench.warm", Map.of("bench-warm", sink.url()));
+            database.typeWithRoutes("bench.warmclose", Map.of("bench-warmclose", sink.closingUrl()));
+            database.typeWithRoutes("bench.warmlog", Map.of("bench-warmlog", "log:bench-warm"));
             // one try each, ended at 1 s + 1 s: the stalling route's events are dead-lettered, not retried; its
             // circuit stays closed, so the 20 tries run side by side rather than one per circuit probe (30 s)
             database.execute(STALL_ROUTE_POLICY);
@@ -137,7 +141,7 @@ public final class RelayBenchmark {
                 bench.floors(events);
             }
             if (sections.contains("log")) {
-                bench.backlog("log", events);
+                bench.backlog("log", events, "warmlog");
             }
             if (sections.contains("http")) {
                 bench.httpBacklog(events);
@@ -179,18 +183,18 @@ public final class RelayBenchmark {
         }
     }
 
-    /** N events seeded while the service is ready: to the last dispatched, and to the last delivered. */
     private void backlog(String route, int events) throws Exception {
+        backlog(route, events, WARM_ROUTE);
+    }
+
+    /** N events seeded while the service, warmed on {@code warmRoute}, is ready: to the last dispatched, and to the last delivered. */
+    private void backlog(String route, int events, String warmRoute) throws Exception {
         fresh("bench-" + route);
-        try (ServiceProcess service = service("bench-1")) {
+        try (ServiceProcess service = service("bench-1", warmRoute)) {
             long start = System.nanoTime();
             database.backlog("bench." + route, events);
             Duration dispatched = until(() -> count(BenchDatabase.ANY_PENDING) == 0, start, 10);
-            // a log route sends nothing to the sink: only the database can say. Every delivery exists once
-            // its event is dispatched (one transaction), so none open means all ended; the count says delivered
-            Duration delivered = "log".equals(route)
-                    ? until(() -> count(BenchDatabase.ANY_OPEN_DELIVERY) == 0 && count(BenchDatabase.DELIVERED) == events, start, 10)
-                    : delivered(events, start);
+            Duration delivered = delivered(route, events, start);
             record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
             record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
         }
@@ -219,8 +223,9 @@ public final class RelayBenchmark {
                 rate(events, rawHttp(sink.url(), events)));
     }
 
+    /** Against the sink closing every connection, the service warmed on such a receiver too, as the raw loop is. */
     private void closingReceiver(int events) throws Exception {
-        backlog("close", events);
+        backlog("close", events, "warmclose");
         record("relay tries counted as failed, receiver closing every connection", Long.toString(count(FAILED_TRIES)));
         record("raw HttpClient loop, " + WORKERS + " requests in flight, sink closing every connection, " + count(events),
                 rate(events, rawHttp(sink.closingUrl(), events)));
@@ -346,7 +351,7 @@ public final class RelayBenchmark {
         Duration two;
         fresh("bench-http");
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
-            warm(2 * WARM_UP);
+            warm(2 * WARM_UP, WARM_ROUTE);
             long start = System.nanoTime();
             database.backlog("bench.http", events);
             two = delivered(events, start);
@@ -376,11 +381,15 @@ public final class RelayBenchmark {
         }
     }
 
-    /** A service started and warmed ({@link #warm}), alone on the database. */
+    /** A service started and warmed ({@link #warm}) on the kept-alive sink, alone on the database. */
     private ServiceProcess service(String node) throws Exception {
+        return service(node, WARM_ROUTE);
+    }
+
+    private ServiceProcess service(String node, String warmRoute) throws Exception {
         ServiceProcess service = start(node);
         try {
-            warm(WARM_UP);
+            warm(WARM_UP, warmRoute);
         } catch (Exception | Error e) {
             service.close();
             throw e;
@@ -399,18 +408,21 @@ public final class RelayBenchmark {
      * section measures anything, then the tables and the sink's count are emptied again: the figures
      * are those of a service that has run a while, as one in production has: a JVM just started
      * spends 40% of a core compiling (C2) for its first 50 to 60 s of work, 18 CPU-s in all here.
+     * A receiver that closes every connection runs code a kept-alive one does not (a connection per
+     * try), and a {@code log} route none of the HTTP client's: their sections warm on a route of their
+     * kind ({@code warmclose}, {@code warmlog}), as the raw HTTP loop warms on the receiver it measures.
      * {@code -Dbench.warm-up=0}
      * measures from a cold start, as this benchmark did before 2026-12-01.
      */
-    private void warm(int events) throws Exception {
+    private void warm(int events, String route) throws Exception {
         if (events == 0) {
             return;
         }
         List<String> routes = new ArrayList<>(List.of(live));
-        routes.add("bench-warm");
+        routes.add("bench-" + route);
         database.openGates(routes.toArray(String[]::new));
-        database.backlog("bench.warm", events);
-        delivered(events, System.nanoTime());
+        database.backlog("bench." + route, events);
+        delivered(route, events, System.nanoTime());
         fresh(live);
     }
 
@@ -441,6 +453,17 @@ public final class RelayBenchmark {
     private Duration delivered(long events, long start) throws Exception {
         until(() -> sink.received() >= events, start, 5);
         return until(() -> count(BenchDatabase.DELIVERED) == events, start, 10);
+    }
+
+    /**
+     * The same for the route's events; a {@code log} route sends nothing to the sink: only the database
+     * can say. Every delivery exists once its event is dispatched (one transaction), so none open means
+     * all ended; the count says delivered.
+     */
+    private Duration delivered(String route, long events, long start) throws Exception {
+        return route.contains("log")
+                ? until(() -> count(BenchDatabase.ANY_OPEN_DELIVERY) == 0 && count(BenchDatabase.DELIVERED) == events, start, 10)
+                : delivered(events, start);
     }
 
     private interface Check {
