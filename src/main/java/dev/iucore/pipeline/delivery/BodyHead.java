@@ -1,65 +1,34 @@
 package dev.iucore.pipeline.delivery;
 
-import java.io.ByteArrayOutputStream;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
+import org.apache.hc.core5.http.HttpEntity;
 
 /**
- * Reads at most the first {@code limit} bytes of a response body and then stops, with control
- * characters and runs of blanks as one space, so an error response's excerpt costs a bounded amount of memory and a body that never ends does not hold the
- * try (the caller's deadline covers a body that trickles below the limit).
+ * The first bytes of an error response's body, with control characters and runs of blanks as one
+ * space: an excerpt costs a bounded amount of memory, and a body that never ends does not hold the
+ * try (the try's deadline covers one that trickles below the limit). The caller drops the
+ * connection with the rest of the body.
  */
-final class BodyHead implements HttpResponse.BodySubscriber<String> {
+final class BodyHead {
 
-    private final int limit;
-    private final ByteArrayOutputStream head = new ByteArrayOutputStream();
-    private final CompletableFuture<String> result = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    BodyHead(int limit) {
-        this.limit = limit;
+    private BodyHead() {
     }
 
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-        this.subscription = subscription;
-        subscription.request(1);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-        for (ByteBuffer buffer : buffers) {
-            int take = Math.min(buffer.remaining(), limit - head.size());
-            byte[] bytes = new byte[take];
-            buffer.get(bytes);
-            head.write(bytes, 0, take);
+    /** At most {@code limit} bytes of the entity's content; empty when the response has none. */
+    static String read(HttpEntity entity, int limit) throws IOException {
+        if (entity == null) {
+            return "";
         }
-        if (head.size() >= limit) {
-            subscription.cancel();
-            onComplete();
-        } else {
-            subscription.request(1);
+        byte[] head = new byte[limit];
+        int size = 0;
+        // not closed here: closing it would read the rest of the body, however long
+        InputStream content = entity.getContent();
+        for (int n; size < limit && (n = content.read(head, size, limit - size)) > 0; ) {
+            size += n;
         }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-        result.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
         // control characters (terminal escapes, NULs) never reach a table, a log or an operator's screen
-        result.complete(head.toString(StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}\\s]+", " ").strip());
-    }
-
-    @Override
-    public CompletionStage<String> getBody() {
-        return result;
+        return new String(head, 0, size, StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
     }
 }

@@ -2,7 +2,6 @@ package dev.iucore.pipeline.delivery;
 
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -66,7 +65,7 @@ public final class TargetRules {
     private String webhookRefusal(String target) {
         URI uri;
         try {
-            uri = webhookRequest(target).build().uri();
+            uri = webhookUri(target);
         } catch (IllegalArgumentException e) {
             return unbuildable(target, e);
         }
@@ -103,9 +102,17 @@ public final class TargetRules {
                 : "target scheme of \"" + TargetUriMask.masked(target) + "\" is not one of " + ALLOWED_SCHEMES;
     }
 
-    /** A request to a webhook target (the JDK's own checks: http or https, a host); IllegalArgumentException when none can be built. */
-    static HttpRequest.Builder webhookRequest(String target) {
-        return HttpRequest.newBuilder(URI.create(target.trim()));
+    /** The address of a webhook target: http or https, with a host; IllegalArgumentException when it has neither. */
+    static URI webhookUri(String target) {
+        URI uri = URI.create(target.trim());
+        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("invalid URI scheme " + uri.getScheme());
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("unsupported URI " + uri);
+        }
+        return uri;
     }
 
     static String unbuildable(String target, IllegalArgumentException e) {

@@ -1,32 +1,31 @@
 package dev.iucore.pipeline.delivery;
 
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends a blocking webhook exchange at its try's deadline, body included, by interrupting the worker
- * that waits for it. The JDK client's own request timeout stops counting once the headers are in,
- * and a receiver may then stall or trickle its body for ever; its blocking {@code send}, several
- * times cheaper per request than {@code sendAsync} and a future, gives up and cancels the exchange
- * when its thread is interrupted. One timer thread serves every worker.
+ * Ends a blocking webhook exchange at its try's deadline, body included, by aborting it (the
+ * request's connection is closed under the worker that reads it). A socket's read timeout counts
+ * from the last byte, so a receiver that trickles its body resets it for ever; only a deadline of the
+ * whole exchange ends such a try. One timer thread serves every worker.
  */
 final class TryDeadline {
 
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
-    private final Thread worker = Thread.currentThread();
+    private final Runnable abort;
     private ScheduledFuture<?> alarm;
     private boolean finished;
     private boolean fired;
 
-    private TryDeadline() {
+    private TryDeadline(Runnable abort) {
+        this.abort = abort;
     }
 
-    /** Watches the calling thread until {@link #finish()}, interrupting it at {@code deadlineNanos} (System.nanoTime). */
-    static TryDeadline watch(long deadlineNanos) {
-        TryDeadline deadline = new TryDeadline();
+    /** Runs {@code abort} at {@code deadlineNanos} (System.nanoTime) unless {@link #finish()} came first. */
+    static TryDeadline watch(long deadlineNanos, Runnable abort) {
+        TryDeadline deadline = new TryDeadline(abort);
         synchronized (deadline) {
             deadline.alarm = TIMER.schedule(deadline::fire, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
@@ -36,21 +35,14 @@ final class TryDeadline {
     private synchronized void fire() {
         if (!finished) {
             fired = true;
-            worker.interrupt();
+            abort.run();
         }
     }
 
-    /**
-     * The exchange ended, one way or another (call it on the watched thread). True when the deadline
-     * ended it: the interrupt it sent is cleared, so nothing after the try sees it; an interrupt from
-     * anyone else stays.
-     */
+    /** The exchange ended, one way or another. True when the deadline had aborted it. */
     synchronized boolean finish() {
         finished = true;
         alarm.cancel(false);
-        if (fired) {
-            Thread.interrupted();
-        }
         return fired;
     }
 

@@ -3,18 +3,29 @@ package dev.iucore.pipeline.delivery;
 import dev.iucore.pipeline.delivery.AttemptResult.Outcome;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * POSTs the event payload to an {@code http}/{@code https} route with Standard Webhooks headers
@@ -23,15 +34,26 @@ import java.util.function.Function;
  * connect and read timeouts. 2xx is delivered; 408, 429 and 5xx
  * are worth another try; any other status is permanent. Redirects are not followed: a webhook
  * that moved is a configuration matter, not something to chase.
+ *
+ * <p>Sent with Apache HttpClient's blocking client: a worker's thread writes the request and reads
+ * the response itself, half the CPU per request of the JDK's HttpClient, whose selector thread
+ * hands every response over (BENCHMARKS.md).
  */
-public final class WebhookSender implements DeliveryTarget {
+public final class WebhookSender implements DeliveryTarget, AutoCloseable {
 
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
+    /** The body's type, without a charset parameter: JSON is UTF-8 by definition (RFC 8259). */
+    private static final ContentType JSON = ContentType.create("application/json");
+    /**
+     * Connections the pool may hold: the relay bounds what is in flight itself (workers, per-route
+     * windows), so the pool never makes a try wait for one.
+     */
+    private static final int POOLED_CONNECTIONS = 10_000;
 
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
-    private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<Integer, CloseableHttpClient> clients = new ConcurrentHashMap<>();
 
     /**
      * @param secrets   looks up a route's {@code secret_ref}: the environment in production
@@ -46,9 +68,11 @@ public final class WebhookSender implements DeliveryTarget {
     public AttemptResult tryOnce(DeliveryAttempt attempt) {
         DeliveryTask task = attempt.getTask();
         long start = System.nanoTime();
-        HttpRequest request;
+        URI uri;
+        HttpPost request;
         try {
-            request = request(task);
+            uri = TargetRules.webhookUri(task.targetUri());
+            request = request(task, uri);
         } catch (IllegalArgumentException e) {
             return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "InvalidTarget",
                     TargetRules.unbuildable(task.targetUri(), e), 0);
@@ -56,77 +80,86 @@ public final class WebhookSender implements DeliveryTarget {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
         }
         try {
-            String refusal = addresses.refusal(request.uri());
+            String refusal = addresses.refusal(uri);
             if (refusal != null) {
                 return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "TargetAddressRefused", refusal, 0);
             }
         } catch (UnknownHostException e) {
             return AttemptResult.failed(Outcome.FAILED, e, millisSince(start));
         }
-        // deadline of the whole try, body included: the client's own request timeout stops counting
-        // once the headers are in, and a receiver may then stall or trickle its body for ever
+        // deadline of the whole try, body included: a socket's read timeout counts from the last
+        // byte, and a receiver may stall or trickle its body for ever
         long budgetMs = task.connectTimeoutMs() + (long) task.readTimeoutMs();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
-        Exchanged first = exchange(task, request, deadline, budgetMs);
+        CloseableHttpClient client = client(task);
+        Exchanged first = exchange(client, request, deadline, budgetMs);
+        if (!first.staleConnection()) {
+            return first.result(millisSince(start));
+        }
         // a pooled connection the receiver had closed fails before any byte of the response came
         // back (receivers that close after every response, HTTP/1.0 ones): that says nothing about
         // the receiver, so the request goes once more, within the same try and the same deadline
-        Exchanged done = first.staleConnection() ? exchange(task, request, deadline, budgetMs) : first;
-        return done.result(millisSince(start));
+        request.reset();
+        return exchange(client, request, deadline, budgetMs).result(millisSince(start));
     }
 
     /** One request and its response (or how it failed), within the try's deadline ({@link TryDeadline}). */
-    private Exchanged exchange(DeliveryTask task, HttpRequest request, long deadline, long budgetMs) {
-        AtomicInteger status = new AtomicInteger();
-        TryDeadline watch = TryDeadline.watch(deadline);
+    private static Exchanged exchange(CloseableHttpClient client, HttpPost request, long deadline, long budgetMs) {
+        int status = 0;
+        TryDeadline watch = TryDeadline.watch(deadline, request::cancel);
         try {
-            HttpResponse<String> done = client(task).send(request, info -> {
-                status.set(info.statusCode());
-                return info.statusCode() / 100 == 2
-                        ? HttpResponse.BodySubscribers.replacing("")
-                        : new BodyHead(ERROR_BODY_BYTES);
-            });
-            watch.finish();
-            return new Exchanged(done.statusCode(), done.body(), null, false);
-        } catch (InterruptedException e) {
-            if (!watch.finish()) {
-                // not our deadline: the service is stopping
-                Thread.currentThread().interrupt();
-                return new Exchanged(null, null, e, false);
+            ClassicHttpResponse response = client.executeOpen(null, request, null);
+            status = response.getCode();
+            String body;
+            if (status / 100 == 2) {
+                // read to its end, so the connection serves the next try
+                EntityUtils.consume(response.getEntity());
+                response.close();
+                body = "";
+            } else {
+                body = BodyHead.read(response.getEntity(), ERROR_BODY_BYTES);
+                // the rest of an error body is not worth reading: the connection is dropped, not drained
+                request.cancel();
             }
-            int seen = status.get();
-            return new Exchanged(seen == 0 ? null : seen, null, new HttpTimeoutException(seen == 0
-                    ? "no response within " + budgetMs + " ms"
-                    : "HTTP " + seen + " but its body did not finish within " + budgetMs + " ms"), false);
+            watch.finish();
+            return new Exchanged(status, body, null, false);
         } catch (IOException | RuntimeException e) {
-            watch.finish();
-            Throwable timeout = timeoutIn(e);
-            if (timeout != null) {
-                return new Exchanged(null, null, timeout, false);
+            if (watch.finish()) {
+                return new Exchanged(status == 0 ? null : status, null, new HttpTimeoutException(status == 0
+                        ? "no response within " + budgetMs + " ms"
+                        : "HTTP " + status + " but its body did not finish within " + budgetMs + " ms"), false);
             }
-            return new Exchanged(null, null, e, status.get() == 0 && closedBeforeResponse(e));
-        }
-    }
-
-    /** The client's own request timeout, however deep the client wrapped it; null if there is none. */
-    private static Throwable timeoutIn(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof HttpTimeoutException) {
-                return t;
+            if (e instanceof ConnectTimeoutException) {
+                return new Exchanged(null, null, new HttpTimeoutException(e.getMessage()), false);
             }
+            return new Exchanged(null, null, e, status == 0 && closedBeforeResponse(e));
         }
-        return null;
     }
 
     /** The connection ended before the first byte of a response: EOF on the status line, or a reset. */
     private static boolean closedBeforeResponse(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
-            if (t instanceof EOFException || message.contains("received no bytes") || message.contains("Connection reset")) {
+            if (t instanceof NoHttpResponseException || t instanceof EOFException || message.contains("Connection reset")
+                    || message.contains("Broken pipe")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The name an attempt records for an error: a client library's own subclass of a {@code java.net}
+     * exception by the {@code java.net} name ({@code ConnectException}), so what attempts say does not
+     * change with the HTTP client.
+     */
+    private static String errorClass(Throwable error) {
+        for (Class<?> c = error.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getPackageName().equals("java.net")) {
+                return c.getSimpleName();
+            }
+        }
+        return error.getClass().getSimpleName();
     }
 
     /** What one exchange gave: a status and body excerpt, or the error that ended it. */
@@ -138,7 +171,7 @@ public final class WebhookSender implements DeliveryTarget {
                         latency);
             }
             if (error != null) {
-                return AttemptResult.failed(Outcome.FAILED, error, latency);
+                return AttemptResult.failed(Outcome.FAILED, null, errorClass(error), String.valueOf(error.getMessage()), latency);
             }
             if (status >= 200 && status < 300) {
                 return AttemptResult.delivered(status, latency);
@@ -149,22 +182,20 @@ public final class WebhookSender implements DeliveryTarget {
         }
     }
 
-    private HttpRequest request(DeliveryTask task) {
+    private HttpPost request(DeliveryTask task, URI uri) {
         String id = task.webhookId();
         long timestamp = System.currentTimeMillis() / 1000;
         byte[] body = task.payload().getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder builder = TargetRules.webhookRequest(task.targetUri())
-                .timeout(Duration.ofMillis(task.readTimeoutMs()))
-                .header("content-type", "application/json")
-                .header("webhook-id", id)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .header("iu-event-type", task.eventType())
-                .header("iu-event-id", task.eventId().toString())
-                .header("iu-route-key", task.routeKey())
-                .header("iu-attempt", Integer.toString(task.attemptsSoFar() + 1))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpPost request = new HttpPost(uri);
+        request.setEntity(new ByteArrayEntity(body, JSON));
+        request.setHeader("webhook-id", id);
+        request.setHeader("webhook-timestamp", Long.toString(timestamp));
+        request.setHeader("iu-event-type", task.eventType());
+        request.setHeader("iu-event-id", task.eventId().toString());
+        request.setHeader("iu-route-key", task.routeKey());
+        request.setHeader("iu-attempt", Integer.toString(task.attemptsSoFar() + 1));
         // the producer's headers: trace context, and the rest under a prefix no header of ours has
-        task.forwardedHeaders().forEach(builder::header);
+        task.forwardedHeaders().forEach(request::addHeader);
         if (task.secretRef() != null) {
             String signature = signature(task, id, timestamp, body);
             if (signature == null) {
@@ -173,9 +204,9 @@ public final class WebhookSender implements DeliveryTarget {
                         + task.secretRef() + " (a set variable " + TargetRules.SECRET_PREFIX + "… holding one Standard Webhooks"
                         + " secret, or two separated by a space); the webhook is not sent unsigned");
             }
-            builder.header("webhook-signature", signature);
+            request.setHeader("webhook-signature", signature);
         }
-        return builder.build();
+        return request;
     }
 
     /**
@@ -200,17 +231,35 @@ public final class WebhookSender implements DeliveryTarget {
         return signatures.toString();
     }
 
-    private HttpClient client(DeliveryTask task) {
-        return clients.computeIfAbsent(task.connectTimeoutMs(), timeout -> HttpClient.newBuilder()
-                // the client's own steps (read the response, complete the future) run where they become
-                // ready, on its selector thread, not each handed to a pooled thread: nothing of ours blocks
-                // in them (the worker waits in send), and every hand-off woke a thread (BENCHMARKS.md).
-                // A TLS handshake's work runs there too, one at a time per client: kept-alive connections make those rare
-                .executor(Runnable::run)
-                .connectTimeout(Duration.ofMillis(timeout))
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
+    private CloseableHttpClient client(DeliveryTask task) {
+        return clients.computeIfAbsent(task.connectTimeoutMs(), timeout -> HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(POOLED_CONNECTIONS)
+                        .setMaxConnPerRoute(POOLED_CONNECTIONS)
+                        // the JVM's trust store and protocols: javax.net.ssl.* as an operator sets them
+                        .setTlsSocketStrategy(DefaultClientTlsStrategy.createSystemDefault())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofMilliseconds(timeout))
+                                // a connection idle this long is checked before it carries a request:
+                                // receivers close idle ones after their own keep-alive timeout
+                                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                                .build())
+                        .build())
+                .evictIdleConnections(TimeValue.ofMinutes(1))
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .disableConnectionState()
                 .build());
+    }
+
+    /** Closes every connection: the service stops. */
+    @Override
+    public void close() {
+        clients.values().forEach(client -> client.close(CloseMode.IMMEDIATE));
+        clients.clear();
     }
 
     private static long millisSince(long start) {

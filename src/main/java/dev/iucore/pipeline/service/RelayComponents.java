@@ -40,13 +40,15 @@ final class RelayComponents {
     private final DeliveryClaimer deliveryClaimer;
     private final DeliveryRecorder deliveryRecorder;
     private final KafkaProducers kafkaProducers;
+    private final WebhookSender webhookSender;
 
     private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer, DeliveryRecorder deliveryRecorder,
-                            KafkaProducers kafkaProducers) {
+                            KafkaProducers kafkaProducers, WebhookSender webhookSender) {
         this.wakeup = wakeup;
         this.deliveryClaimer = deliveryClaimer;
         this.deliveryRecorder = deliveryRecorder;
         this.kafkaProducers = kafkaProducers;
+        this.webhookSender = webhookSender;
     }
 
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
@@ -61,8 +63,9 @@ final class RelayComponents {
                 deliveryClaimer);
         bind.accept("deliveryTargets", new DeliveryTargets());
         bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
-        bind.accept("webhookSender", new WebhookSender(System::getenv,
-                TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS))));
+        WebhookSender webhookSender = new WebhookSender(System::getenv,
+                TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS)));
+        bind.accept("webhookSender", webhookSender);
         bind.accept("logSender", new LogSender());
         // the clusters are checked now: a setting that cannot work stops the start, naming its key
         KafkaProducers kafkaProducers = new KafkaProducers(KafkaClusters.from(settings, System::getenv),
@@ -73,7 +76,8 @@ final class RelayComponents {
         DeliveryRecorder deliveryRecorder = new DeliveryRecorder(dataSource, node, metrics);
         bind.accept("deliveryRecorder", deliveryRecorder);
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
-                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers);
+                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers,
+                webhookSender);
     }
 
     /**
@@ -114,5 +118,6 @@ final class RelayComponents {
             LOG.warn("could not release unstarted deliveries (their leases expire instead): {}", e.getMessage());
         }
         kafkaProducers.close();
+        webhookSender.close();
     }
 }

@@ -79,22 +79,48 @@ class ReceiverBehaviourTest {
         }
     }
 
-    @Test
-    void aReceiverThatClosesEveryConnectionGetsEveryEventAtTheFirstTry() throws Exception {
-        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.HTTP10_CLOSE)) {
-            data.registerType("test.receiver.close", "live").route("http10-close", "test.receiver.close",
-                    receiver.url("/hook"), Map.of("max_attempts", 3, "backoff_initial_ms", 60000, "backoff_max_ms", 60000));
-            data.openGates(false, "http10-close");
-            data.events("test.receiver.close", 400);
+    @ParameterizedTest
+    @EnumSource(value = Behaviour.class, names = {"HTTP10_CLOSE", "HTTP10_UNTIL_CLOSE"})
+    void aReceiverThatClosesEveryConnectionGetsEveryEventAtTheFirstTry(Behaviour behaviour) throws Exception {
+        String type = "test.receiver." + behaviour.name().toLowerCase();
+        String route = behaviour.name().toLowerCase().replace('_', '-');
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(behaviour)) {
+            data.registerType(type, "live").route(route, type, receiver.url("/hook"),
+                    Map.of("max_attempts", 3, "backoff_initial_ms", 60000, "backoff_max_ms", 60000));
+            data.openGates(false, route);
+            data.events(type, 400);
 
             await().atMost(WAIT).until(() -> db().queryLong(
-                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = 'http10-close' AND status = 'delivered'") == 400);
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'delivered'", route) == 400);
             // a stale pooled connection never counts as a failure of a healthy receiver
             assertThat(db().query("""
                     SELECT a.outcome, count(*) AS n FROM iu_route_attempt a
-                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'http10-close'
-                     GROUP BY a.outcome"""))
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = ?
+                     GROUP BY a.outcome""", route))
                     .containsExactly(Map.of("outcome", "delivered", "n", 400L));
+        }
+    }
+
+    @Test
+    void anEndlessErrorBodyIsCutToItsHeadAndTheTryEndsAtOnce() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.ENDLESS_ERROR_BODY, Duration.ofMinutes(10))) {
+            data.registerType("test.receiver.endless", "live").route("endless-error", "test.receiver.endless",
+                    receiver.url("/hook"), Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS,
+                            "max_attempts", 1, "circuit_failure_threshold", 100));
+            data.openGates(false, "endless-error");
+            data.events("test.receiver.endless", 6);
+
+            await().atMost(WAIT).until(() -> db().queryLong(
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = 'endless-error' AND status = 'dead'") == 6);
+            List<Map<String, Object>> attempts = db().query("""
+                    SELECT a.outcome, a.http_status, a.latency_ms, a.error_text FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'endless-error'""");
+            assertThat(attempts).hasSize(6).allSatisfy(attempt -> {
+                assertThat(attempt).containsEntry("outcome", "failed").containsEntry("http_status", 503);
+                assertThat((String) attempt.get("error_text")).startsWith("HTTP 503: overload overload").hasSizeLessThan(220);
+                assertThat(((Number) attempt.get("latency_ms")).longValue())
+                        .as("the rest of the body was not read: no deadline ended the try").isLessThan(READ_MS);
+            });
         }
     }
 }

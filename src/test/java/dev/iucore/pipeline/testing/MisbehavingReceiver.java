@@ -49,8 +49,12 @@ public final class MisbehavingReceiver implements AutoCloseable {
         STALL_BODY,
         /** 503 headers, then the body one byte every 200 ms until {@link #delay} has passed. */
         TRICKLE_BODY,
+        /** 503 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
+        ENDLESS_ERROR_BODY,
         /** {@code HTTP/1.0 200} with {@code Connection: close}, then the connection is closed. */
-        HTTP10_CLOSE
+        HTTP10_CLOSE,
+        /** {@code HTTP/1.0 200} with neither a length nor {@code Connection: close}: its body ends when the connection does (Python's http.server). */
+        HTTP10_UNTIL_CLOSE
     }
 
     /** One request as the receiver read it. */
@@ -215,8 +219,21 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 }
                 return false;
             }
+            case ENDLESS_ERROR_BODY -> {
+                write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+                String chunk = Integer.toHexString(8192) + "\r\n" + "overload ".repeat(1024).substring(0, 8192) + "\r\n";
+                long end = System.nanoTime() + delay.toNanos();
+                while (System.nanoTime() < end && closing.getCount() > 0) {
+                    write(out, chunk);
+                }
+                return false;
+            }
             case HTTP10_CLOSE -> {
                 write(out, "HTTP/1.0 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                return false;
+            }
+            case HTTP10_UNTIL_CLOSE -> {
+                write(out, "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.7\r\n\r\nok");
                 return false;
             }
         }
