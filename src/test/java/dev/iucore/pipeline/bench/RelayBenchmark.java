@@ -26,6 +26,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 
 /**
  * The relay's figures, side by side in one run on one durable embedded PostgreSQL (fsync and
@@ -60,6 +67,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RelayBenchmark {
 
     private static final int WORKERS = Integer.parseInt(Setting.DELIVERY_WORKERS.defaultValue());
+    private static final String RAW_BODY = "{\"n\": 1}";
     /** The floor: claim 500 with SKIP LOCKED and mark them dispatched, nothing else. */
     static final String CLAIM_AND_MARK = """
             UPDATE event_outbox SET status = 'dispatched', dispatched_at = now()
@@ -221,6 +229,8 @@ public final class RelayBenchmark {
         }
         record("raw HttpClient loop, " + WORKERS + " requests in flight, same sink, " + count(events),
                 rate(events, rawHttp(sink.url(), events)));
+        record("raw Apache HttpClient 5 loop (the relay's client), " + WORKERS + " requests in flight, same sink, "
+                + count(events), rate(events, rawApacheHttp(sink.url(), events)));
     }
 
     /** Against the sink closing every connection, the service warmed on such a receiver too, as the raw loop is. */
@@ -229,6 +239,8 @@ public final class RelayBenchmark {
         record("relay tries counted as failed, receiver closing every connection", Long.toString(count(FAILED_TRIES)));
         record("raw HttpClient loop, " + WORKERS + " requests in flight, sink closing every connection, " + count(events),
                 rate(events, rawHttp(sink.closingUrl(), events)));
+        record("raw Apache HttpClient 5 loop (the relay's client), " + WORKERS + " requests in flight, sink closing every "
+                + "connection, " + count(events), rate(events, rawApacheHttp(sink.closingUrl(), events)));
     }
 
     private void slowReceiver(int events) throws Exception {
@@ -520,12 +532,36 @@ public final class RelayBenchmark {
 
     /** The raw loop, timed after an untimed run of its own, as the relay is timed once warm ({@link #warm}). */
     private static Duration rawHttp(String url, int events) throws Exception {
-        rawLoop(url, Math.min(events, 10_000));
-        return rawLoop(url, events);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        RawSend send = () -> client.send(HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.ofString(RAW_BODY)).build(), HttpResponse.BodyHandlers.discarding());
+        rawLoop(send, Math.min(events, 10_000));
+        return rawLoop(send, events);
     }
 
-    private static Duration rawLoop(String url, int events) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** The same loop with the client the relay sends with (Apache HttpClient 5, blocking), its connections pooled alike. */
+    private static Duration rawApacheHttp(String url, int events) throws Exception {
+        try (CloseableHttpClient client = HttpClients.custom().setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(WORKERS).setMaxConnPerRoute(WORKERS).build()).disableAutomaticRetries().build()) {
+            RawSend send = () -> {
+                HttpPost post = new HttpPost(url);
+                post.setEntity(new StringEntity(RAW_BODY, ContentType.APPLICATION_JSON));
+                client.execute(post, response -> {
+                    EntityUtils.consume(response.getEntity());
+                    return null;
+                });
+            };
+            rawLoop(send, Math.min(events, 10_000));
+            return rawLoop(send, events);
+        }
+    }
+
+    /** One request of a raw loop. */
+    private interface RawSend {
+        void send() throws IOException, InterruptedException;
+    }
+
+    private static Duration rawLoop(RawSend send, int events) throws Exception {
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
         long start = System.nanoTime();
@@ -534,7 +570,7 @@ public final class RelayBenchmark {
             all.add(CompletableFuture.runAsync(() -> {
                 try {
                     while (next.getAndIncrement() < events) {
-                        sendRetrying(client, url);
+                        sendRetrying(send);
                     }
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
@@ -547,12 +583,10 @@ public final class RelayBenchmark {
     }
 
     /** Like the relay, a try that the sink's connection handling drops is simply tried again. */
-    private static void sendRetrying(HttpClient client, String url) throws InterruptedException {
+    private static void sendRetrying(RawSend send) throws InterruptedException {
         while (true) {
             try {
-                client.send(HttpRequest.newBuilder(URI.create(url))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"n\": 1}")).build(),
-                        HttpResponse.BodyHandlers.discarding());
+                send.send();
                 return;
             } catch (IOException e) {
                 // retried
