@@ -124,6 +124,8 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
             watch.finish();
             return new Exchanged(status, body, null, false);
         } catch (IOException | RuntimeException e) {
+            // whatever broke, the connection goes back to the pool as closed, never half-read
+            request.cancel();
             if (watch.finish()) {
                 return new Exchanged(status == 0 ? null : status, null, new HttpTimeoutException(status == 0
                         ? "no response within " + budgetMs + " ms"
