@@ -50,6 +50,8 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
      * windows), so the pool never makes a try wait for one.
      */
     private static final int POOLED_CONNECTIONS = 10_000;
+    /** Who calls, for a receiver's logs and allowlists; not which HTTP library, nor its version. */
+    private static final String USER_AGENT = "iu-core-pipeline";
 
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
@@ -247,6 +249,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                                 .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                                 .build())
                         .build())
+                .setUserAgent(USER_AGENT)
                 .evictIdleConnections(TimeValue.ofMinutes(1))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()

@@ -89,6 +89,7 @@ class HeaderForwardingTest {
         assertThat(request.getHeader("iu-header-kafka.override_topic")).isNull();
         assertThat(request.getHeader("webhook-id")).isEqualTo("msg_" + event + "_traced-hook");
         assertThat(request.getHeader("content-type")).isEqualTo("application/json");
+        assertThat(request.getHeader("user-agent")).isEqualTo("iu-core-pipeline");
         assertThat(request.getHeader("host")).isNotBlank().doesNotContain("evil");
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.contains(" ") || name.equals("injected"))
                 .doesNotContain("iu-header-nested", "iu-header-multi", "iu-header-bad name");
