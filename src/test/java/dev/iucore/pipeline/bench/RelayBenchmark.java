@@ -68,6 +68,8 @@ public final class RelayBenchmark {
 
     private static final int WORKERS = Integer.parseInt(Setting.DELIVERY_WORKERS.defaultValue());
     private static final String RAW_BODY = "{\"n\": 1}";
+    /** Backlogs of 1,000 the rate with a small backlog is the median of. */
+    private static final int SMALL_BACKLOG_ROUNDS = 5;
     /** The floor: claim 500 with SKIP LOCKED and mark them dispatched, nothing else. */
     static final String CLAIM_AND_MARK = """
             UPDATE event_outbox SET status = 'dispatched', dispatched_at = now()
@@ -211,8 +213,18 @@ public final class RelayBenchmark {
     private void httpBacklog(int events) throws Exception {
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1")) {
-            database.backlog("bench.http", 1_000);
-            record("delivery rate, deliveries 100 to 900 of 1,000 pending", rate(800, window(100, 900)));
+            // a window of 0.2 s: one scheduler hiccup moves it by a quarter, so it is taken several times
+            List<Duration> windows = new ArrayList<>();
+            for (int round = 0; round < SMALL_BACKLOG_ROUNDS; round++) {
+                sink.forget();
+                database.backlog("bench.http", 1_000);
+                windows.add(window(100, 900));
+                until(() -> sink.received() >= 1_000, System.nanoTime(), 10);
+            }
+            windows.sort(null);
+            record("delivery rate, deliveries 100 to 900 of 1,000 pending, median of " + SMALL_BACKLOG_ROUNDS
+                    + " (slowest to fastest)", rate(800, windows.get(SMALL_BACKLOG_ROUNDS / 2)) + " ("
+                    + perSecond(800, windows.get(SMALL_BACKLOG_ROUNDS - 1)) + " to " + perSecond(800, windows.get(0)) + ")");
         }
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1")) {
@@ -223,6 +235,12 @@ public final class RelayBenchmark {
             if (events >= 30_000) {
                 record("delivery rate, deliveries 10,000 to 30,000 of " + count(events) + " pending",
                         rate(20_000, window(10_000, 30_000)));
+                // by then the outbox is dispatched: the claim alone against what is still pending, no
+                // dispatch beside it on the same two cores
+                int from = events / 2;
+                int to = events * 7 / 10;
+                record("delivery rate, deliveries " + count(from) + " to " + count(to) + " of " + count(events)
+                        + " pending (every event dispatched by then)", rate(to - from, window(from, to)));
             }
             record("relay dispatch + delivery, http route, " + count(events),
                     rate(events, delivered(events, start)));
@@ -599,6 +617,10 @@ public final class RelayBenchmark {
     }
 
     private static String rate(int events, Duration took) {
-        return String.format(Locale.ROOT, "%,.0f (%.1f s)", events / (took.toNanos() / 1e9), took.toNanos() / 1e9);
+        return perSecond(events, took) + String.format(Locale.ROOT, " (%.1f s)", took.toNanos() / 1e9);
+    }
+
+    private static String perSecond(int events, Duration took) {
+        return String.format(Locale.ROOT, "%,.0f", events / (took.toNanos() / 1e9));
     }
 }
