@@ -34,8 +34,21 @@ public record AttemptResult(Outcome outcome, Integer httpStatus, String errorCla
     }
 
     public static AttemptResult failed(Outcome outcome, Throwable error, long latencyMs) {
-        return new AttemptResult(outcome, null, error.getClass().getSimpleName(), String.valueOf(error.getMessage()),
-                latencyMs);
+        return new AttemptResult(outcome, null, nameOf(error), String.valueOf(error.getMessage()), latencyMs);
+    }
+
+    /**
+     * The name an attempt records for an error: a client library's own subclass of a {@code java.net}
+     * exception by the {@code java.net} name ({@code ConnectException}), so what attempts say does not
+     * change with the client a target sends with.
+     */
+    private static String nameOf(Throwable error) {
+        for (Class<?> c = error.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getPackageName().equals("java.net")) {
+                return c.getSimpleName();
+            }
+        }
+        return error.getClass().getSimpleName();
     }
 
     public boolean delivered() {

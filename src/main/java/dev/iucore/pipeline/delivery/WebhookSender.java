@@ -152,20 +152,6 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         return false;
     }
 
-    /**
-     * The name an attempt records for an error: a client library's own subclass of a {@code java.net}
-     * exception by the {@code java.net} name ({@code ConnectException}), so what attempts say does not
-     * change with the HTTP client.
-     */
-    private static String errorClass(Throwable error) {
-        for (Class<?> c = error.getClass(); c != null; c = c.getSuperclass()) {
-            if (c.getPackageName().equals("java.net")) {
-                return c.getSimpleName();
-            }
-        }
-        return error.getClass().getSimpleName();
-    }
-
     /** What one exchange gave: a status and body excerpt, or the error that ended it. */
     private record Exchanged(Integer status, String body, Throwable error, boolean staleConnection) {
 
@@ -175,7 +161,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                         latency);
             }
             if (error != null) {
-                return AttemptResult.failed(Outcome.FAILED, null, errorClass(error), String.valueOf(error.getMessage()), latency);
+                return AttemptResult.failed(Outcome.FAILED, error, latency);
             }
             if (status >= 200 && status < 300) {
                 return AttemptResult.delivered(status, latency);
