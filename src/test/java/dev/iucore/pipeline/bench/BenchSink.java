@@ -21,9 +21,13 @@ final class BenchSink implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
-    /** A receiver that stalls mid-body, on its own server and threads: its stalls hold none of the sink's. */
-    private final HttpServer stalling;
-    private final ExecutorService stallingExecutor = Executors.newCachedThreadPool();
+    /**
+     * The receivers that take their time (one answering late, one stalling mid-body), on their own
+     * server and threads: their waits hold none of the sink's, and as many requests wait at once as
+     * the relays send (two processes' workers, not the sink's eight threads).
+     */
+    private final HttpServer waiting;
+    private final ExecutorService waitingExecutor = Executors.newCachedThreadPool();
     private final Map<String, Instant> firstReceived = new ConcurrentHashMap<>();
 
     BenchSink() throws IOException {
@@ -39,7 +43,10 @@ final class BenchSink implements AutoCloseable {
                 exchange.close();
             });
         }
-        server.createContext("/slow", exchange -> {
+        server.setExecutor(executor);
+        server.start();
+        waiting = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        waiting.createContext("/slow", exchange -> {
             arrived(exchange.getRequestHeaders().getFirst("webhook-id"));
             exchange.getRequestBody().readAllBytes();
             try {
@@ -50,10 +57,7 @@ final class BenchSink implements AutoCloseable {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        server.setExecutor(executor);
-        server.start();
-        stalling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        stalling.createContext("/stall", exchange -> {
+        waiting.createContext("/stall", exchange -> {
             exchange.getRequestBody().readAllBytes();
             // a status line, headers promising 100 bytes, ten of them, then nothing for a minute
             exchange.sendResponseHeaders(200, 100);
@@ -66,8 +70,8 @@ final class BenchSink implements AutoCloseable {
             }
             exchange.close();
         });
-        stalling.setExecutor(stallingExecutor);
-        stalling.start();
+        waiting.setExecutor(waitingExecutor);
+        waiting.start();
     }
 
     private void arrived(String webhookId) {
@@ -82,12 +86,12 @@ final class BenchSink implements AutoCloseable {
 
     /** The same sink, answering each request after {@value #SLOW_MS} ms. */
     String slowUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/slow";
+        return "http://127.0.0.1:" + waiting.getAddress().getPort() + "/slow";
     }
 
     /** A receiver that sends its headers and ten bytes of a 100-byte body, then stalls for a minute. */
     String stallingUrl() {
-        return "http://127.0.0.1:" + stalling.getAddress().getPort() + "/stall";
+        return "http://127.0.0.1:" + waiting.getAddress().getPort() + "/stall";
     }
 
     String url() {
@@ -124,7 +128,7 @@ final class BenchSink implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdown();
-        stalling.stop(0);
-        stallingExecutor.shutdownNow();
+        waiting.stop(0);
+        waitingExecutor.shutdownNow();
     }
 }

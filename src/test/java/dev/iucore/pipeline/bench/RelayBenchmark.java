@@ -55,7 +55,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  *     bytes of a hundred), with how long its tries took;</li>
  * <li>events inserted while the service runs (four producers, ten events a transaction);</li>
  * <li>insert-to-delivered latency at a steady 1,000 events/s (http route), after 20 s of it untimed, and its parts;</li>
- * <li>two processes on one database against one;</li>
+ * <li>two processes on one database against one, to the sink and to the receiver answering after 20 ms;</li>
  * <li>the service's resident set (RSS) while it drains a backlog of 1,000,000 events.</li>
  * </ul>
  *
@@ -370,25 +370,37 @@ public final class RelayBenchmark {
         return p.p50().toMillis() + " / " + p.p99().toMillis();
     }
 
+    /**
+     * Two processes on one database against one, first to the sink, then to the receiver answering
+     * after {@value BenchSink#SLOW_MS} ms. Against the sink one process already keeps both cores busy,
+     * so a second can only share them; against the slow receiver the machine has cores to spare and
+     * each process's workers are the bound, so the ratio says whether a second process adds its own
+     * (its claims and in-flight bounds not contending with the first's).
+     */
     private void twoProcesses(int events) throws Exception {
+        twoProcesses("http", events, "");
+        twoProcesses("slow", SLOW, ", receiver answering after " + BenchSink.SLOW_MS + " ms");
+    }
+
+    private void twoProcesses(String route, int events, String receiver) throws Exception {
         Duration one;
-        fresh("bench-http");
+        fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1")) {
             long start = System.nanoTime();
-            database.backlog("bench.http", events);
+            database.backlog("bench." + route, events);
             one = delivered(events, start);
         }
         Duration two;
-        fresh("bench-http");
+        fresh("bench-" + route);
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
             warm(2 * WARM_UP, WARM_ROUTE);
             long start = System.nanoTime();
-            database.backlog("bench.http", events);
+            database.backlog("bench." + route, events);
             two = delivered(events, start);
         }
-        record("one process, dispatch + delivery, http route, " + count(events), rate(events, one));
-        record("two processes on one database, the same", rate(events, two));
-        record("two processes / one", String.format(Locale.ROOT, "%.2f", (double) one.toNanos() / two.toNanos()));
+        record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one));
+        record("two processes on one database, the same" + receiver, rate(events, two));
+        record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.toNanos() / two.toNanos()));
     }
 
     /** The service's peak RSS while it works through a backlog of a million events for a minute. */
