@@ -11,16 +11,6 @@
 -- its commit land after that pass's claim anyway, the next notification or the relay's poll floor
 -- (iu.relay.poll-interval-ms) takes its events.
 
--- Queues the commit-time notification for the first inserted row of a transaction, none for the
--- rest (a savepoint rolled back takes its flag and its queued trigger with it). Evaluated as each row
--- is inserted (a deferred trigger's WHEN is not deferred), so a large insert queues one event, not one
--- per row.
-CREATE FUNCTION fn_event_outbox_notify_first() RETURNS boolean
-LANGUAGE sql VOLATILE AS $$
-    SELECT current_setting('iu_core.outbox_notify_queued', true) IS DISTINCT FROM 'on'
-       AND set_config('iu_core.outbox_notify_queued', 'on', true) = 'on'
-$$;
-
 -- (the advisory key is an arbitrary constant, used for nothing else; retention's is 4242010001)
 CREATE OR REPLACE FUNCTION fn_event_outbox_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -36,4 +26,10 @@ DROP TRIGGER event_outbox_notify_trg ON event_outbox;
 CREATE CONSTRAINT TRIGGER event_outbox_notify_trg
     AFTER INSERT ON event_outbox
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (fn_event_outbox_notify_first()) EXECUTE FUNCTION fn_event_outbox_notify();
+    -- queued for a transaction's first inserted row only: the WHEN of a deferred trigger is evaluated as
+    -- each row is inserted, so a large insert queues one call, not one per row (a savepoint rolled back
+    -- takes its flag and its queued call with it). Built-ins, not a function: evaluated per row.
+    FOR EACH ROW
+    WHEN (current_setting('iu_core.outbox_notify_queued', true) IS DISTINCT FROM 'on'
+          AND set_config('iu_core.outbox_notify_queued', 'on', true) = 'on')
+    EXECUTE FUNCTION fn_event_outbox_notify();

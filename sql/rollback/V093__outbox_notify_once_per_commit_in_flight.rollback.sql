@@ -9,4 +9,3 @@ $$;
 CREATE TRIGGER event_outbox_notify_trg
     AFTER INSERT ON event_outbox
     FOR EACH STATEMENT EXECUTE FUNCTION fn_event_outbox_notify();
-DROP FUNCTION IF EXISTS fn_event_outbox_notify_first();
