@@ -9,7 +9,8 @@
 -- wait. One notification per moment is enough: the relay's pass after it claims every event
 -- committed by then, and a transaction that skipped is one flush behind the one that notified. Should
 -- its commit land after that pass's claim anyway, the next notification or the relay's poll floor
--- (iu.relay.poll-interval-ms) takes its events.
+-- (iu.relay.poll-interval-ms) takes its events. (A producer that runs SET CONSTRAINTS ALL IMMEDIATE
+-- fires it at its insert instead, and holds the try lock until it commits: others skip meanwhile.)
 
 -- (the advisory key is an arbitrary constant, used for nothing else; retention's is 4242010001)
 CREATE OR REPLACE FUNCTION fn_event_outbox_notify() RETURNS trigger
