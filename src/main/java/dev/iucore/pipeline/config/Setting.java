@@ -60,7 +60,7 @@ public enum Setting {
     DELIVERY_BATCH_BYTES("iu.delivery.batch-bytes", "67108864",
             "Most payload bytes (as stored) one claim leases, its first delivery aside: with large events a claim takes fewer."),
     DELIVERY_POLL_INTERVAL_MS("iu.delivery.poll-interval-ms", "500",
-            "Polling floor of the delivery claimer in ms (retries coming due, expired leases); dispatches, and finished attempts where more is due, wake it sooner."),
+            "Polling floor of the delivery claimer in ms (retries coming due, expired leases, deliveries created elsewhere); a poll claims only when a delivery is due and unleased. Dispatches, and finished attempts where more is due, wake it sooner."),
     DELIVERY_ALLOWED_NETWORKS("iu.delivery.allowed-networks", "",
             "Internal networks webhooks may reach, as CIDRs (`127.0.0.0/8,10.1.0.0/16`); loopback, private, link-local and metadata addresses are refused unless listed."),
     DELIVERY_LEASE_MS("iu.delivery.lease-ms", "60000",

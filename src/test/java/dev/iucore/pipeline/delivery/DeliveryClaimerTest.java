@@ -155,6 +155,31 @@ class DeliveryClaimerTest {
         assertThat(claimNow(claimer, leased.get(0))).isTrue();
     }
 
+    @Test
+    void thePollFloorAsksForAClaimOnlyWhileADeliveryIsDueAndUnleased() throws Exception {
+        DeliveryClaimer claimer = claimer(4, 100, 8);
+        assertThat(claimer.anyClaimable()).as("no open delivery").isFalse();
+        due(ROUTE, 1, false);
+        assertThat(claimer.anyClaimable()).as("due and unleased").isTrue();
+
+        long id = claimer.lease(CAMEL).tasks().get(0).deliveryId();
+        assertThat(claimer.anyClaimable()).as("leased").isFalse();
+
+        db().update("UPDATE iu_route_delivery SET locked_until = now() - interval '1 second' WHERE id = ?", id);
+        assertThat(claimer.anyClaimable()).as("its lease expired").isTrue();
+
+        db().update("""
+                UPDATE iu_route_delivery SET locked_by = NULL, locked_until = NULL, status = 'retrying',
+                       next_attempt_at = now() + interval '1 hour' WHERE id = ?""", id);
+        assertThat(claimer.anyClaimable()).as("a retry not yet due").isFalse();
+
+        db().update("UPDATE iu_route_delivery SET next_attempt_at = now() - interval '1 second' WHERE id = ?", id);
+        assertThat(claimer.anyClaimable()).as("the retry come due").isTrue();
+
+        db().update("UPDATE iu_route_delivery SET status = 'delivered', delivered_at = now() WHERE id = ?", id);
+        assertThat(claimer.anyClaimable()).as("delivered").isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {ROUTE, ORDERED})
     void aClaimReadsTheHeadOfTheIndexesWhenItsPlanWasMadeForEmptyTables(String route) throws Exception {
