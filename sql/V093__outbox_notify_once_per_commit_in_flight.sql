@@ -1,8 +1,9 @@
 -- The insert trigger (V003) sent pg_notify from every transaction that inserted events. PostgreSQL
 -- serialises the commits of all notifying transactions on one cluster-wide lock, held through each
 -- commit's WAL flush, so the trigger capped the application's own commits: 16 sessions inserting
--- one event a transaction committed 1,868 transactions/s with it, 7,452/s without (pgbench, 2 cores,
--- fsync on, 2026-12-02; BENCHMARKS.md), and the relay benchmark's producers waited up to 79 ms for it.
+-- one event a transaction committed 1,724 transactions/s with it, 5,350/s without (2 cores, fsync on,
+-- 2026-12-02; OutboxInsertBenchmark in BENCHMARKS.md), and the relay benchmark's producers waited up
+-- to 79 ms for it.
 --
 -- Now a transaction that inserted events notifies at its commit (a deferred trigger, queued once per
 -- transaction), and only if no other transaction is notifying at that moment: a try lock, never a
