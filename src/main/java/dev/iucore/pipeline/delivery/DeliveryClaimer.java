@@ -62,7 +62,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
 
     /**
      * Whether any open delivery is due and unleased: every delivery a claim could take is one, whatever
-     * the gates, windows and circuits then say. A few index entries at a trickle; it stops at the first.
+     * the gates, windows and circuits then say (claim.sql's due deliveries, the same three conditions). A few index entries at a trickle; it stops at the first.
      */
     static final String ANY_CLAIMABLE = """
             SELECT EXISTS (SELECT 1 FROM iu_route_delivery d

@@ -80,6 +80,8 @@ WITH RECURSIVE gates AS (
            SELECT d.id, d.event_id, d.next_attempt_at
              FROM iu_route_delivery d
             WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
+              -- open, due and unleased: what DeliveryClaimer.ANY_CLAIMABLE asks before the poll floor
+              -- claims; a delivery this takes must meet that question too
               AND d.status IN ('pending', 'retrying')
               AND d.next_attempt_at <= now()
               AND (d.locked_until IS NULL OR d.locked_until <= now())
