@@ -178,10 +178,17 @@ final class BenchDatabase implements AutoCloseable {
         execute("VACUUM ANALYZE event_outbox, iu_route_delivery, iu_route_attempt, iu_route_dead_letter");
     }
 
-    /** {@code events} pending events of one type, inserted in one statement, then analysed. */
-    void backlog(String eventType, int events) throws SQLException {
+    /**
+     * {@code events} pending events of one type, inserted in one statement, then analysed. Returns when
+     * the insert committed ({@link System#nanoTime}): the relay sees none of them before, so a section
+     * timed from here times the relay alone, as the raw loop is timed after its own backlog (inserting
+     * 100,000 took 1.7 s, a sixth of the log route's dispatch time, when it was timed too).
+     */
+    long backlog(String eventType, int events) throws SQLException {
         execute(BACKLOG, eventType, events);
+        long committed = System.nanoTime();
         execute("ANALYZE event_outbox");
+        return committed;
     }
 
     /**

@@ -201,8 +201,7 @@ public final class RelayBenchmark {
     private void backlog(String route, int events, String warmRoute) throws Exception {
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1", warmRoute)) {
-            long start = System.nanoTime();
-            database.backlog("bench." + route, events);
+            long start = database.backlog("bench." + route, events);
             Duration dispatched = until(() -> count(BenchDatabase.ANY_PENDING) == 0, start, 10);
             Duration delivered = delivered(route, events, start);
             record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
@@ -228,8 +227,7 @@ public final class RelayBenchmark {
         }
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1")) {
-            long start = System.nanoTime();
-            database.backlog("bench.http", events);
+            long start = database.backlog("bench.http", events);
             Duration first = window(100, 900);
             record("delivery rate, deliveries 100 to 900 of " + count(events) + " pending", rate(800, first));
             if (events >= 30_000) {
@@ -277,9 +275,8 @@ public final class RelayBenchmark {
     private void stallingReceiverBeside(int events) throws Exception {
         fresh("bench-http", "bench-stall");
         try (ServiceProcess service = service("bench-1")) {
-            long start = System.nanoTime();
             database.backlog("bench.stall", STALLED);
-            database.backlog("bench.http", events);
+            long start = database.backlog("bench.http", events);
             Duration delivered = delivered(events, start);
             record("relay dispatch + delivery, http route, " + count(events) + ", beside a receiver stalling mid-body",
                     rate(events, delivered));
@@ -386,16 +383,14 @@ public final class RelayBenchmark {
         Duration one;
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1")) {
-            long start = System.nanoTime();
-            database.backlog("bench." + route, events);
+            long start = database.backlog("bench." + route, events);
             one = delivered(events, start);
         }
         Duration two;
         fresh("bench-" + route);
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
             warm(2 * WARM_UP, WARM_ROUTE);
-            long start = System.nanoTime();
-            database.backlog("bench." + route, events);
+            long start = database.backlog("bench." + route, events);
             two = delivered(events, start);
         }
         record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one));
