@@ -1,0 +1,1 @@
+ALTER TABLE iu_route_delivery SET (fillfactor = 80);
