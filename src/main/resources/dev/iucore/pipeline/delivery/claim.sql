@@ -14,8 +14,9 @@
 -- Its cost must not grow with the backlog. So nothing here counts or scans a route's open
 -- deliveries: the in-flight bound is this process's own count (passed in), and each route's due
 -- deliveries are read from the head of its own index (route_key, next_attempt_at, id) up to its free
--- slots. The lease columns are in no index, so a claim is a HOT update that adds no index entry at
--- the head of that index, where a delivered row leaves only its one dead entry (V027).
+-- slots. The lease columns are in no index and a delivery's page keeps room for its lease, so a
+-- claim is a HOT update that adds no index entry at the head of that index, where a delivered row
+-- leaves only its one dead entry (V027, V094).
 WITH RECURSIVE gates AS (
     SELECT fn_iu_core_gate_open('delivery_enabled') AS delivery_open,
            fn_iu_core_gate_list('delivery_live_routes') AS live_routes,
