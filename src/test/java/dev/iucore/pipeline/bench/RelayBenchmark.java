@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -85,6 +86,10 @@ public final class RelayBenchmark {
               FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'bench-stall'""";
     private static final int SLOW = 5_000;
     private static final int STALLED = 20;
+    static final String SERVER_VACUUMS = """
+            SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables
+             WHERE relname IN ('event_outbox', 'iu_route_delivery', 'iu_route_attempt')""";
+    static final String SERVER_CHECKPOINTS = "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
     /** Each delivered http event's moments: its dispatch transaction's start, and delivered_at. */
     static final String HTTP_LATENCIES = """
             SELECT d.event_id, o.dispatched_at, d.delivered_at
@@ -326,7 +331,9 @@ public final class RelayBenchmark {
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1"); SteadyProducer producer = new SteadyProducer(database, "bench.http")) {
             producer.produce(LATENCY_RATE, LATENCY_WARM);
+            long[] serverBefore = serverWork();
             Map<UUID, Instant> committed = producer.produce(LATENCY_RATE, LATENCY_RUN);
+            long[] serverAfter = serverWork();
             long expected = committed.size() + LATENCY_RATE * LATENCY_WARM.toSeconds();
             delivered(expected, System.nanoTime());
             List<Duration> total = new ArrayList<>();
@@ -334,6 +341,7 @@ public final class RelayBenchmark {
             List<Duration> toDispatch = new ArrayList<>();
             List<Duration> dispatchToArrival = new ArrayList<>();
             List<Duration> arrivalToDelivered = new ArrayList<>();
+            Map<Instant, Duration> byCommit = new HashMap<>();
             try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(HTTP_LATENCIES);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -344,6 +352,7 @@ public final class RelayBenchmark {
                         Instant arrived = sink.firstReceived("msg_" + eventId + "_bench-http");
                         Instant delivered = rs.getObject("delivered_at", OffsetDateTime.class).toInstant();
                         total.add(Duration.between(at, delivered));
+                        byCommit.put(at, Duration.between(at, delivered));
                         toArrival.add(Duration.between(at, arrived));
                         toDispatch.add(Duration.between(at, dispatched));
                         dispatchToArrival.add(Duration.between(dispatched, arrived));
@@ -359,7 +368,30 @@ public final class RelayBenchmark {
                     p50p99(dispatchToArrival));
             record("latency part: arrival to delivered (the answer, the record's wait and commit), p50 / p99 (ms)",
                     p50p99(arrivalToDelivered));
+            record("the slowest 1 % (by insert commit to delivered): the 100 ms windows their commits fell in, of "
+                    + LATENCY_RUN.toSeconds() * 10, Long.toString(slowestWindows(byCommit)));
+            record("during the steady phase: PostgreSQL's autovacuum and autoanalyze runs, checkpoints",
+                    (serverAfter[0] - serverBefore[0]) + ", " + (serverAfter[1] - serverBefore[1]));
         }
+    }
+
+    /**
+     * In how many 100 ms windows of their commit instants the slowest 1 % of events fell: a few means
+     * the tail is a few stalls that held every event committed meanwhile; about as many as events,
+     * a cost spread over the run.
+     */
+    private static long slowestWindows(Map<Instant, Duration> latencyByCommit) {
+        int slowest = Math.max(1, latencyByCommit.size() / 100);
+        return latencyByCommit.entrySet().stream()
+                .sorted(Map.Entry.<Instant, Duration>comparingByValue().reversed())
+                .limit(slowest)
+                .map(e -> e.getKey().toEpochMilli() / 100)
+                .distinct().count();
+    }
+
+    /** Autovacuum and autoanalyze runs on the relay's tables so far, and checkpoints so far. */
+    private long[] serverWork() throws SQLException {
+        return new long[] {count(SERVER_VACUUMS), count(SERVER_CHECKPOINTS)};
     }
 
     private static String p50p99(List<Duration> latencies) {
