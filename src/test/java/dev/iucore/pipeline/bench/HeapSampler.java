@@ -18,15 +18,17 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * Samples another JVM's heap through its platform MXBeans (attached from outside, so the measured
- * process runs nothing of the benchmark's): heap used and committed every interval, and the
+ * process runs nothing of the benchmark's): heap used and committed every interval, the process's
+ * resident set beside them (what the operating system is asked for, not only the heap), and the
  * collectors' counts and times. {@link #window()} gives the peaks since the previous window.
  */
 final class HeapSampler implements AutoCloseable {
 
     /** What the heap did in one window of the run. */
-    record Window(int samples, long peakUsed, long peakCommitted, long collections, long collectionMillis) {
+    record Window(int samples, long peakUsed, long peakCommitted, long peakRss, long collections, long collectionMillis) {
     }
 
+    private final long pid;
     private final JMXConnector connector;
     private final MemoryMXBean memory;
     private final List<GarbageCollectorMXBean> collectors;
@@ -38,10 +40,12 @@ final class HeapSampler implements AutoCloseable {
     private int samples;
     private long peakUsed;
     private long peakCommitted;
+    private long peakRss;
     private long collectionsBefore;
     private long collectionMillisBefore;
 
-    private HeapSampler(JMXConnector connector) throws IOException {
+    private HeapSampler(long pid, JMXConnector connector) throws IOException {
+        this.pid = pid;
         this.connector = connector;
         MBeanServerConnection server = connector.getMBeanServerConnection();
         memory = ManagementFactory.getPlatformMXBean(server, MemoryMXBean.class);
@@ -57,7 +61,7 @@ final class HeapSampler implements AutoCloseable {
         } finally {
             vm.detach();
         }
-        HeapSampler sampler = new HeapSampler(JMXConnectorFactory.connect(new JMXServiceURL(address)));
+        HeapSampler sampler = new HeapSampler(pid, JMXConnectorFactory.connect(new JMXServiceURL(address)));
         sampler.window();
         sampler.timer.scheduleAtFixedRate(sampler::sample, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return sampler;
@@ -71,11 +75,12 @@ final class HeapSampler implements AutoCloseable {
     synchronized Window window() {
         long collections = collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
         long millis = collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-        Window window = new Window(samples, peakUsed, peakCommitted, collections - collectionsBefore,
+        Window window = new Window(samples, peakUsed, peakCommitted, peakRss, collections - collectionsBefore,
                 millis - collectionMillisBefore);
         samples = 0;
         peakUsed = 0;
         peakCommitted = 0;
+        peakRss = 0;
         collectionsBefore = collections;
         collectionMillisBefore = millis;
         return window;
@@ -91,13 +96,18 @@ final class HeapSampler implements AutoCloseable {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
+    long rssNow() throws IOException {
+        return ServiceProcess.rssOf(pid);
+    }
+
     private synchronized void sample() {
         try {
             MemoryUsage heap = memory.getHeapMemoryUsage();
             samples++;
             peakUsed = Math.max(peakUsed, heap.getUsed());
             peakCommitted = Math.max(peakCommitted, heap.getCommitted());
-        } catch (RuntimeException e) {
+            peakRss = Math.max(peakRss, ServiceProcess.rssOf(pid));
+        } catch (RuntimeException | IOException e) {
             // the measured process is stopping; the samples so far stand
         }
     }

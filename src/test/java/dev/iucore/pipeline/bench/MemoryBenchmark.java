@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The relay's heap with a large backlog (DESIGN §12), never a test: {@code iu-core run} in its own
- * JVM (default heap unless JVM options are given) on the durable embedded PostgreSQL, one
+ * JVM (the systemd unit's heap unless JVM options are given) on the durable embedded PostgreSQL, one
  * {@code log} route, log level WARN. Its heap is sampled from outside every 250 ms: first idle on
  * an empty outbox, then while it works through a backlog of N pending events seeded in one
  * statement, for a fixed time or to the end. Each phase ends with a full collection in the
@@ -20,7 +20,7 @@ import java.util.Map;
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.MemoryBenchmark -Dexec.args="1000000 120"</pre>
  * arguments: backlog events (default 1,000,000), seconds of work (default 120), then any JVM
- * options for the service (e.g. {@code -Xmx256m}).
+ * options for the service, after the unit's (e.g. {@code -Xmx256m}).
  */
 public final class MemoryBenchmark {
 
@@ -49,7 +49,7 @@ public final class MemoryBenchmark {
             try (ServiceProcess service = ServiceProcess.start(database, jvmOptions, output);
                  HeapSampler heap = HeapSampler.attach(service.pid(), SAMPLE_EVERY)) {
                 System.out.printf(Locale.ROOT, "service: iu-core run, pid %d, JVM options %s, %d MiB max heap%n",
-                        service.pid(), jvmOptions.isEmpty() ? "none (the defaults)" : String.join(" ", jvmOptions),
+                        service.pid(), String.join(" ", ServiceProcess.unitHeap()) + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions)),
                         mib(heap.maxHeap()));
 
                 heap.window();
@@ -95,8 +95,8 @@ public final class MemoryBenchmark {
                 if (done || delivered == events) {
                     return new Progress(seconds, dispatched, delivered);
                 }
-                System.out.printf(Locale.ROOT, "  %5.0f s: %,9d dispatched, %,9d delivered, heap used %,d MiB%n",
-                        seconds, dispatched, delivered, mib(heap.usedNow()));
+                System.out.printf(Locale.ROOT, "  %5.0f s: %,9d dispatched, %,9d delivered, heap used %,d MiB, RSS %,d MiB%n",
+                        seconds, dispatched, delivered, mib(heap.usedNow()), mib(heap.rssNow()));
                 nextPrint += PROGRESS_EVERY.toNanos();
             }
             Thread.sleep(250);
@@ -105,9 +105,9 @@ public final class MemoryBenchmark {
 
     private static void print(String phase, HeapSampler.Window window, long afterGc) {
         System.out.printf(Locale.ROOT, "%s: heap used peak %,d MiB (committed peak %,d MiB; %d samples), "
-                        + "%d collections taking %,d ms; after System.gc() %,d MiB%n",
+                        + "%d collections taking %,d ms; after System.gc() %,d MiB; RSS peak %,d MiB%n",
                 phase, mib(window.peakUsed()), mib(window.peakCommitted()), window.samples(), window.collections(),
-                window.collectionMillis(), mib(afterGc));
+                window.collectionMillis(), mib(afterGc), mib(window.peakRss()));
     }
 
     private static long mib(long bytes) {

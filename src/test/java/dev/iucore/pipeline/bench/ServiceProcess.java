@@ -18,12 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * {@code iu-core run} in a JVM of its own, configured only by the environment as an operator would
  * (the database, the node, the log level, the management port): the service exactly as deployed,
- * with the JVM's default heap unless the benchmark passes options. Its output goes to a file.
+ * on the systemd unit's heap unless the benchmark passes other options. Its output goes to a file.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -46,6 +48,7 @@ final class ServiceProcess implements AutoCloseable {
     static ServiceProcess start(BenchDatabase database, String node, List<String> jvmOptions, Path output) throws Exception {
         int port = TestDb.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(unitHeap());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", productClasspath(), IuCoreMain.class.getName(), "run"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
@@ -64,18 +67,36 @@ final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /**
+     * The heap options iu-core.service starts the service with (its IU_JAVA_HEAP), so that memory is
+     * measured as operators run it; options given after them win.
+     */
+    static List<String> unitHeap() throws java.io.IOException {
+        Matcher heap = Pattern.compile("(?m)^Environment=\"IU_JAVA_HEAP=([^\"]*)\"$")
+                .matcher(Files.readString(Path.of("deploy", "systemd", "iu-core.service")));
+        if (!heap.find()) {
+            throw new IllegalStateException("deploy/systemd/iu-core.service sets no IU_JAVA_HEAP");
+        }
+        return List.of(heap.group(1).split(" "));
+    }
+
     long pid() {
         return process.pid();
     }
 
     /** Its resident set now (VmRSS of /proc/&lt;pid&gt;/status): heap, metaspace, threads, buffers, all of it. */
     long rssBytes() throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        return rssOf(process.pid());
+    }
+
+    /** A process's resident set now, as {@link #rssBytes()} reads it. */
+    static long rssOf(long pid) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        throw new IllegalStateException("no VmRSS for pid " + process.pid());
+        throw new IllegalStateException("no VmRSS for pid " + pid);
     }
 
     private void awaitReady(Duration limit) throws Exception {
