@@ -49,7 +49,7 @@ public final class MemoryBenchmark {
             try (ServiceProcess service = ServiceProcess.start(database, jvmOptions, output);
                  HeapSampler heap = HeapSampler.attach(service.pid(), SAMPLE_EVERY)) {
                 System.out.printf(Locale.ROOT, "service: iu-core run, pid %d, JVM options %s, %d MiB max heap%n",
-                        service.pid(), String.join(" ", ServiceProcess.unitHeap()) + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions)),
+                        service.pid(), String.join(" ", service.jvmOptions()),
                         mib(heap.maxHeap()));
 
                 heap.window();

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -341,7 +340,7 @@ public final class RelayBenchmark {
             List<Duration> toDispatch = new ArrayList<>();
             List<Duration> dispatchToArrival = new ArrayList<>();
             List<Duration> arrivalToDelivered = new ArrayList<>();
-            Map<Instant, Duration> byCommit = new HashMap<>();
+            List<Map.Entry<Instant, Duration>> byCommit = new ArrayList<>();
             try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(HTTP_LATENCIES);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -352,7 +351,7 @@ public final class RelayBenchmark {
                         Instant arrived = sink.firstReceived("msg_" + eventId + "_bench-http");
                         Instant delivered = rs.getObject("delivered_at", OffsetDateTime.class).toInstant();
                         total.add(Duration.between(at, delivered));
-                        byCommit.put(at, Duration.between(at, delivered));
+                        byCommit.add(Map.entry(at, Duration.between(at, delivered)));
                         toArrival.add(Duration.between(at, arrived));
                         toDispatch.add(Duration.between(at, dispatched));
                         dispatchToArrival.add(Duration.between(dispatched, arrived));
@@ -380,9 +379,10 @@ public final class RelayBenchmark {
      * the tail is a few stalls that held every event committed meanwhile; about as many as events,
      * a cost spread over the run.
      */
-    private static long slowestWindows(Map<Instant, Duration> latencyByCommit) {
+    private static long slowestWindows(List<Map.Entry<Instant, Duration>> latencyByCommit) {
+        // a list, not a map: the events of one producer transaction share their commit instant
         int slowest = Math.max(1, latencyByCommit.size() / 100);
-        return latencyByCommit.entrySet().stream()
+        return latencyByCommit.stream()
                 .sorted(Map.Entry.<Instant, Duration>comparingByValue().reversed())
                 .limit(slowest)
                 .map(e -> e.getKey().toEpochMilli() / 100)

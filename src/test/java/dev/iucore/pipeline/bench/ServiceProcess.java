@@ -30,11 +30,13 @@ import java.util.stream.Collectors;
 final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
+    private final List<String> jvmOptions;
     private final int managementPort;
     private final Path output;
 
-    private ServiceProcess(Process process, int managementPort, Path output) {
+    private ServiceProcess(Process process, List<String> jvmOptions, int managementPort, Path output) {
         this.process = process;
+        this.jvmOptions = jvmOptions;
         this.managementPort = managementPort;
         this.output = output;
     }
@@ -48,8 +50,9 @@ final class ServiceProcess implements AutoCloseable {
     static ServiceProcess start(BenchDatabase database, String node, List<String> jvmOptions, Path output) throws Exception {
         int port = TestDb.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(unitHeap());
-        command.addAll(jvmOptions);
+        List<String> options = new ArrayList<>(unitHeap());
+        options.addAll(jvmOptions);
+        command.addAll(options);
         command.addAll(List.of("-cp", productClasspath(), IuCoreMain.class.getName(), "run"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().putAll(Map.of(
@@ -62,7 +65,7 @@ final class ServiceProcess implements AutoCloseable {
                 "IU_LOG_LEVEL", "WARN",
                 "IU_DELIVERY_ALLOWED_NETWORKS", TestDb.LOCAL_RECEIVERS,
                 "CAMEL_MANAGEMENT_PORT", Integer.toString(port)));
-        ServiceProcess service = new ServiceProcess(builder.start(), port, output);
+        ServiceProcess service = new ServiceProcess(builder.start(), List.copyOf(options), port, output);
         service.awaitReady(Duration.ofMinutes(2));
         return service;
     }
@@ -71,13 +74,18 @@ final class ServiceProcess implements AutoCloseable {
      * The heap options iu-core.service starts the service with (its IU_JAVA_HEAP), so that memory is
      * measured as operators run it; options given after them win.
      */
-    static List<String> unitHeap() throws java.io.IOException {
+    private static List<String> unitHeap() throws java.io.IOException {
         Matcher heap = Pattern.compile("(?m)^Environment=\"IU_JAVA_HEAP=([^\"]*)\"$")
                 .matcher(Files.readString(Path.of("deploy", "systemd", "iu-core.service")));
         if (!heap.find()) {
             throw new IllegalStateException("deploy/systemd/iu-core.service sets no IU_JAVA_HEAP");
         }
         return List.of(heap.group(1).split(" "));
+    }
+
+    /** The JVM options it runs with: the unit's heap, then the benchmark's. */
+    List<String> jvmOptions() {
+        return jvmOptions;
     }
 
     long pid() {
