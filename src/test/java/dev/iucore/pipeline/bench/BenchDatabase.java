@@ -46,6 +46,25 @@ final class BenchDatabase implements AutoCloseable {
             INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
             SELECT ?, 'bench', 'a-' || (i % 1000), jsonb_build_object('n', i, 'text', repeat('x', 200))
               FROM generate_series(1, ?) AS i""";
+    /** The same events already dispatched, with no delivery yet: {@link #deliveries} gives them theirs. */
+    static final String DISPATCHED = """
+            INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
+            SELECT ?, 'bench', 'a-' || (i % 1000), jsonb_build_object('n', i, 'text', repeat('x', 200)), 'dispatched', now()
+              FROM generate_series(1, ?) AS i""";
+    /**
+     * A delivery on one route for each of the next events after an id: pending, as the dispatcher
+     * creates them, or delivered at its first try.
+     */
+    static final String DELIVERIES = """
+            WITH next AS (SELECT id, event_id, aggregate_id FROM event_outbox
+                           WHERE event_type = ? AND id > ? ORDER BY id LIMIT ?),
+                 created AS (INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key,
+                                                            status, attempts, delivered_at)
+                             SELECT event_id, id, aggregate_id, 'outbound', ?, s.status,
+                                    CASE s.status WHEN 'delivered' THEN 1 ELSE 0 END,
+                                    CASE s.status WHEN 'delivered' THEN now() END
+                               FROM next CROSS JOIN (SELECT CAST(? AS text) AS status) s)
+            SELECT coalesce(max(id), ?) FROM next""";
     static final String PENDING = "SELECT count(*) FROM event_outbox WHERE status = 'pending'";
     static final String DELIVERED = "SELECT count(*) FROM iu_route_delivery WHERE status = 'delivered'";
     /**
@@ -63,7 +82,7 @@ final class BenchDatabase implements AutoCloseable {
     private final Path dataDir;
     private final EmbeddedPostgresServer server;
     private final DataSource owner;
-    private Connection counting;
+    private Connection keptConnection;
 
     private BenchDatabase(Path dataDir, EmbeddedPostgresServer server) {
         this.dataDir = dataDir;
@@ -191,19 +210,48 @@ final class BenchDatabase implements AutoCloseable {
         return committed;
     }
 
+    /** Dispatched events of one type without deliveries ({@link #DISPATCHED}); returns the id before the first. */
+    long dispatchedEvents(String eventType, int events) throws SQLException {
+        long before = count("SELECT coalesce(max(id), 0) FROM event_outbox");
+        execute(DISPATCHED, eventType, events);
+        execute("ANALYZE event_outbox");
+        return before;
+    }
+
+    /** Deliveries on {@code routeKey} in this status for the next {@code count} events of the type after {@code afterId}; returns the last one's id. */
+    synchronized long deliveries(String eventType, String routeKey, String status, long afterId, int count) throws SQLException {
+        // on the kept connection: a top-up on a new one spent most of its time on the handshake
+        try (PreparedStatement ps = kept().prepareStatement(DELIVERIES)) {
+            ps.setString(1, eventType);
+            ps.setLong(2, afterId);
+            ps.setInt(3, count);
+            ps.setString(4, routeKey);
+            ps.setString(5, status);
+            ps.setLong(6, afterId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /**
      * On one connection kept for the purpose: the benchmarks poll counts ten times a second, and a
      * new connection each time (a backend started, a scram-sha-256 handshake) would take a share of
      * the CPU the relay is measured on.
      */
     synchronized long count(String sql) throws SQLException {
-        if (counting == null) {
-            counting = owner.getConnection();
-        }
-        try (PreparedStatement ps = counting.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = kept().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    private Connection kept() throws SQLException {
+        if (keptConnection == null) {
+            keptConnection = owner.getConnection();
+        }
+        return keptConnection;
     }
 
     void execute(String sql, Object... params) throws SQLException {
@@ -234,8 +282,8 @@ final class BenchDatabase implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            if (counting != null) {
-                counting.close();
+            if (keptConnection != null) {
+                keptConnection.close();
             }
         } catch (SQLException e) {
             // the server stops next

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +49,8 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <li>dispatch + delivery to the HTTP sink with N pending, against a raw HttpClient loop with as many
  *     requests in flight as the relay has workers; the delivery rate over the same 800 deliveries with
  *     1,000 and with N pending, and over the 20,000 after the first 10,000 of N;</li>
+ * <li>delivery alone (deliveries seeded, no dispatch beside it) with about 1,000 and with about N
+ *     pending throughout: what a claim costs against the backlog;</li>
  * <li>the same against the sink closing every connection (as HTTP/1.0 receivers do), with the tries
  *     counted as failed;</li>
  * <li>the same against a receiver answering after 20 ms;</li>
@@ -62,7 +65,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
  * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
- * {@code floor,log,http,close,slow,stall,live,latency,two,rss} (default all).
+ * {@code floor,log,http,claim,close,slow,stall,live,latency,two,rss} (default all).
  */
 public final class RelayBenchmark {
 
@@ -101,6 +104,11 @@ public final class RelayBenchmark {
               FROM generate_series(1, 10) AS i""";
     private static final int TEXTBOOK_EVENTS = 20_000;
     private static final int SMALL = 20_000;
+    /** The small backlog {@link #claimAlone} holds, for how many deliveries, topped up once this many were delivered. */
+    private static final int HELD_SMALL = 1_000;
+    private static final int HELD_DELIVERIES = 30_000;
+    private static final int TOP_UP = 250;
+    private static final int CLAIM_ROUNDS = 3;
     private static final int RSS_BACKLOG = 1_000_000;
     private static final Duration RSS_WINDOW = Duration.ofSeconds(60);
     private static final int LATENCY_RATE = 1_000;
@@ -135,7 +143,7 @@ public final class RelayBenchmark {
 
     private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        Set<String> sections = Set.of((args.length > 1 ? args[1] : "floor,log,http,close,slow,stall,live,latency,two,rss").split(","));
+        Set<String> sections = Set.of((args.length > 1 ? args[1] : "floor,log,http,claim,close,slow,stall,live,latency,two,rss").split(","));
         try (BenchDatabase database = BenchDatabase.start(); BenchSink sink = new BenchSink()) {
             System.out.println(database.machine());
             database.typeWithRoutes("bench.raw", Map.of());
@@ -159,6 +167,9 @@ public final class RelayBenchmark {
             }
             if (sections.contains("http")) {
                 bench.httpBacklog(events);
+            }
+            if (sections.contains("claim")) {
+                bench.claimAlone(events);
             }
             if (sections.contains("close")) {
                 bench.closingReceiver(SMALL);
@@ -251,6 +262,63 @@ public final class RelayBenchmark {
                 rate(events, rawHttp(sink.url(), events)));
         record("raw Apache HttpClient 5 loop (the relay's client), " + WORKERS + " requests in flight, same sink, "
                 + count(events), rate(events, rawApacheHttp(sink.url(), events)));
+    }
+
+    /**
+     * The claim's cost against the backlog, with no dispatch beside it: the events are seeded already
+     * dispatched and their deliveries inserted directly, so the relay only claims, tries and records.
+     * The pending deliveries are held at about 1,000, then at about N, by topping them up as they are
+     * delivered, in the same steps both times. The tables are the same size both times (with 1,000
+     * pending, the other N - 1,000 deliveries are seeded delivered), so the top-ups cost the same:
+     * with a table N deliveries smaller, the small backlog's top-ups took 2.1 s of each round against
+     * 3.0 s. Their time on the database is printed beside the rates; the same window of each,
+     * deliveries 5,000 to 25,000, alternated three times, each on a service of its own: one pair moved
+     * by ±10 % from run to run.
+     */
+    private void claimAlone(int events) throws Exception {
+        Map<Integer, List<Duration>> windows = new LinkedHashMap<>();
+        Map<Integer, Long> topUpMillis = new HashMap<>();
+        for (int round = 0; round < CLAIM_ROUNDS; round++) {
+            for (int pending : List.of(HELD_SMALL, events)) {
+                windows.computeIfAbsent(pending, p -> new ArrayList<>()).add(heldBacklog(pending, events, topUpMillis));
+            }
+        }
+        windows.forEach((pending, taken) -> {
+            taken.sort(null);
+            record("delivery alone (no dispatch), deliveries 5,000 to 25,000, about " + count(pending)
+                    + " of " + count(events) + " deliveries pending throughout, median of " + CLAIM_ROUNDS
+                    + " (slowest to fastest; top-ups " + topUpMillis.get(pending) / CLAIM_ROUNDS + " ms a round)",
+                    rate(20_000, taken.get(CLAIM_ROUNDS / 2)) + " (" + perSecond(20_000, taken.get(CLAIM_ROUNDS - 1))
+                            + " to " + perSecond(20_000, taken.get(0)) + ")");
+        });
+    }
+
+    /** One round of {@link #claimAlone}: how long deliveries 5,000 to 25,000 took with about {@code pending} of {@code deliveries} pending. */
+    private Duration heldBacklog(int pending, int deliveries, Map<Integer, Long> topUpMillis) throws Exception {
+        fresh("bench-http");
+        try (ServiceProcess service = service("bench-1")) {
+            int total = deliveries + HELD_DELIVERIES;
+            long last = database.dispatchedEvents("bench.http", total);
+            last = database.deliveries("bench.http", "bench-http", "delivered", last, deliveries - pending);
+            last = database.deliveries("bench.http", "bench-http", "pending", last, pending);
+            database.execute("ANALYZE iu_route_delivery");
+            long seeded = pending;
+            long topUpNanos = 0;
+            while (sink.received() < HELD_DELIVERIES) {
+                long open = seeded - sink.received();
+                if (open <= pending - TOP_UP && seeded < pending + HELD_DELIVERIES) {
+                    int more = (int) Math.min(pending - open, pending + HELD_DELIVERIES - seeded);
+                    long start = System.nanoTime();
+                    last = database.deliveries("bench.http", "bench-http", "pending", last, more);
+                    topUpNanos += System.nanoTime() - start;
+                    seeded += more;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            topUpMillis.merge(pending, topUpNanos / 1_000_000, Long::sum);
+            return window(5_000, 25_000);
+        }
     }
 
     /** Against the sink closing every connection, the service warmed on such a receiver too, as the raw loop is. */
