@@ -17,6 +17,7 @@ import org.apache.camel.ExchangeProperty;
  * stay locked until the batch's transaction ends, and that transaction also releases them
  * (deliveries created, events dispatched), so no lease is needed: a batch that fails leaves its
  * events held, exactly as they were. While {@code delivery_enabled} is closed it claims nothing.
+ * While a route is ordered, its batches and the dispatcher's take turns ({@link OrderedDispatch}).
  */
 public final class HeldEventClaimer {
 
@@ -53,6 +54,7 @@ public final class HeldEventClaimer {
     }
 
     List<OutboxEvent> claim(Connection connection) throws SQLException {
+        OrderedDispatch.awaitTurn(connection);
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
             ps.setInt(1, batchSize);
             try (ResultSet rs = ps.executeQuery()) {

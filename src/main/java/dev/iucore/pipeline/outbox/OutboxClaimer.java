@@ -20,7 +20,8 @@ import org.apache.camel.ExchangeProperty;
  * nobody else could see before the commit would only double the writes. No payload is read either:
  * dispatch never needs it, so a batch holds a few hundred short rows whatever the events weigh. While {@code delivery_enabled} is closed it claims only
  * what it can settle without delivering (unregistered, disabled and delayed types); every live
- * event stays exactly as it was, not even rewritten.
+ * event stays exactly as it was, not even rewritten. While a route is ordered, batches take turns
+ * ({@link OrderedDispatch}).
  */
 public final class OutboxClaimer {
 
@@ -53,6 +54,7 @@ public final class OutboxClaimer {
     }
 
     public List<OutboxEvent> claim(Connection connection, boolean deliveryEnabled) throws SQLException {
+        OrderedDispatch.awaitTurn(connection);
         try (PreparedStatement ps = CLAIM.prepare(connection, Map.of("delivery_enabled", deliveryEnabled,
                 "batch_size", batchSize)); ResultSet rs = ps.executeQuery()) {
             return OutboxEvent.readAll(rs);
