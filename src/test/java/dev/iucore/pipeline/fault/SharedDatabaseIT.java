@@ -12,8 +12,11 @@ import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.ServiceJar;
 import dev.iucore.pipeline.testing.TestDb;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +28,8 @@ class SharedDatabaseIT {
 
     private static final int EVENTS = 2000;
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /** The ordered route's events fall on this many aggregates: each batch holds several events of each. */
+    private static final int ORDERED_AGGREGATES = 20;
     /** The route takes more tries at once than one process's workers can: each service is needed. */
     private static final Map<Setting, String> SHARED = Map.of(
             Setting.DELIVERY_WORKERS, "8",
@@ -56,6 +61,47 @@ class SharedDatabaseIT {
             List<Received> received = receiver.received();
             flow.everyEventDeliveredAndNoAttemptRecordedTwice(2 * EVENTS, received);
             assertThat(received).extracting(r -> r.webhookId() + "#" + r.attempt()).as("no try sent twice").doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * Two services on an ordered route: while it is ordered their dispatch batches take turns
+     * (OrderedDispatch), and both still deliver. Each aggregate's events reach the receiver in the
+     * order they were written, each sent once its predecessor was delivered; nothing waits forever on
+     * the turn.
+     */
+    @Test
+    void twoServicesOnAnOrderedRouteKeepEachAggregatesOrder() {
+        TestDb db = DB.db();
+        RelayData data = new RelayData(db);
+        FlowChecks flow = new FlowChecks(db, "shared-ordered");
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start();
+             ServiceJar a = ServiceJar.start(db, "ordered-a", SHARED);
+             ServiceJar b = ServiceJar.start(db, "ordered-b", SHARED)) {
+            data.registerType("test.fault.ordered", "live")
+                    .route("shared-ordered", "test.fault.ordered", receiver.url("/ordered"), Map.of("ordered", true));
+            data.openGates(false, "shared-ordered");
+            db.update("""
+                    INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
+                    SELECT 'test.fault.ordered', 'test', 'a-' || (i % ?), jsonb_build_object('n', i)
+                      FROM generate_series(0, ? - 1) AS i""", ORDERED_AGGREGATES, EVENTS);
+            await().atMost(WAIT).until(() -> flow.delivered() == EVENTS);
+            List<Received> received = receiver.received();
+            flow.everyEventDeliveredAndNoAttemptRecordedTwice(EVENTS, received);
+            Map<String, Long> written = new HashMap<>();
+            Map<String, String> aggregateOf = new HashMap<>();
+            db.query("SELECT 'msg_' || event_id || '_shared-ordered' AS id, aggregate_id, id AS outbox_id FROM event_outbox"
+                    + " WHERE event_type = 'test.fault.ordered'").forEach(row -> {
+                        written.put((String) row.get("id"), (Long) row.get("outbox_id"));
+                        aggregateOf.put((String) row.get("id"), (String) row.get("aggregate_id"));
+                    });
+            // each aggregate's first tries in the order they arrived, against the order its events were written
+            Map<String, List<Long>> arrived = new TreeMap<>();
+            received.stream().filter(r -> r.attempt() == 1).forEach(r -> arrived
+                    .computeIfAbsent(aggregateOf.get(r.webhookId()), k -> new ArrayList<>()).add(written.get(r.webhookId())));
+            assertThat(arrived).hasSize(ORDERED_AGGREGATES);
+            arrived.forEach((aggregate, ids) -> assertThat(ids).as("aggregate %s as it arrived", aggregate).isSorted());
+            assertThat(flow.attemptsByNode()).as("both services delivered").containsOnlyKeys("ordered-a", "ordered-b");
         }
     }
 }
