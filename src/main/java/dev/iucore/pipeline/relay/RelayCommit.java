@@ -26,8 +26,15 @@ import javax.sql.DataSource;
 public final class RelayCommit {
 
     private static final String NO_FLUSH_WAIT = "synchronous_commit TO off";
+    /**
+     * Between its statements a relay transaction waits on nothing but its own process. One left idle
+     * this long belongs to a process that was stopped or lost the network, and the server ends it:
+     * its row locks and the dispatch turn of ordered routes ({@code OrderedDispatch}) would otherwise
+     * hold every other relay's dispatch until TCP keepalive noticed, hours later by default.
+     */
+    private static final String IDLE_LIMIT = "idle_in_transaction_session_timeout TO '60s'";
     /** The relay's session settings, for one transaction or one checkout of the runtime pool. */
-    static final List<String> SETTINGS = List.of(NO_FLUSH_WAIT, "enable_seqscan TO off");
+    static final List<String> SETTINGS = List.of(NO_FLUSH_WAIT, "enable_seqscan TO off", IDLE_LIMIT);
 
     private RelayCommit() {
     }
