@@ -235,10 +235,8 @@ public final class RelayBenchmark {
                 windows.add(window(100, 900));
                 until(() -> sink.received() >= 1_000, System.nanoTime(), 10);
             }
-            windows.sort(null);
             record("delivery rate, deliveries 100 to 900 of 1,000 pending, median of " + SMALL_BACKLOG_ROUNDS
-                    + " (slowest to fastest)", rate(800, windows.get(SMALL_BACKLOG_ROUNDS / 2)) + " ("
-                    + perSecond(800, windows.get(SMALL_BACKLOG_ROUNDS - 1)) + " to " + perSecond(800, windows.get(0)) + ")");
+                    + " (slowest to fastest)", median(800, windows));
         }
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1")) {
@@ -283,14 +281,10 @@ public final class RelayBenchmark {
                 windows.computeIfAbsent(pending, p -> new ArrayList<>()).add(heldBacklog(pending, events, topUpMillis));
             }
         }
-        windows.forEach((pending, taken) -> {
-            taken.sort(null);
-            record("delivery alone (no dispatch), deliveries 5,000 to 25,000, about " + count(pending)
-                    + " of " + count(events) + " deliveries pending throughout, median of " + CLAIM_ROUNDS
-                    + " (slowest to fastest; top-ups " + topUpMillis.get(pending) / CLAIM_ROUNDS + " ms a round)",
-                    rate(20_000, taken.get(CLAIM_ROUNDS / 2)) + " (" + perSecond(20_000, taken.get(CLAIM_ROUNDS - 1))
-                            + " to " + perSecond(20_000, taken.get(0)) + ")");
-        });
+        windows.forEach((pending, taken) -> record("delivery alone (no dispatch), deliveries 5,000 to 25,000, about "
+                + count(pending) + " of " + count(events) + " deliveries pending throughout, median of " + CLAIM_ROUNDS
+                + " (slowest to fastest; top-ups " + topUpMillis.get(pending) / CLAIM_ROUNDS + " ms a round)",
+                median(20_000, taken)));
     }
 
     /** One round of {@link #claimAlone}: how long deliveries 5,000 to 25,000 took with about {@code pending} of {@code deliveries} pending. */
@@ -729,6 +723,13 @@ public final class RelayBenchmark {
 
     private static String rate(int events, Duration took) {
         return perSecond(events, took) + String.format(Locale.ROOT, " (%.1f s)", took.toNanos() / 1e9);
+    }
+
+    /** The median of rounds that each took {@code events} events, then the slowest and the fastest. */
+    private static String median(int events, List<Duration> rounds) {
+        List<Duration> sorted = rounds.stream().sorted().toList();
+        return rate(events, sorted.get(sorted.size() / 2)) + " (" + perSecond(events, sorted.get(sorted.size() - 1))
+                + " to " + perSecond(events, sorted.get(0)) + ")";
     }
 
     private static String perSecond(int events, Duration took) {
