@@ -81,10 +81,7 @@ class SharedDatabaseIT {
             data.registerType("test.fault.ordered", "live")
                     .route("shared-ordered", "test.fault.ordered", receiver.url("/ordered"), Map.of("ordered", true));
             data.openGates(false, "shared-ordered");
-            db.update("""
-                    INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
-                    SELECT 'test.fault.ordered', 'test', 'a-' || (i % ?), jsonb_build_object('n', i)
-                      FROM generate_series(0, ? - 1) AS i""", ORDERED_AGGREGATES, EVENTS);
+            data.events("test.fault.ordered", EVENTS, ORDERED_AGGREGATES);
             await().atMost(WAIT).until(() -> flow.delivered() == EVENTS);
             List<Received> received = receiver.received();
             flow.everyEventDeliveredAndNoAttemptRecordedTwice(EVENTS, received);

@@ -21,7 +21,7 @@ class RelayCommitTest {
 
     @ParameterizedTest(name = "pooled: {0}")
     @ValueSource(booleans = {true, false})
-    void aRelayTransactionLeftIdleForAMinuteIsEndedByTheServer(boolean pooled) throws SQLException {
+    void aRelayTransactionCarriesTheServersIdleLimitOfOneMinute(boolean pooled) throws SQLException {
         DataSource dataSource = pooled ? DB.db().runtime() : DB.db().owner();
         try (Connection relay = RelayCommit.open(dataSource)) {
             assertThat(setting(relay, "idle_in_transaction_session_timeout")).isEqualTo("1min");

@@ -81,10 +81,15 @@ public final class RelayData {
 
     /** Many events in one statement: {@code n} events of one type, aggregates a-0 .. a-(n-1). */
     public void events(String eventType, int n) {
+        events(eventType, n, n);
+    }
+
+    /** The same, spread over {@code aggregates} aggregates in turn (event i on a-(i mod aggregates)), in id order. */
+    public void events(String eventType, int n, int aggregates) {
         db.update("""
                 INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
-                SELECT ?, 'test', 'a-' || i, jsonb_build_object('n', i) FROM generate_series(0, ? - 1) AS i""",
-                eventType, n);
+                SELECT ?, 'test', 'a-' || (i % ?), jsonb_build_object('n', i) FROM generate_series(0, ? - 1) AS i""",
+                eventType, aggregates, n);
     }
 
     public String status(UUID eventId) {
