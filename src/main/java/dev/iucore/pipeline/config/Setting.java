@@ -45,6 +45,8 @@ public enum Setting {
             "Polling floor of the dispatcher in ms; LISTEN/NOTIFY on outbox inserts wakes it sooner."),
     RELAY_GATHER_MS("iu.relay.gather-ms", "10",
             "At a trickle of events, the dispatcher's pause after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions (and claims after them) for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
+    RELAY_DISPATCHERS("iu.relay.dispatchers", "2",
+            "Dispatch batches this process runs at once, each in its own transaction: the consumers of the `outbox-dispatch` route, which reads it. A full batch wakes another, so a backlog drains this many batches side by side (SKIP LOCKED keeps them disjoint; while a route is `ordered` they take turns); 1 = one batch after another."),
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",
@@ -195,6 +197,7 @@ public enum Setting {
             case RELAY_BATCH_SIZE, DELAYED_LANE_BATCH_SIZE -> ValueRule.whole(1, 50_000);
             case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
             case RELAY_GATHER_MS -> ValueRule.whole(0, 1000);
+            case RELAY_DISPATCHERS -> ValueRule.whole(1, 16);
             case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);
             case DELIVERY_SLOW_TRY_MS -> ValueRule.whole(1, 3_600_000);
             case DELIVERY_BATCH_SIZE -> ValueRule.whole(1, 10_000);

@@ -61,7 +61,8 @@ WITH events AS (
      GROUP BY r.route_key, r.blocked_by
 ), counted AS (
     INSERT INTO iu_route_skip AS k (route_key, reason, events_skipped, last_event_id)
-    SELECT route_key, reason, events, last_event_id FROM skipped
+    -- in key order: batches side by side (iu.relay.dispatchers, other processes) lock the counters in one order, never in a cycle
+    SELECT route_key, reason, events, last_event_id FROM skipped ORDER BY route_key, reason
     ON CONFLICT (route_key, reason) DO UPDATE
        SET events_skipped = k.events_skipped + excluded.events_skipped,
            last_skipped_at = now(), last_event_id = excluded.last_event_id

@@ -59,6 +59,21 @@ class SettingsTest {
     }
 
     @Test
+    void everyConfigurationRowOfTheReadmeIsASettingStillRead() throws Exception {
+        // a row left behind by a retired setting (iu.relay.lease-ms was one) tells operators of a knob that does nothing
+        java.util.Set<String> keys = java.util.Arrays.stream(Setting.values()).map(Setting::key)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(iu\\.[a-z0-9.-]+)` \\| `IU_")
+                .matcher(Files.readString(Path.of("README.md")));
+        java.util.List<String> documented = new java.util.ArrayList<>();
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(documented).hasSizeGreaterThan(50);
+        assertThat(documented).allSatisfy(key -> assertThat(keys).as("README row %s", key).contains(key));
+    }
+
+    @Test
     void aMissingConfigFileIsAClearError() {
         assertThatThrownBy(() -> Settings.load(Map.of("IU_CONFIG_FILE", "/no/such/file.properties"), new Properties()))
                 .isInstanceOf(ConfigurationException.class)
