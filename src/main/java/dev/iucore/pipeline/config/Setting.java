@@ -46,7 +46,7 @@ public enum Setting {
     RELAY_GATHER_MS("iu.relay.gather-ms", "10",
             "At a trickle of events, the dispatcher's pause after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions (and claims after them) for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
     RELAY_DISPATCHERS("iu.relay.dispatchers", "2",
-            "Dispatch batches this process runs at once, each in its own transaction: the consumers of the `outbox-dispatch` route, which reads it. A full batch wakes another, so a backlog drains this many batches side by side (SKIP LOCKED keeps them disjoint; while a route is `ordered` they take turns); 1 = one batch after another."),
+            "Dispatch batches this process runs at once while a backlog drains, each in its own transaction: a full batch engages another dispatcher beside the first (SKIP LOCKED keeps their events apart; while a route is `ordered` they take turns). At a trickle one dispatcher runs. 1 = one batch after another."),
     RELAY_LISTEN("iu.relay.listen", "true",
             "Wake the dispatcher with LISTEN/NOTIFY on channel `iu_core_outbox` (polling stays the floor)."),
     DELIVERY_WORKERS("iu.delivery.workers", "8",

@@ -59,8 +59,8 @@ final class RelayComponents {
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
                 settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
-        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE), tracing,
-                deliveryClaimer);
+        DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE),
+                settings.getInt(Setting.RELAY_DISPATCHERS), tracing, deliveryClaimer);
         bind.accept("deliveryTargets", new DeliveryTargets());
         bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
         WebhookSender webhookSender = new WebhookSender(System::getenv,
