@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A backlog drains {@code iu.relay.dispatchers} batches side by side: a full batch wakes a second
- * dispatcher, each claims its own events, and together they settle every event once. The proof that
- * two run at once: with the skip counter's row locked here, two batches wait for it together.
+ * dispatcher, each claims its own events, and together they settle every event once; a trickle is
+ * dispatched one batch at a time. The proof of how many run at once: with the skip counter's row
+ * locked here, every batch that reached the route table waits for it.
  */
 class ParallelDispatchTest {
 
@@ -74,13 +75,7 @@ class ParallelDispatchTest {
             holder.rollback();
         }
 
-        await().atMost(WAIT).until(() -> db().queryLong("SELECT count(*) FROM event_outbox WHERE id > ? AND status = 'pending'", after) == 0);
-        assertThat(db().queryLong("SELECT count(*) FROM event_outbox WHERE id > ? AND status = 'dispatched'", after))
-                .isEqualTo(8 * BATCH);
-        assertThat(db().queryLong("""
-                SELECT count(*) FROM event_outbox e
-                 WHERE e.id > ? AND (SELECT count(*) FROM iu_route_delivery d WHERE d.event_id = e.event_id) <> 1""", after))
-                .as("events without exactly one delivery").isZero();
+        assertEachDispatchedOnce(after, 8 * BATCH);
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", UNLISTED)).isZero();
         assertThat(skipped() - skippedBefore).as("every event's skip counted once").isEqualTo(8 * BATCH);
     }
@@ -97,7 +92,31 @@ class ParallelDispatchTest {
             assertThat(waitingFor(ROW_LOCK)).as("batches in the route table at once").isEqualTo(1);
             holder.rollback();
         }
+        assertEachDispatchedOnce(after, 4 * BATCH);
+    }
+
+    @Test
+    void aTrickleIsDispatchedOneBatchAtATime() throws Exception {
+        long after = lastEvent();
+        try (Connection holder = db().owner().getConnection()) {
+            holdSkipCounter(holder);
+            data.event(TYPE, "trickle", "{}");
+            await().atMost(WAIT).until(() -> waitingFor(ROW_LOCK) == 1);
+            // each insert notifies the dispatcher; none of these short batches engages a second one
+            for (int i = 0; i < 3; i++) {
+                data.event(TYPE, "trickle", "{}");
+            }
+            await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> waitingFor(ROW_LOCK) == 1);
+            holder.rollback();
+        }
+        assertEachDispatchedOnce(after, 4);
+    }
+
+    /** Every event after {@code after} dispatched, {@code events} of them, each with exactly one delivery. */
+    private static void assertEachDispatchedOnce(long after, int events) {
         await().atMost(WAIT).until(() -> db().queryLong("SELECT count(*) FROM event_outbox WHERE id > ? AND status = 'pending'", after) == 0);
+        assertThat(db().queryLong("SELECT count(*) FROM event_outbox WHERE id > ? AND status = 'dispatched'", after))
+                .isEqualTo(events);
         assertThat(db().queryLong("""
                 SELECT count(*) FROM event_outbox e
                  WHERE e.id > ? AND (SELECT count(*) FROM iu_route_delivery d WHERE d.event_id = e.event_id) <> 1""", after))
