@@ -23,6 +23,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.direct.DirectComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.PluginHelper;
@@ -46,6 +47,8 @@ public final class BoundaryProbe {
     static final String BATCH_ROUTE = "outbox-dispatch-batch";
     /** The flow the batch hands its claimed events to. */
     static final String CLAIMED_ROUTE = "dispatch-claimed";
+    /** The batch taps it when full, as the probe's batch of one always is; bound to one dispatcher it finds no room. */
+    static final String BESIDE_ROUTE = "outbox-dispatch-beside";
 
     // available_at -infinity: the probe event is first in the dispatcher's claim whatever the backlog;
     // a negative id (no sequence value is ever one) puts it first in the delayed lane's, which takes
@@ -125,9 +128,13 @@ public final class BoundaryProbe {
         // the probe's transaction is not the route's own, so the dispatch counts nothing into these
         DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()), 1);
         camel.setAutoStartup(false);
+        // every route the batch sends to runs here; a send to one that does not fails at once instead of
+        // waiting direct's 30 s for a consumer and then holding the context's stop as long
+        camel.getComponent("direct", DirectComponent.class).setBlock(false);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, DISPATCH_ROUTES));
         camel.start();
         camel.getRouteController().startRoute(CLAIMED_ROUTE);
+        camel.getRouteController().startRoute(BESIDE_ROUTE);
         camel.getRouteController().startRoute(BATCH_ROUTE);
         return camel;
     }
