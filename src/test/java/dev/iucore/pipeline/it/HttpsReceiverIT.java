@@ -57,7 +57,10 @@ class HttpsReceiverIT {
         HttpsServer untrusted = receiver(stranger, strangerReceived, threads);
         try {
             RelayData data = new RelayData(DB.db()).registerType("test.tls", "live")
-                    .route("tls-trusted", "test.tls", url(receiver))
+                    // the product's default timeouts: twenty first handshakes of a cold JVM on a busy 2-core
+                    // machine once outlasted the tests' 2 s read timeout, recording a timeout to a healthy receiver
+                    .route("tls-trusted", "test.tls", url(receiver), Map.of("connect_timeout_ms", 5_000,
+                            "read_timeout_ms", 10_000))
                     .route("tls-untrusted", "test.tls", url(untrusted), Map.of("max_attempts", 100, "backoff_initial_ms", 200,
                             "backoff_max_ms", 400))
                     .allRoutesLive(false);
