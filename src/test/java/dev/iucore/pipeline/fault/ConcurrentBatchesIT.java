@@ -3,6 +3,7 @@ package dev.iucore.pipeline.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.demo.DemoDataLoader;
 import dev.iucore.pipeline.retention.RetentionData;
 import dev.iucore.pipeline.scaleout.ScaleoutBatch;
@@ -98,7 +99,10 @@ class ConcurrentBatchesIT {
         RelayData data = new RelayData(db);
         FlowChecks flow = new FlowChecks(db, "rollback-hook");
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.SLOW, Duration.ofMillis(20));
-             ServiceJar relay = ServiceJar.start(db, "beside-rollback", Map.of())) {
+             // two tries in flight at 20 ms each: 600 events take ~6 s, so the rollback lands mid-flow
+             // (with the route's window widening, all 600 had left before the command started)
+             ServiceJar relay = ServiceJar.start(db, "beside-rollback",
+                     Map.of(Setting.DELIVERY_ROUTE_CONCURRENCY, "2", Setting.DELIVERY_ROUTE_CONCURRENCY_MAX, "2"))) {
             data.registerType("test.fault.rollback", "live").route("rollback-hook", "test.fault.rollback", receiver.url("/rb"));
             data.openGates(false, "rollback-hook");
             // every other event written by the actor the rollback removes
@@ -118,6 +122,7 @@ class ConcurrentBatchesIT {
                        AND NOT EXISTS (SELECT 1 FROM iu_route_delivery d WHERE d.event_id = e.event_id
                                           AND (d.status = 'delivered' OR d.attempts > 0 OR d.locked_until IS NOT NULL))"""))
                     .as("kept events that had never been tried").isZero();
+            assertThat(kept).as("the rollback landed mid-flow: some of the actor's events had not left").isLessThan(300);
 
             await().atMost(WAIT).until(() -> flow.delivered() == 300 + kept);
             flow.everyEventDeliveredAndNoAttemptRecordedTwice(300 + kept, receiver.received());
