@@ -24,7 +24,7 @@ public enum Setting {
     DB_SCHEDULER_PASSWORD("iu.db.scheduler-password", "",
             "Password of the scheduler role on an external PostgreSQL; unset there, Quartz keeps its schedule in memory instead (see An external PostgreSQL and the roles). Never logged, never a Camel property. The embedded one generates its own (`iu-core.pgpass`).", true),
     DB_POOL_SIZE("iu.db.pool-size", "16",
-            "Maximum connections of the runtime connection pool; keep it above `iu.delivery.workers` + `iu.relay.dispatchers` + 3 (a connection for each SQL-action try and each dispatch batch, one each for the delivery claim, the recorder and the delayed lane)."),
+            "Maximum connections of the runtime connection pool; keep it above `iu.delivery.workers` + `iu.relay.dispatchers` + 3 (a connection for each SQL-action try and each dispatch batch, one each for the delivery claim, the recorder and the delayed lane); `run` warns at start when it is below."),
     DATA_DIR("iu.data-dir", "./data",
             "Directory of the embedded database (0700): the cluster in `pg/`, its binaries in `pg-bin/`, the lock, owner and credentials (`iu-core.pgpass`) files."),
     EMBEDDED_PORT("iu.embedded.port", "0",

@@ -41,14 +41,18 @@ final class RelayComponents {
     private final DeliveryRecorder deliveryRecorder;
     private final KafkaProducers kafkaProducers;
     private final WebhookSender webhookSender;
+    private final int poolSize;
+    private final int dispatchers;
 
     private RelayComponents(Optional<OutboxWakeup> wakeup, DeliveryClaimer deliveryClaimer, DeliveryRecorder deliveryRecorder,
-                            KafkaProducers kafkaProducers, WebhookSender webhookSender) {
+                            KafkaProducers kafkaProducers, WebhookSender webhookSender, int poolSize, int dispatchers) {
         this.wakeup = wakeup;
         this.deliveryClaimer = deliveryClaimer;
         this.deliveryRecorder = deliveryRecorder;
         this.kafkaProducers = kafkaProducers;
         this.webhookSender = webhookSender;
+        this.poolSize = poolSize;
+        this.dispatchers = dispatchers;
     }
 
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
@@ -77,7 +81,7 @@ final class RelayComponents {
         bind.accept("deliveryRecorder", deliveryRecorder);
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
                 ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers,
-                webhookSender);
+                webhookSender, settings.getInt(Setting.DB_POOL_SIZE), settings.getInt(Setting.RELAY_DISPATCHERS));
     }
 
     /**
@@ -90,8 +94,16 @@ final class RelayComponents {
         return route != null && route.getEndpoint() instanceof SedaEndpoint seda ? seda.getConcurrentConsumers() : 0;
     }
 
-    /** Once the routes run: LISTEN/NOTIFY starts waking the dispatcher. */
+    /** Once the routes run: LISTEN/NOTIFY starts waking the dispatcher; a pool too small for them is said once. */
     void started(CamelContext context) {
+        // the workers as the delivery-attempt route runs them; an SQL-action try holds a connection, as
+        // each dispatch batch does, and the claim, the recorder and the delayed lane hold one each
+        int needed = deliveryWorkers(context) + dispatchers + 3;
+        if (poolSize < needed) {
+            LOG.warn("iu.db.pool-size {} is below the {} connections the relay can hold at once (iu.delivery.workers {} + "
+                    + "iu.relay.dispatchers {} + 3): tries and batches will wait for a connection", poolSize, needed,
+                    needed - dispatchers - 3, dispatchers);
+        }
         wakeup.ifPresent(service -> {
             service.setCamelContext(context);
             try {

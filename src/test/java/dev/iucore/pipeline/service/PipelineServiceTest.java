@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.LogCapture;
+import dev.iucore.pipeline.testing.RunningPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,5 +74,19 @@ class PipelineServiceTest {
                         Optional.of(DB.db().scheduler())))
                 .hasMessageContaining("iu.routes-dir (env IU_ROUTES_DIR) names " + missing)
                 .hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void aPoolTooSmallForTheWorkersAndTheDispatchersIsSaidOnceAtStart() {
+        try (LogCapture log = LogCapture.text();
+             RunningPipeline small = RunningPipeline.start(DB.db(), "small-pool", Map.of(Setting.DB_POOL_SIZE, "12"))) {
+            assertThat(log.output()).containsPattern("WARN .* iu\\.db\\.pool-size 12 is below")
+                    .containsOnlyOnce("iu.db.pool-size 12 is below the 13 connections the relay can hold at once "
+                            + "(iu.delivery.workers 8 + iu.relay.dispatchers 2 + 3)");
+        }
+        try (LogCapture log = LogCapture.text();
+             RunningPipeline enough = RunningPipeline.start(DB.db(), "enough-pool", Map.of(Setting.DB_POOL_SIZE, "13"))) {
+            assertThat(log.output()).doesNotContain("iu.db.pool-size");
+        }
     }
 }
