@@ -98,11 +98,12 @@ final class RelayComponents {
     void started(CamelContext context) {
         // the workers as the delivery-attempt route runs them; an SQL-action try holds a connection, as
         // each dispatch batch does, and the claim, the recorder and the delayed lane hold one each
-        int needed = deliveryWorkers(context) + dispatchers + 3;
+        int workers = deliveryWorkers(context);
+        int needed = workers + dispatchers + 3;
         if (poolSize < needed) {
             LOG.warn("iu.db.pool-size {} is below the {} connections the relay can hold at once (iu.delivery.workers {} + "
                     + "iu.relay.dispatchers {} + 3): tries and batches will wait for a connection", poolSize, needed,
-                    needed - dispatchers - 3, dispatchers);
+                    workers, dispatchers);
         }
         wakeup.ifPresent(service -> {
             service.setCamelContext(context);
