@@ -17,6 +17,11 @@ public final class BacklogDispatchers {
         this.beside = new Semaphore(dispatchers - 1);
     }
 
+    /** Whether a full batch should ask for another dispatcher: while all run, it does not tap one only to be refused. */
+    public boolean hasRoom() {
+        return beside.availablePermits() > 0;
+    }
+
     /** True: this caller is one of the dispatchers beside the first until it {@link #leave}s. */
     public boolean enter() {
         return beside.tryAcquire();

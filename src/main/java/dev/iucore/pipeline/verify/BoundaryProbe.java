@@ -47,8 +47,6 @@ public final class BoundaryProbe {
     static final String BATCH_ROUTE = "outbox-dispatch-batch";
     /** The flow the batch hands its claimed events to. */
     static final String CLAIMED_ROUTE = "dispatch-claimed";
-    /** The batch taps it when full, as the probe's batch of one always is; bound to one dispatcher it finds no room. */
-    static final String BESIDE_ROUTE = "outbox-dispatch-beside";
 
     // available_at -infinity: the probe event is first in the dispatcher's claim whatever the backlog;
     // a negative id (no sequence value is ever one) puts it first in the delayed lane's, which takes
@@ -128,13 +126,13 @@ public final class BoundaryProbe {
         // the probe's transaction is not the route's own, so the dispatch counts nothing into these
         DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()), 1);
         camel.setAutoStartup(false);
-        // every route the batch sends to runs here; a send to one that does not fails at once instead of
-        // waiting direct's 30 s for a consumer and then holding the context's stop as long
+        // bound to one dispatcher, its full batches of one tap no dispatcher beside them; should a send
+        // reach a route not running here, it fails at once instead of waiting direct's 30 s for a
+        // consumer and then holding the context's stop as long
         camel.getComponent("direct", DirectComponent.class).setBlock(false);
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, DISPATCH_ROUTES));
         camel.start();
         camel.getRouteController().startRoute(CLAIMED_ROUTE);
-        camel.getRouteController().startRoute(BESIDE_ROUTE);
         camel.getRouteController().startRoute(BATCH_ROUTE);
         return camel;
     }
