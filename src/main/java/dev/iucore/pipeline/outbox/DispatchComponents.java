@@ -20,18 +20,16 @@ public final class DispatchComponents {
     /** Without workers (the boundary probe's): every delivery is created for a claim to lease, one batch at a time. */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
                             int batchSize) {
-        bind(registry, dataSource, metrics, batchSize, 1, 0, Tracing.off(), DeliveryHandOff.NONE);
+        bind(registry, dataSource, metrics, batchSize, 1, Tracing.off(), DeliveryHandOff.NONE);
     }
 
     /**
      * @param dispatchers batches at once while a backlog drains ({@link BacklogDispatchers})
-     * @param gatherMs    the dispatcher's pause at a trickle ({@link GatherPause})
      * @param workers     this process's delivery workers, for the deliveries a batch creates ({@link RouteResolver})
      */
     public static void bind(BiConsumer<String, Object> registry, DataSource dataSource, PipelineMetrics metrics,
-                            int batchSize, int dispatchers, int gatherMs, Tracing tracing, DeliveryHandOff workers) {
+                            int batchSize, int dispatchers, Tracing tracing, DeliveryHandOff workers) {
         registry.accept("backlogDispatchers", new BacklogDispatchers(dispatchers));
-        registry.accept("gatherPause", new GatherPause(gatherMs));
         registry.accept("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         registry.accept("relayTransaction", new RelayTransactionPolicy(dataSource));
         registry.accept("relayGateReader", new RelayGateReader());

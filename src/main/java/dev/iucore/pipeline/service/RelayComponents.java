@@ -64,7 +64,7 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
         DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE),
-                settings.getInt(Setting.RELAY_DISPATCHERS), settings.getInt(Setting.RELAY_GATHER_MS), tracing, deliveryClaimer);
+                settings.getInt(Setting.RELAY_DISPATCHERS), tracing, deliveryClaimer);
         bind.accept("deliveryTargets", new DeliveryTargets());
         bind.accept("deliveryAttemptSpan", new DeliveryAttemptSpan(tracing));
         WebhookSender webhookSender = new WebhookSender(System::getenv,
