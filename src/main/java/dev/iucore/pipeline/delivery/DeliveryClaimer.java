@@ -26,6 +26,8 @@ import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leases due deliveries in one statement ({@code claim.sql}), route by route: each route gets at
@@ -59,6 +61,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * waiting, every batch that met a claim left its deliveries to the next one.
      */
     static final long HAND_OVER_WAIT_MS = 50;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryClaimer.class);
 
     /**
      * Whether any open delivery is due and unleased: every delivery a claim could take is one, whatever
@@ -310,6 +314,40 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     }
 
     /**
+     * A worker's first step with a claimed delivery (delivery.yaml): true when its route has no room
+     * for it any more, and its lease was handed back instead of a try. A route's window shrinks on a
+     * setback (a stall, a timeout) while what it leased when the window was wide waits in the
+     * workers' queue; tried anyway, each of those would hold a worker for a read timeout, every
+     * worker would be on that route, and the other routes' deliveries would wait behind them (their
+     * leases running out meanwhile). Handed back, such a delivery has no attempt and is due at once,
+     * and a claim takes it again when its route has room.
+     */
+    public boolean handBack(@Body DeliveryTask task) {
+        AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());
+        if (routeLeft == null || !unfinished.contains(task.deliveryId())) {
+            return false;
+        }
+        int limit = windows.limit(task.routeKey());
+        int before;
+        do {
+            before = routeLeft.get();
+            if (before <= limit) {
+                return false;
+            }
+        } while (!routeLeft.compareAndSet(before, before - 1));
+        unfinished.remove(task.deliveryId());
+        try {
+            release(List.of(task.deliveryId()));
+            LOG.debug("delivery {} handed back: route {} has {} unfinished over its window of {}",
+                    task.deliveryId(), task.routeKey(), before, limit);
+        } catch (SQLException e) {
+            LOG.warn("delivery {} not tried, its lease not handed back ({}): it is claimed again once the lease expires",
+                    task.deliveryId(), e.getMessage());
+        }
+        return true;
+    }
+
+    /**
      * At shutdown: hands back the leases of deliveries claimed but never started, so another
      * relay (or this one, restarted) takes them at once rather than after the lease expires.
      */
@@ -317,14 +355,18 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         if (unfinished.isEmpty()) {
             return 0;
         }
+        int released = release(List.copyOf(unfinished));
+        unfinished.clear();
+        unfinishedByRoute.clear();
+        return released;
+    }
+
+    private int release(List<Long> deliveryIds) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement ps = connection.prepareStatement(RELEASE)) {
-            ps.setArray(1, connection.createArrayOf("bigint", unfinished.toArray()));
+            ps.setArray(1, connection.createArrayOf("bigint", deliveryIds.toArray()));
             ps.setString(2, node);
-            int released = ps.executeUpdate();
-            unfinished.clear();
-            unfinishedByRoute.clear();
-            return released;
+            return ps.executeUpdate();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.testing.DatabaseExtension;
@@ -226,6 +227,35 @@ class DeliveryClaimerTest {
             StaleStatistics.assertFewRowsReadSince(c, before, 300);
             c.rollback();
         }
+    }
+
+    @Test
+    void whatARouteLeasedBeyondItsShrunkenWindowIsHandedBackUntriedAndAClaimTakesItAgainWhenThereIsRoom() throws Exception {
+        RouteWindows windows = new RouteWindows(4, 4, 1000);
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, windows, 60_000, () -> 8);
+        due(ROUTE, 4, false);
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+        assertThat(leased).hasSize(4);
+
+        // the first try timed out: the window halves to 2 while three leased deliveries wait for a worker
+        DeliveryAttempt timedOut = new DeliveryAttempt(leased.get(0));
+        timedOut.ended(AttemptResult.failed(AttemptResult.Outcome.TIMEOUT, null, "java.net.SocketTimeoutException",
+                "Read timed out", 1000));
+        claimer.release(timedOut, new DefaultMessage(CAMEL));
+        assertThat(windows.limit(ROUTE)).isEqualTo(2);
+
+        assertThat(claimer.handBack(leased.get(1))).as("3 unfinished, a window of 2").isTrue();
+        assertThat(claimer.handBack(leased.get(2))).as("2 unfinished, a window of 2").isFalse();
+        assertThat(claimer.handBack(leased.get(3))).isFalse();
+        assertThat(claimer.handBack(leased.get(1))).as("handed back once only").isFalse();
+        assertThat(db().query("SELECT id, locked_by, attempts FROM iu_route_delivery WHERE route_key = ? ORDER BY id", ROUTE))
+                .extracting(row -> row.get("locked_by"), row -> row.get("attempts"))
+                .containsExactly(tuple(NODE, 0), tuple(null, 0), tuple(NODE, 0), tuple(NODE, 0));
+
+        // one more try ends: the route has room for one, and the claim takes the delivery handed back
+        claimNow(claimer, leased.get(2));
+        assertThat(claimer.lease(CAMEL).tasks()).extracting(DeliveryTask::deliveryId)
+                .containsExactly(leased.get(1).deliveryId());
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {

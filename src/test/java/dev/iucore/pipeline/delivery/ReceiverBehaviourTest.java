@@ -123,4 +123,53 @@ class ReceiverBehaviourTest {
             });
         }
     }
+
+    @Test
+    void aRouteThatStallsWithAWideWindowHandsBackWhatItCannotTryAndTheOtherRoutesGoOn() throws Exception {
+        String wide = "wide-then-stalled";
+        String beside = "beside-the-stalled";
+        try (MisbehavingReceiver stalling = MisbehavingReceiver.start(); MisbehavingReceiver healthy = MisbehavingReceiver.start()) {
+            // the circuit kept closed and no retry due during the test: every timeout below is a first try
+            data.registerType("test.receiver.wide", "live").route(wide, "test.receiver.wide", stalling.url("/hook"),
+                    Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS, "max_attempts", 100,
+                            "circuit_failure_threshold", 1000, "backoff_initial_ms", 600000, "backoff_max_ms", 600000));
+            data.registerType("test.receiver.beside", "live").route(beside, "test.receiver.beside", healthy.url("/hook"));
+            data.openGates(false, wide, beside);
+            // quick successes widen the route's window to its maximum, 128 (one slot each: slow start)
+            data.events("test.receiver.wide", 300);
+            await().atMost(WAIT).until(() -> delivered(wide) == 300);
+
+            // then it stalls, with as many of its deliveries leased to the workers as its wide window
+            // and the workers' queue hold; the other route's events come after them
+            stalling.behave(Behaviour.SLOW, Duration.ofMinutes(10));
+            data.events("test.receiver.wide", 200);
+            await().atMost(WAIT).until(() -> db().queryLong(
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NOT NULL", wide) >= 100);
+            data.events("test.receiver.beside", 20);
+            await().atMost(WAIT).until(() -> delivered(beside) == 20);
+
+            // the first tries' timeouts shrank the window; what it had leased beyond it was handed back
+            // untried rather than holding every worker a read timeout each (about 120 timeouts, 15 s,
+            // before the other route's first try when it was not)
+            long timeouts = db().queryLong("""
+                    SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                     WHERE d.route_key = ? AND a.outcome = 'timeout'""", wide);
+            assertThat(timeouts).as("the stalled route's tries before the other route's 20 were delivered")
+                    .isBetween(1L, 40L);
+            assertThat(db().queryLong("""
+                    SELECT count(*) FROM iu_route_delivery
+                     WHERE route_key = ? AND status = 'pending' AND attempts = 0 AND locked_by IS NULL""", wide))
+                    .as("handed back: due, unleased, no attempt").isGreaterThanOrEqualTo(50L);
+            // nothing lost, nothing counted that was not tried
+            assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", wide)).isEqualTo(500);
+            assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'dead'", wide)).isZero();
+            assertThat(db().queryLong("""
+                    SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = ?""", wide))
+                    .isEqualTo(db().queryLong("SELECT sum(attempts) FROM iu_route_delivery WHERE route_key = ?", wide));
+        }
+    }
+
+    private static long delivered(String route) {
+        return db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'delivered'", route);
+    }
 }
