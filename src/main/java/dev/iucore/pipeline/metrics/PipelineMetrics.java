@@ -89,6 +89,13 @@ public final class PipelineMetrics {
         }
     }
 
+    /** A delivery a worker handed back untried: its route's window shrank while it waited for a worker. */
+    public void deliveryHandedBack(String routeKey) {
+        Counter.builder("iu.deliveries.handed.back")
+                .description("Deliveries a worker handed back untried because their route's window shrank while they waited, by route")
+                .tag("route", routeKey).register(registry).increment();
+    }
+
     /**
      * Collection instances a scaleout batch created, counted once its transaction committed. Only
      * batches run inside the service process show here; a one-shot {@code iu-core scaleout} is its

@@ -9,9 +9,15 @@ import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -160,6 +166,7 @@ class ReceiverBehaviourTest {
                     SELECT count(*) FROM iu_route_delivery
                      WHERE route_key = ? AND status = 'pending' AND attempts = 0 AND locked_by IS NULL""", wide))
                     .as("handed back: due, unleased, no attempt").isGreaterThanOrEqualTo(50L);
+            assertThat(handedBack(wide)).as("counted, %s", "iu_deliveries_handed_back_total").isGreaterThanOrEqualTo(50);
             // nothing lost, nothing counted that was not tried
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", wide)).isEqualTo(500);
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'dead'", wide)).isZero();
@@ -167,6 +174,15 @@ class ReceiverBehaviourTest {
                     SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = ?""", wide))
                     .isEqualTo(db().queryLong("SELECT sum(attempts) FROM iu_route_delivery WHERE route_key = ?", wide));
         }
+    }
+
+    /** iu_deliveries_handed_back_total of the route, as /observe/metrics shows it. */
+    private static double handedBack(String route) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(RELAY.pipeline().managementUrl("/observe/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher counted = Pattern.compile("(?m)^iu_deliveries_handed_back_total\\{[^}]*route=\"" + Pattern.quote(route)
+                + "\"[^}]*} (\\S+)$").matcher(metrics);
+        return counted.find() ? Double.parseDouble(counted.group(1)) : 0;
     }
 
     private static long delivered(String route) {
