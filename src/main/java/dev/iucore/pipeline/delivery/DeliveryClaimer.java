@@ -318,9 +318,9 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * for it any more, and its lease was handed back instead of a try. A route's window shrinks on a
      * setback (a stall, a timeout) while what it leased when the window was wide waits in the
      * workers' queue; tried anyway, each of those would hold a worker for a read timeout, every
-     * worker would be on that route, and the other routes' deliveries would wait behind them (their
-     * leases running out meanwhile). Handed back, such a delivery has no attempt and is due at once,
-     * and a claim takes it again when its route has room.
+     * worker would be on that route and every other route would wait, while the queued deliveries'
+     * own leases ran out. Handed back, such a delivery has no attempt and is due at once, and a
+     * claim takes it again when its route has room.
      */
     public boolean handBack(@Body DeliveryTask task) {
         AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());

@@ -146,17 +146,18 @@ class ReceiverBehaviourTest {
             await().atMost(WAIT).until(() -> delivered(wide) == 300);
 
             // then it stalls, with as many of its deliveries leased to the workers as its wide window
-            // and the workers' queue hold; the other route's events come after them
+            // and the workers' queue hold (128; half of that already shows it); the other route's events
+            // come after them
             stalling.behave(Behaviour.SLOW, Duration.ofMinutes(10));
             data.events("test.receiver.wide", 200);
             await().atMost(WAIT).until(() -> db().queryLong(
-                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NOT NULL", wide) >= 100);
+                    "SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND locked_by IS NOT NULL", wide) >= 64);
             data.events("test.receiver.beside", 20);
             await().atMost(WAIT).until(() -> delivered(beside) == 20);
 
             // the first tries' timeouts shrank the window; what it had leased beyond it was handed back
-            // untried rather than holding every worker a read timeout each (about 120 timeouts, 15 s,
-            // before the other route's first try when it was not)
+            // untried rather than holding every worker a read timeout each (what was queued ahead of the
+            // other route's deliveries: 128 timeouts and 36 s here, when it was not)
             long timeouts = db().queryLong("""
                     SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
                      WHERE d.route_key = ? AND a.outcome = 'timeout'""", wide);
@@ -165,8 +166,8 @@ class ReceiverBehaviourTest {
             assertThat(db().queryLong("""
                     SELECT count(*) FROM iu_route_delivery
                      WHERE route_key = ? AND status = 'pending' AND attempts = 0 AND locked_by IS NULL""", wide))
-                    .as("handed back: due, unleased, no attempt").isGreaterThanOrEqualTo(50L);
-            assertThat(handedBack(wide)).as("counted, %s", "iu_deliveries_handed_back_total").isGreaterThanOrEqualTo(50);
+                    .as("handed back: due, unleased, no attempt").isGreaterThanOrEqualTo(40L);
+            assertThat(handedBack(wide)).as("counted, %s", "iu_deliveries_handed_back_total").isGreaterThanOrEqualTo(40);
             // nothing lost, nothing counted that was not tried
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", wide)).isEqualTo(500);
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'dead'", wide)).isZero();
