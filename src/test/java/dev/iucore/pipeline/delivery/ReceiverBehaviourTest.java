@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.MisbehavingReceiver;
 import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
+import dev.iucore.pipeline.testing.PrometheusText;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
 import dev.iucore.pipeline.testing.TestDb;
@@ -16,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -177,13 +176,13 @@ class ReceiverBehaviourTest {
         }
     }
 
-    /** iu_deliveries_handed_back_total of the route, as /observe/metrics shows it. */
+    /** iu_deliveries_handed_back_total of the route, as /observe/metrics shows it (read by Prometheus' own parser). */
     private static double handedBack(String route) throws Exception {
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(RELAY.pipeline().managementUrl("/observe/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher counted = Pattern.compile("(?m)^iu_deliveries_handed_back_total\\{[^}]*route=\"" + Pattern.quote(route)
-                + "\"[^}]*} (\\S+)$").matcher(metrics);
-        return counted.find() ? Double.parseDouble(counted.group(1)) : 0;
+        return PrometheusText.parse(metrics).stream()
+                .filter(sample -> sample.name().equals("iu_deliveries_handed_back_total") && route.equals(sample.labels().get("route")))
+                .mapToDouble(PrometheusText.Sample::value).sum();
     }
 
     private static long delivered(String route) {
