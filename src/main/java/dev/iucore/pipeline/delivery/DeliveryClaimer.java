@@ -62,6 +62,12 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      */
     static final long HAND_OVER_WAIT_MS = 50;
 
+    /**
+     * What a try must leave of its lease for its record: a group commit takes milliseconds, and the
+     * lease was sized with 5 s beside the try (claim.sql), the rest for the wait in the workers' queue.
+     */
+    static final long RECORD_MS = 1000;
+
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryClaimer.class);
 
     /**
@@ -314,20 +320,49 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     }
 
     /**
-     * A worker's first step with a claimed delivery (delivery.yaml): true when its route has no room
-     * for it any more, and its lease was handed back instead of a try. A route's window shrinks on a
-     * setback (a stall, a timeout) while what it leased when the window was wide waits in the
-     * workers' queue; tried anyway, each of those would hold a worker for a read timeout, every
-     * worker would be on that route and every other route would wait, while the queued deliveries'
-     * own leases ran out. Handed back, such a delivery has no attempt and is due at once, and a
-     * claim takes it again when its route has room.
+     * A worker's first step with a claimed delivery (delivery.yaml): true when it is not to be tried
+     * now, and its lease was handed back instead. Either of two reasons:
+     * <ul>
+     * <li>Its route has no room for it any more. A route's window shrinks on a setback (a stall, a
+     * timeout) while what it leased when the window was wide waits in the workers' queue; tried
+     * anyway, each of those would hold a worker for a read timeout, every worker would be on that
+     * route and every other route would wait, while the queued deliveries' own leases ran out.</li>
+     * <li>Too little of its lease is left for its longest try and the record after it
+     * ({@link #RECORD_MS}): it waited in the queue that long. Tried anyway, the try could outlive the
+     * lease, and another relay that claimed the delivery meanwhile would send it a second time.</li>
+     * </ul>
+     * Handed back, a delivery has no attempt and is due at once, and a claim takes it again when its
+     * route has room.
      */
     public boolean handBack(@Body DeliveryTask task) {
         AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());
         if (routeLeft == null || !unfinished.contains(task.deliveryId())) {
             return false;
         }
-        int limit = windows.limit(task.routeKey());
+        long leaseLeftMs = task.leaseLeftMs();
+        if (leaseLeftMs < task.longestTryMs() + RECORD_MS) {
+            routeLeft.decrementAndGet();
+            LOG.info("delivery {} handed back untried: {} ms of its lease left, its try may take {} ms and its record {}",
+                    task.deliveryId(), leaseLeftMs, task.longestTryMs(), RECORD_MS);
+        } else if (overWindow(task.routeKey(), routeLeft)) {
+            LOG.debug("delivery {} handed back untried: route {} has more unfinished than its window of {}",
+                    task.deliveryId(), task.routeKey(), windows.limit(task.routeKey()));
+        } else {
+            return false;
+        }
+        unfinished.remove(task.deliveryId());
+        try {
+            release(List.of(task.deliveryId()));
+        } catch (SQLException e) {
+            LOG.warn("delivery {} not tried, its lease not handed back ({}): it is claimed again once the lease expires",
+                    task.deliveryId(), e.getMessage());
+        }
+        return true;
+    }
+
+    /** Whether the route has more unfinished than its window, then counting one less (compare-and-set: workers side by side hand back no more than the excess). */
+    private boolean overWindow(String route, AtomicInteger routeLeft) {
+        int limit = windows.limit(route);
         int before;
         do {
             before = routeLeft.get();
@@ -335,15 +370,6 @@ public final class DeliveryClaimer implements DeliveryHandOff {
                 return false;
             }
         } while (!routeLeft.compareAndSet(before, before - 1));
-        unfinished.remove(task.deliveryId());
-        try {
-            release(List.of(task.deliveryId()));
-            LOG.debug("delivery {} handed back: route {} has {} unfinished over its window of {}",
-                    task.deliveryId(), task.routeKey(), before, limit);
-        } catch (SQLException e) {
-            LOG.warn("delivery {} not tried, its lease not handed back ({}): it is claimed again once the lease expires",
-                    task.deliveryId(), e.getMessage());
-        }
         return true;
     }
 

@@ -91,7 +91,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         }
         // deadline of the whole try, body included: a socket's read timeout counts from the last
         // byte, and a receiver may stall or trickle its body for ever
-        long budgetMs = task.connectTimeoutMs() + (long) task.readTimeoutMs();
+        long budgetMs = task.longestTryMs();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         CloseableHttpClient client = client(task);
         Exchanged first = exchange(client, request, deadline, budgetMs);

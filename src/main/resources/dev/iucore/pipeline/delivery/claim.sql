@@ -121,10 +121,12 @@ WITH RECURSIVE gates AS (
            locked_until = now() + (SELECT c.lease_ms FROM chosen c WHERE c.id = d.id) * interval '1 millisecond',
            updated_at = now()
      WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
-    RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id
+    RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id, d.locked_until
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
        e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, route.*,
+       -- what is left of the lease on the database's clock, for a worker to tell whether a try still fits (DeliveryTask)
+       CAST(extract(epoch FROM c.locked_until - clock_timestamp()) * 1000 AS bigint) AS lease_left_ms,
        -- with the route's ordered flag, what tells the claimer when to claim again (DeliveryClaimer.release)
        (SELECT count(*) FROM due) > (SELECT count(*) FROM chosen) AS more_due
   FROM claimed c

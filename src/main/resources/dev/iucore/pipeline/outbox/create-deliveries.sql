@@ -53,7 +53,7 @@ WITH events AS (
                   AS leased,
                   (SELECT sl.lease_ms FROM slots sl WHERE sl.route_key = a.route_key) AS lease_ms) s
     ON CONFLICT (event_id, route_key) WHERE replay_of IS NULL DO NOTHING
-    RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased
+    RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased, locked_until
 ), skipped AS (
     SELECT r.route_key, r.blocked_by AS reason, count(*) AS events, (array_agg(e.event_id ORDER BY e.id DESC))[1] AS last_event_id
       FROM events e
@@ -73,7 +73,8 @@ WITH events AS (
 ), tasks AS (
     -- the columns of a claimed delivery (claim.sql), what the task carries of its route as the claim reads it
     SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
-           e.headers::text AS headers, c.route_kind, c.route_key, 0 AS attempts, route.*
+           e.headers::text AS headers, c.route_kind, c.route_key, 0 AS attempts, route.*,
+           CAST(extract(epoch FROM c.locked_until - clock_timestamp()) * 1000 AS bigint) AS lease_left_ms
       FROM created c
       JOIN events e ON e.id = c.outbox_id
      CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key) route

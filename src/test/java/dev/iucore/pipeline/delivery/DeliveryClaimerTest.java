@@ -13,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,7 @@ class DeliveryClaimerTest {
     private static final String NODE = "claimer-test";
     private static final String ROUTE = "claimer-hook";
     private static final String ORDERED = "claimer-ordered";
+    private static final String SQL_ROUTE = "claimer-sql";
     private static final CamelContext CAMEL = new DefaultCamelContext();
 
     @BeforeAll
@@ -51,6 +53,8 @@ class DeliveryClaimerTest {
         new RelayData(DB.db()).registerType("test.claimer", "live")
                 .route(ROUTE, "test.claimer", "log:claimer")
                 .route(ORDERED, "test.claimer", "log:claimer-ordered", Map.of("ordered", true));
+        DB.db().update("INSERT INTO iu_sql_event_route (route_key, event_type, action) VALUES (?, 'test.claimer', "
+                + "'fn_iu_action_record_vector_sync')", SQL_ROUTE);
     }
 
     @AfterAll
@@ -60,7 +64,7 @@ class DeliveryClaimerTest {
 
     @BeforeEach
     void noOpenDeliveries() {
-        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?)", ROUTE, ORDERED);
+        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?, ?)", ROUTE, ORDERED, SQL_ROUTE);
         new RelayData(db()).openGates(false, ROUTE, ORDERED);
     }
 
@@ -258,6 +262,39 @@ class DeliveryClaimerTest {
                 .containsExactly(leased.get(1).deliveryId());
     }
 
+    @Test
+    void aDeliveryWhoseLeaseRanShortWhileItWaitedIsHandedBackUntriedAndTheClaimLeasesItAfresh() throws Exception {
+        new RelayData(db()).openGates(true, ROUTE, ORDERED);
+        // a lease floor of 1.5 s: the SQL route's lease (no timeouts of its own), while the webhook
+        // route's is its connect + read timeouts (1 + 2 s) + 5 s
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(8, 8, 1000),
+                1500, () -> 8);
+        due(SQL_ROUTE, "sql", 1, false);
+        due(ROUTE, 1, false);
+        Map<String, DeliveryTask> leased = new HashMap<>();
+        claimer.lease(CAMEL).tasks().forEach(task -> leased.put(task.routeKey(), task));
+        DeliveryTask sql = leased.get(SQL_ROUTE);
+        DeliveryTask webhook = leased.get(ROUTE);
+        assertThat(sql.leaseLeftMs()).isBetween(1000L, 1500L);
+        assertThat(webhook.leaseLeftMs()).isBetween(7_000L, 8_000L);
+        assertThat(claimer.handBack(sql)).as("1 s of the lease left for the record").isFalse();
+
+        // it waited in the queue: less than the record's second is left of the SQL route's lease
+        Thread.sleep(sql.leaseLeftMs() - DeliveryClaimer.RECORD_MS + 100);
+        assertThat(claimer.handBack(sql)).isTrue();
+        assertThat(claimer.handBack(webhook)).as("its 3 s try and the record still fit in its lease").isFalse();
+        assertThat(db().query("SELECT route_key, locked_by, attempts FROM iu_route_delivery WHERE route_key IN (?, ?) ORDER BY route_key",
+                ROUTE, SQL_ROUTE))
+                .extracting(row -> row.get("route_key"), row -> row.get("locked_by"), row -> row.get("attempts"))
+                .containsExactly(tuple(ROUTE, NODE, 0), tuple(SQL_ROUTE, null, 0));
+
+        // due at once: the next claim leases it again, with its whole lease
+        List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
+        assertThat(again).extracting(DeliveryTask::deliveryId).containsExactly(sql.deliveryId());
+        assertThat(again.get(0).leaseLeftMs()).isGreaterThan(1000L);
+        assertThat(claimer.handBack(again.get(0))).isFalse();
+    }
+
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
         return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000,
                 () -> workers);
@@ -297,13 +334,17 @@ class DeliveryClaimerTest {
 
     /** n due deliveries of the route, of one aggregate or each of its own. */
     private static void due(String route, int n, boolean oneAggregate) {
+        due(route, "outbound", n, oneAggregate);
+    }
+
+    private static void due(String route, String kind, int n, boolean oneAggregate) {
         db().update("""
                 WITH e AS (INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
                            SELECT 'test.claimer', 'test', CASE WHEN ? THEN 'one' ELSE 'a-' || i END, '{}', 'dispatched', now()
                              FROM generate_series(1, ?) i
                            RETURNING id, event_id, aggregate_id)
                 INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
-                SELECT event_id, id, aggregate_id, 'outbound', ? FROM e ORDER BY id""", oneAggregate, n, route);
+                SELECT event_id, id, aggregate_id, ?, ? FROM e ORDER BY id""", oneAggregate, n, kind, route);
     }
 
     /** The task's try finished (delivered): whether the claimer is woken at once. */

@@ -170,9 +170,14 @@ class ReceiverBehaviourTest {
             // nothing lost, nothing counted that was not tried
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ?", wide)).isEqualTo(500);
             assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE route_key = ? AND status = 'dead'", wide)).isZero();
-            assertThat(db().queryLong("""
-                    SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = ?""", wide))
-                    .isEqualTo(db().queryLong("SELECT sum(attempts) FROM iu_route_delivery WHERE route_key = ?", wide));
+            // in one statement: the stalled route's tries go on timing out meanwhile (308 rows against
+            // 311 when read by two, 2026-12-03)
+            assertThat(db().query("""
+                    SELECT (SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                             WHERE d.route_key = ?) AS attempt_rows,
+                           (SELECT sum(attempts) FROM iu_route_delivery WHERE route_key = ?) AS attempts""", wide, wide))
+                    .singleElement().satisfies(row -> assertThat(((Number) row.get("attempt_rows")).longValue())
+                            .isEqualTo(((Number) row.get("attempts")).longValue()));
         }
     }
 

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Processor;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -80,6 +81,9 @@ class RouteResolverTest {
                 .allSatisfy(task -> assertThat(task).extracting(DeliveryTask::routeKey, DeliveryTask::targetUri,
                         DeliveryTask::attemptsSoFar, DeliveryTask::payload, DeliveryTask::routeExists)
                         .containsExactly(FAST, "http://127.0.0.1:9/fast", 0, "{\"n\": 1}", true));
+        assertThat(created.leased()).as("each knows what is left of its lease, for a worker to tell whether a try fits")
+                .allSatisfy(task -> assertThat(task.leaseEndsNanos() - System.nanoTime()).isBetween(
+                        TimeUnit.SECONDS.toNanos(50), TimeUnit.SECONDS.toNanos(60)));
         assertThat(created.skips()).as("the disabled route's 5 skips beside the tasks")
                 .containsExactly(new DispatchPlan.Skip(DISABLED, "route_disabled", 5));
         assertThat(db().queryLong("""
