@@ -329,7 +329,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * route and every other route would wait, while the queued deliveries' own leases ran out.</li>
      * <li>Too little of its lease is left for its longest try and the record after it
      * ({@link #RECORD_MS}): it waited in the queue that long. Tried anyway, the try could outlive the
-     * lease, and another relay that claimed the delivery meanwhile would send it a second time.</li>
+     * lease, and another relay that claimed the delivery meanwhile would send it a second time. A
+     * fresh lease always has room: it is the longest try + 5 s at least (claim.sql).</li>
      * </ul>
      * Handed back, a delivery has no attempt and is due at once, and a claim takes it again when its
      * route has room.
@@ -340,7 +341,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
             return false;
         }
         long leaseLeftMs = task.leaseLeftMs();
-        if (leaseLeftMs < task.longestTryMs() + RECORD_MS) {
+        // an SQL action commits with its record, which a lease another relay took refuses: never twice
+        if (!task.isSqlAction() && leaseLeftMs < task.longestTryMs() + RECORD_MS) {
             routeLeft.decrementAndGet();
             LOG.info("delivery {} handed back untried: {} ms of its lease left, its try may take {} ms and its record {}",
                     task.deliveryId(), leaseLeftMs, task.longestTryMs(), RECORD_MS);

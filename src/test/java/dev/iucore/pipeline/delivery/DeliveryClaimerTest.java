@@ -46,13 +46,15 @@ class DeliveryClaimerTest {
     private static final String ROUTE = "claimer-hook";
     private static final String ORDERED = "claimer-ordered";
     private static final String SQL_ROUTE = "claimer-sql";
+    private static final String SHORT = "claimer-short";
     private static final CamelContext CAMEL = new DefaultCamelContext();
 
     @BeforeAll
     static void routeTable() {
         new RelayData(DB.db()).registerType("test.claimer", "live")
                 .route(ROUTE, "test.claimer", "log:claimer")
-                .route(ORDERED, "test.claimer", "log:claimer-ordered", Map.of("ordered", true));
+                .route(ORDERED, "test.claimer", "log:claimer-ordered", Map.of("ordered", true))
+                .route(SHORT, "test.claimer", "http://127.0.0.1:9/short", Map.of("connect_timeout_ms", 100, "read_timeout_ms", 100));
         DB.db().update("INSERT INTO iu_sql_event_route (route_key, event_type, action) VALUES (?, 'test.claimer', "
                 + "'fn_iu_action_record_vector_sync')", SQL_ROUTE);
     }
@@ -64,7 +66,7 @@ class DeliveryClaimerTest {
 
     @BeforeEach
     void noOpenDeliveries() {
-        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?, ?)", ROUTE, ORDERED, SQL_ROUTE);
+        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?, ?, ?)", ROUTE, ORDERED, SQL_ROUTE, SHORT);
         new RelayData(db()).openGates(false, ROUTE, ORDERED);
     }
 
@@ -264,35 +266,37 @@ class DeliveryClaimerTest {
 
     @Test
     void aDeliveryWhoseLeaseRanShortWhileItWaitedIsHandedBackUntriedAndTheClaimLeasesItAfresh() throws Exception {
-        new RelayData(db()).openGates(true, ROUTE, ORDERED);
-        // a lease floor of 1.5 s: the SQL route's lease (no timeouts of its own), while the webhook
-        // route's is its connect + read timeouts (1 + 2 s) + 5 s
+        new RelayData(db()).openGates(true, ROUTE, ORDERED, SHORT);
+        // a lease floor of 1 s: the SQL route's lease (no timeouts of its own); the webhook route's is
+        // its connect + read timeouts (0.1 + 0.1 s) + 5 s
         DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(8, 8, 1000),
-                1500, () -> 8);
+                1000, () -> 8);
         due(SQL_ROUTE, "sql", 1, false);
-        due(ROUTE, 1, false);
+        due(SHORT, 1, false);
         Map<String, DeliveryTask> leased = new HashMap<>();
         claimer.lease(CAMEL).tasks().forEach(task -> leased.put(task.routeKey(), task));
+        DeliveryTask webhook = leased.get(SHORT);
         DeliveryTask sql = leased.get(SQL_ROUTE);
-        DeliveryTask webhook = leased.get(ROUTE);
-        assertThat(sql.leaseLeftMs()).isBetween(1000L, 1500L);
-        assertThat(webhook.leaseLeftMs()).isBetween(7_000L, 8_000L);
-        assertThat(claimer.handBack(sql)).as("1 s of the lease left for the record").isFalse();
+        assertThat(webhook.leaseLeftMs()).isBetween(4_800L, 5_200L);
+        assertThat(sql.leaseLeftMs()).isBetween(500L, 1_000L);
+        assertThat(claimer.handBack(webhook)).as("its 0.2 s try and the record's second fit in its lease").isFalse();
 
-        // it waited in the queue: less than the record's second is left of the SQL route's lease
-        Thread.sleep(sql.leaseLeftMs() - DeliveryClaimer.RECORD_MS + 100);
-        assertThat(claimer.handBack(sql)).isTrue();
-        assertThat(claimer.handBack(webhook)).as("its 3 s try and the record still fit in its lease").isFalse();
+        // it waited in the queue: less than its try and the record's second is left of its lease
+        Thread.sleep(webhook.leaseLeftMs() - webhook.longestTryMs() - DeliveryClaimer.RECORD_MS + 100);
+        assertThat(claimer.handBack(webhook)).isTrue();
+        assertThat(claimer.handBack(sql)).as("an SQL action commits with its record, which a lease taken meanwhile "
+                + "refuses: tried with its lease run out").isFalse();
         assertThat(db().query("SELECT route_key, locked_by, attempts FROM iu_route_delivery WHERE route_key IN (?, ?) ORDER BY route_key",
-                ROUTE, SQL_ROUTE))
+                SHORT, SQL_ROUTE))
                 .extracting(row -> row.get("route_key"), row -> row.get("locked_by"), row -> row.get("attempts"))
-                .containsExactly(tuple(ROUTE, NODE, 0), tuple(SQL_ROUTE, null, 0));
+                .containsExactly(tuple(SHORT, null, 0), tuple(SQL_ROUTE, NODE, 0));
 
         // due at once: the next claim leases it again, with its whole lease
         List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
-        assertThat(again).extracting(DeliveryTask::deliveryId).containsExactly(sql.deliveryId());
-        assertThat(again.get(0).leaseLeftMs()).isGreaterThan(1000L);
-        assertThat(claimer.handBack(again.get(0))).isFalse();
+        assertThat(again).extracting(DeliveryTask::deliveryId).contains(webhook.deliveryId());
+        DeliveryTask leasedAgain = again.stream().filter(task -> task.deliveryId() == webhook.deliveryId()).findFirst().orElseThrow();
+        assertThat(leasedAgain.leaseLeftMs()).isGreaterThan(4_800L);
+        assertThat(claimer.handBack(leasedAgain)).isFalse();
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
