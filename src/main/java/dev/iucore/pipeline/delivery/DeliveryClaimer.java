@@ -343,16 +343,16 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         long leaseLeftMs = task.leaseLeftMs();
         // an SQL action commits with its record, which a lease another relay took refuses: never twice
         if (!task.isSqlAction() && leaseLeftMs < task.longestTryMs() + RECORD_MS) {
-            routeLeft.decrementAndGet();
+            forgotten(task);
             LOG.info("delivery {} handed back untried: {} ms of its lease left, its try may take {} ms and its record {}",
                     task.deliveryId(), leaseLeftMs, task.longestTryMs(), RECORD_MS);
         } else if (overWindow(task.routeKey(), routeLeft)) {
+            unfinished.remove(task.deliveryId());
             LOG.debug("delivery {} handed back untried: route {} has more unfinished than its window of {}",
                     task.deliveryId(), task.routeKey(), windows.limit(task.routeKey()));
         } else {
             return false;
         }
-        unfinished.remove(task.deliveryId());
         try {
             release(List.of(task.deliveryId()));
         } catch (SQLException e) {
