@@ -66,7 +66,7 @@ public enum Setting {
     DELIVERY_ALLOWED_NETWORKS("iu.delivery.allowed-networks", "",
             "Internal networks webhooks may reach, as CIDRs (`127.0.0.0/8,10.1.0.0/16`); loopback, private, link-local and metadata addresses are refused unless listed."),
     DELIVERY_LEASE_MS("iu.delivery.lease-ms", "60000",
-            "Lease on a claimed delivery (at least the route's connect + read timeout + 5 s); expired leases are reclaimed."),
+            "Lease on a claimed delivery (at least its longest try + 5 s: a webhook's connect + read timeout, a Kafka send's 1.5 × `iu.kafka.delivery-timeout-ms` + 1 s); expired leases are reclaimed."),
     KAFKA_BROKERS("iu.kafka.brokers", "localhost:9092",
             "Bootstrap servers of the default Kafka cluster (`default`): the one of `kafka:<topic>` routes without a `kafka_cluster`. Its security is set by the `iu.kafka.clusters.default.*` keys below."),
     KAFKA_DELIVERY_TIMEOUT_MS("iu.kafka.delivery-timeout-ms", "20000",

@@ -64,7 +64,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
 
     /**
      * What a try must leave of its lease for its record: a group commit takes milliseconds, and the
-     * lease was sized with 5 s beside the try (claim.sql), the rest for the wait in the workers' queue.
+     * lease was sized with 5 s beside the try (V095), the rest for the wait in the workers' queue.
      */
     static final long RECORD_MS = 1000;
 
@@ -89,6 +89,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     private final long batchBytes;
     private final RouteWindows windows;
     private final long leaseMs;
+    private final long kafkaTryMs;
     private final IntSupplier workers;
     /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
     private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
@@ -103,14 +104,20 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     /** A committed dispatch batch left new deliveries for a claim since the last drain asked. */
     private final AtomicBoolean claimWanted = new AtomicBoolean();
 
+    /**
+     * @param leaseMs    the lease floor ({@code iu.delivery.lease-ms})
+     * @param kafkaTryMs how long a Kafka try may wait for its broker ({@code KafkaProducers.sendBound}):
+     *                   a Kafka delivery's lease covers it, as a webhook's covers its timeouts (V095)
+     */
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
-                           long leaseMs, IntSupplier workers) {
+                           long leaseMs, long kafkaTryMs, IntSupplier workers) {
         this.dataSource = dataSource;
         this.node = node;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
         this.windows = windows;
         this.leaseMs = leaseMs;
+        this.kafkaTryMs = kafkaTryMs;
         this.workers = workers;
     }
 
@@ -209,7 +216,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     public final class HandOver implements AutoCloseable {
 
         /** The parameters of a statement that leases nothing (no hand-over), beside those it builds. */
-        public static final Map<String, Object> NONE = Map.of("lease_ms", 0L, "route_concurrency", 0,
+        public static final Map<String, Object> NONE = Map.of("lease_ms", 0L, "kafka_try_ms", 0L, "route_concurrency", 0,
                 "busy_routes", new String[0], "busy_counts", new Integer[0], "busy_limits", new Integer[0],
                 "limit", 0, "byte_budget", 0L, "node", "");
 
@@ -330,7 +337,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * <li>Too little of its lease is left for its longest try and the record after it
      * ({@link #RECORD_MS}): it waited in the queue that long. Tried anyway, the try could outlive the
      * lease, and another relay that claimed the delivery meanwhile would send it a second time. A
-     * fresh lease always has room: it is the longest try + 5 s at least (claim.sql).</li>
+     * fresh lease always has room: it is the longest try + 5 s at least (V095).</li>
      * </ul>
      * Handed back, a delivery has no attempt and is due at once, and a claim takes it again when its
      * route has room.
@@ -460,7 +467,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     /** The free slots as the claim and the dispatcher's lease take them: per route in flight and its bound. */
     private Map<String, Object> parameters(Map<String, Integer> inFlight, Map<String, Integer> bounds, int limit) {
         List<String> routes = new ArrayList<>(new TreeSet<>(inFlight.keySet()));
-        return Map.of("lease_ms", leaseMs, "route_concurrency", windows.start(),
+        return Map.of("lease_ms", leaseMs, "kafka_try_ms", kafkaTryMs, "route_concurrency", windows.start(),
                 "busy_routes", routes.toArray(String[]::new),
                 "busy_counts", routes.stream().map(inFlight::get).toArray(Integer[]::new),
                 "busy_limits", routes.stream().map(bounds::get).toArray(Integer[]::new),

@@ -12,15 +12,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * A claimed delivery with its event and its route's policy as they were at claim time; of the
  * event's {@code headers}, those that go out with it ({@link ForwardedHeaders}); of a kafka route, the
- * cluster it names ({@code kafka_cluster}, null: the default one); when its lease ends, on this
- * process's clock ({@code leaseEndsNanos}, {@link System#nanoTime}).
+ * cluster it names ({@code kafka_cluster}, null: the default one); the longest one try of it may take
+ * ({@code longestTryMs}: a webhook's connect + read timeout, its deadline body included; a Kafka send's
+ * bound; 0 for a target without one), the one rule its lease was sized from too (V095); when its lease
+ * ends, on this process's clock ({@code leaseEndsNanos}, {@link System#nanoTime}).
  */
 public record DeliveryTask(long deliveryId, UUID eventId, String eventType, String aggregateId, String payload,
                            String routeKind, String routeKey, int attemptsSoFar, boolean routeExists,
                            String targetUri, String secretRef, Integer connectTimeoutMs, Integer readTimeoutMs,
                            int maxAttempts, int backoffInitialMs, BigDecimal backoffFactor, int backoffMaxMs,
                            Integer circuitFailureThreshold, Integer circuitOpenMs, String action,
-                           Map<String, String> forwardedHeaders, String kafkaCluster, long leaseEndsNanos) {
+                           Map<String, String> forwardedHeaders, String kafkaCluster, long longestTryMs,
+                           long leaseEndsNanos) {
 
     /**
      * The row mapper of the delivery claim (claim.sql) and the dispatcher's lease (create-deliveries.sql), by column name.
@@ -36,7 +39,7 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
                 rs.getInt("max_attempts"), rs.getInt("backoff_initial_ms"), rs.getBigDecimal("backoff_factor"),
                 rs.getInt("backoff_max_ms"), (Integer) rs.getObject("circuit_failure_threshold"),
                 (Integer) rs.getObject("circuit_open_ms"), rs.getString("action"),
-                ForwardedHeaders.of(rs.getString("headers")), rs.getString("kafka_cluster"),
+                ForwardedHeaders.of(rs.getString("headers")), rs.getString("kafka_cluster"), rs.getLong("longest_try_ms"),
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rs.getLong("lease_left_ms")));
     }
 
@@ -45,16 +48,7 @@ public record DeliveryTask(long deliveryId, UUID eventId, String eventType, Stri
         return new DeliveryTask(deliveryId, eventId, eventType, aggregateId, payload, routeKind, routeKey, attemptsSoFar,
                 routeExists, targetUri, secretRef, connectTimeoutMs, readTimeoutMs, maxAttempts, backoffInitialMs,
                 backoffFactor, backoffMaxMs, circuitFailureThreshold, circuitOpenMs, action,
-                Collections.unmodifiableMap(new LinkedHashMap<>(headers)), kafkaCluster, leaseEndsNanos);
-    }
-
-    /**
-     * The longest one try of it may take: a webhook's connect and read timeouts (its deadline,
-     * body included); 0 for a route without them. A route's lease is sized from the same two
-     * (claim.sql: at least their sum + 5 s).
-     */
-    public long longestTryMs() {
-        return connectTimeoutMs == null || readTimeoutMs == null ? 0 : (long) connectTimeoutMs + readTimeoutMs;
+                Collections.unmodifiableMap(new LinkedHashMap<>(headers)), kafkaCluster, longestTryMs, leaseEndsNanos);
     }
 
     /** What is left of its lease now, in ms; negative once it ran out. */

@@ -58,10 +58,14 @@ final class RelayComponents {
     static RelayComponents bind(BiConsumer<String, Object> bind, Supplier<CamelContext> context, Settings settings,
                                 DataSource dataSource, PipelineMetrics metrics, Tracing tracing) {
         String node = NodeId.of(settings);
+        // the clusters are checked now: a setting that cannot work stops the start, naming its key
+        KafkaProducers kafkaProducers = new KafkaProducers(KafkaClusters.from(settings, System::getenv),
+                settings.getInt(Setting.KAFKA_DELIVERY_TIMEOUT_MS), System::getenv);
         DeliveryClaimer deliveryClaimer = new DeliveryClaimer(dataSource, node, settings.getInt(Setting.DELIVERY_BATCH_SIZE),
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
-                settings.getInt(Setting.DELIVERY_LEASE_MS), () -> deliveryWorkers(context.get()));
+                settings.getInt(Setting.DELIVERY_LEASE_MS), kafkaProducers.sendBound().toMillis(),
+                () -> deliveryWorkers(context.get()));
         bind.accept("deliveryClaimer", deliveryClaimer);
         DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_DISPATCHERS), tracing, deliveryClaimer);
@@ -71,9 +75,6 @@ final class RelayComponents {
                 TargetAddressGuard.allowing(settings.get(Setting.DELIVERY_ALLOWED_NETWORKS)));
         bind.accept("webhookSender", webhookSender);
         bind.accept("logSender", new LogSender());
-        // the clusters are checked now: a setting that cannot work stops the start, naming its key
-        KafkaProducers kafkaProducers = new KafkaProducers(KafkaClusters.from(settings, System::getenv),
-                settings.getInt(Setting.KAFKA_DELIVERY_TIMEOUT_MS), System::getenv);
         bind.accept("kafkaTarget", new KafkaTarget(kafkaProducers));
         bind.accept("sqlActionRunner", new SqlActionRunner(dataSource));
         bind.accept("rejectedTarget", new RejectedTarget());

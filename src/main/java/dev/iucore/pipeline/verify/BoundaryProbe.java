@@ -96,7 +96,7 @@ public final class BoundaryProbe {
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
                 int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE,
-                        new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, () -> 1)
+                        new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, 0, () -> 1)
                         .claim(c, 100).stream().filter(task -> task.eventId().equals(probe)).count();
                 result = deltas(c, probe, afterDispatch, releases, leased);
             } finally {

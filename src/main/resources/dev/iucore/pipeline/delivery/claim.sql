@@ -1,5 +1,6 @@
 -- The delivery claim: leases due deliveries route by route, in one statement.
--- :lease_ms           the lease floor (a route's lease is at least its connect + read timeout + 5 s)
+-- :lease_ms           the lease floor (a route's lease is at least its longest try + 5 s: V095)
+-- :kafka_try_ms       how long a Kafka try may wait for its broker (KafkaProducers.sendBound)
 -- :route_concurrency  a route's in-flight bound in this process, unless :busy_limits says otherwise
 -- :busy_routes, :busy_counts, :busy_limits  per route, what this process has in flight and its bound
 --                    now (RouteWindows: widened while the route is quick, halved when it struggles)
@@ -57,7 +58,7 @@ WITH RECURSIVE gates AS (
            AS b(route_key, in_flight, route_limit)
 ), slots AS (
     SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
-           greatest(CAST(:lease_ms AS bigint), coalesce(r.connect_timeout_ms + r.read_timeout_ms + 5000, 0)) AS lease_ms,
+           policy.lease_ms,
            CASE
                WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
                WHEN c.state = 'open' THEN 1
@@ -74,6 +75,8 @@ WITH RECURSIVE gates AS (
       LEFT JOIN busy b ON b.route_key = k.route_key
       LEFT JOIN iu_outbound_route r ON k.route_kind = 'outbound' AND r.route_key = k.route_key
       LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
+     CROSS JOIN LATERAL fn_iu_core_delivery_route(k.route_kind, k.route_key, CAST(:lease_ms AS bigint),
+                                                  CAST(:kafka_try_ms AS bigint)) policy
 ), due AS (
     SELECT d.id, d.event_id, d.next_attempt_at, slots.lease_ms
       FROM slots
@@ -125,14 +128,15 @@ WITH RECURSIVE gates AS (
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
        e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, route.*,
-       -- what is left of the lease on the database's clock, for a worker to tell whether a try still fits (DeliveryTask)
-       CAST(extract(epoch FROM c.locked_until - clock_timestamp()) * 1000 AS bigint) AS lease_left_ms,
+       -- what is left of the lease, for a worker to tell whether a try still fits (DeliveryTask)
+       fn_iu_core_lease_left_ms(c.locked_until) AS lease_left_ms,
        -- with the route's ordered flag, what tells the claimer when to claim again (DeliveryClaimer.release)
        (SELECT count(*) FROM due) > (SELECT count(*) FROM chosen) AS more_due
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)
  CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
- -- what the task carries of its route, as the dispatcher's lease reads it too (V092)
- CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key) route
+ -- what the task carries of its route, its longest try among it, as the dispatcher's lease reads it too (V095)
+ CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key, CAST(:lease_ms AS bigint),
+                                              CAST(:kafka_try_ms AS bigint)) route
  ORDER BY c.id

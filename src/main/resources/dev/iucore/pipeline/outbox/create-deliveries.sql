@@ -10,7 +10,7 @@
 -- lease expires and the claim takes the delivery.
 -- :ids            the batch's events to dispatch (event_outbox.id)
 -- :delivery_open, :live_routes, :sql_open   the gates as the batch's transaction read them
--- :lease_ms, :route_concurrency, :busy_routes, :busy_counts, :busy_limits, :byte_budget, :node
+-- :lease_ms, :kafka_try_ms, :route_concurrency, :busy_routes, :busy_counts, :busy_limits, :byte_budget, :node
 --                 as in the delivery claim (claim.sql); :limit  at most this many leased, 0: none
 -- Returns one row per skip (skipped_route, reason, events) and one per leased delivery (a task), at
 -- least one row, each saying how many new deliveries were left for a claim (left_for_claim).
@@ -34,11 +34,13 @@ WITH events AS (
 ), slots AS (
     SELECT k.route_key,
            coalesce(b.route_limit, CAST(:route_concurrency AS int)) - coalesce(b.in_flight, 0) AS free,
-           greatest(CAST(:lease_ms AS bigint), coalesce(o.connect_timeout_ms + o.read_timeout_ms + 5000, 0)) AS lease_ms
+           policy.lease_ms
       FROM (SELECT DISTINCT route_kind, route_key FROM allowed) k
       LEFT JOIN busy b ON b.route_key = k.route_key
       LEFT JOIN iu_outbound_route o ON k.route_kind = 'outbound' AND o.route_key = k.route_key
       LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
+     CROSS JOIN LATERAL fn_iu_core_delivery_route(k.route_kind, k.route_key, CAST(:lease_ms AS bigint),
+                                                  CAST(:kafka_try_ms AS bigint)) policy
      WHERE NOT coalesce(o.ordered, false) AND o.rate_limit_per_second IS NULL
        AND c.state IS DISTINCT FROM 'open'
 ), created AS (
@@ -74,10 +76,11 @@ WITH events AS (
     -- the columns of a claimed delivery (claim.sql), what the task carries of its route as the claim reads it
     SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
            e.headers::text AS headers, c.route_kind, c.route_key, 0 AS attempts, route.*,
-           CAST(extract(epoch FROM c.locked_until - clock_timestamp()) * 1000 AS bigint) AS lease_left_ms
+           fn_iu_core_lease_left_ms(c.locked_until) AS lease_left_ms
       FROM created c
       JOIN events e ON e.id = c.outbox_id
-     CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key) route
+     CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key, CAST(:lease_ms AS bigint),
+                                                  CAST(:kafka_try_ms AS bigint)) route
      WHERE c.leased
 ), left_for_claim AS (
     SELECT count(*) FILTER (WHERE NOT c.leased) AS left_for_claim FROM created c

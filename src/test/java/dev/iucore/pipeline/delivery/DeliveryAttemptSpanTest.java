@@ -77,7 +77,7 @@ class DeliveryAttemptSpanTest {
     private static DeliveryAttempt attempt(Map<String, String> headers) {
         return new DeliveryAttempt(new DeliveryTask(7, UUID.randomUUID(), "test.span", "a-1", "{}", "outbound", "span-hook",
                 2, true, "http://127.0.0.1:9/hook", null, 1000, 2000, 5, 100, BigDecimal.valueOf(2), 1000, 5, 30000,
-                null, headers, null, System.nanoTime() + 60_000_000_000L));
+                null, headers, null, 3000, System.nanoTime() + 60_000_000_000L));
     }
 
     private static Exchange send(String uri, DeliveryAttempt attempt) {

@@ -47,6 +47,7 @@ class DeliveryClaimerTest {
     private static final String ORDERED = "claimer-ordered";
     private static final String SQL_ROUTE = "claimer-sql";
     private static final String SHORT = "claimer-short";
+    private static final String KAFKA = "claimer-kafka";
     private static final CamelContext CAMEL = new DefaultCamelContext();
 
     @BeforeAll
@@ -54,7 +55,8 @@ class DeliveryClaimerTest {
         new RelayData(DB.db()).registerType("test.claimer", "live")
                 .route(ROUTE, "test.claimer", "log:claimer")
                 .route(ORDERED, "test.claimer", "log:claimer-ordered", Map.of("ordered", true))
-                .route(SHORT, "test.claimer", "http://127.0.0.1:9/short", Map.of("connect_timeout_ms", 100, "read_timeout_ms", 100));
+                .route(SHORT, "test.claimer", "http://127.0.0.1:9/short", Map.of("connect_timeout_ms", 100, "read_timeout_ms", 100))
+                .route(KAFKA, "test.claimer", "kafka:claimer-topic", Map.of("connect_timeout_ms", 100, "read_timeout_ms", 100));
         DB.db().update("INSERT INTO iu_sql_event_route (route_key, event_type, action) VALUES (?, 'test.claimer', "
                 + "'fn_iu_action_record_vector_sync')", SQL_ROUTE);
     }
@@ -66,7 +68,7 @@ class DeliveryClaimerTest {
 
     @BeforeEach
     void noOpenDeliveries() {
-        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?, ?, ?)", ROUTE, ORDERED, SQL_ROUTE, SHORT);
+        db().update("DELETE FROM iu_route_delivery WHERE route_key IN (?, ?, ?, ?, ?)", ROUTE, ORDERED, SQL_ROUTE, SHORT, KAFKA);
         new RelayData(db()).openGates(false, ROUTE, ORDERED);
     }
 
@@ -105,7 +107,7 @@ class DeliveryClaimerTest {
         DeliveryClaimer claimer = new DeliveryClaimer(onStatement(1, () -> {
             windows.ended(ROUTE, AttemptResult.delivered(204, 1));
             windows.ended(ROUTE, AttemptResult.delivered(204, 1));
-        }), NODE, 100, 1L << 30, windows, 60_000, () -> 8);
+        }), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8);
         due(ROUTE, 10, false);
 
         List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
@@ -125,7 +127,7 @@ class DeliveryClaimerTest {
         // claim's backlog (nothing full), so they wake nobody
         claimer.set(new DeliveryClaimer(onStatement(2, () -> first.forEach(task ->
                 wokenMeanwhile.add(claimNow(claimer.get(), task)))), NODE, 100, 1L << 30, new RouteWindows(4, 4, 1000),
-                60_000, () -> 8));
+                60_000, 31_000, () -> 8));
         due(ROUTE, 2, false);
         first.addAll(claimer.get().lease(CAMEL).tasks());
         due(ROUTE, 6, false);
@@ -238,7 +240,7 @@ class DeliveryClaimerTest {
     @Test
     void whatARouteLeasedBeyondItsShrunkenWindowIsHandedBackUntriedAndAClaimTakesItAgainWhenThereIsRoom() throws Exception {
         RouteWindows windows = new RouteWindows(4, 4, 1000);
-        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, windows, 60_000, () -> 8);
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8);
         due(ROUTE, 4, false);
         List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
         assertThat(leased).hasSize(4);
@@ -266,30 +268,43 @@ class DeliveryClaimerTest {
 
     @Test
     void aDeliveryWhoseLeaseRanShortWhileItWaitedIsHandedBackUntriedAndTheClaimLeasesItAfresh() throws Exception {
-        new RelayData(db()).openGates(true, ROUTE, ORDERED, SHORT);
+        new RelayData(db()).openGates(true, ROUTE, ORDERED, SHORT, KAFKA);
         // a lease floor of 1 s: the SQL route's lease (no timeouts of its own); the webhook route's is
-        // its connect + read timeouts (0.1 + 0.1 s) + 5 s
+        // its connect + read timeouts (0.1 + 0.1 s) + 5 s; the Kafka route's, with the same columns, is
+        // the producer's bound (2 s here) + 5 s
         DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(8, 8, 1000),
-                1000, () -> 8);
+                1000, 2_000, () -> 8);
         due(SQL_ROUTE, "sql", 1, false);
         due(SHORT, 1, false);
+        due(KAFKA, 1, false);
         Map<String, DeliveryTask> leased = new HashMap<>();
         claimer.lease(CAMEL).tasks().forEach(task -> leased.put(task.routeKey(), task));
         DeliveryTask webhook = leased.get(SHORT);
         DeliveryTask sql = leased.get(SQL_ROUTE);
+        DeliveryTask kafka = leased.get(KAFKA);
+        assertThat(List.of(webhook.longestTryMs(), kafka.longestTryMs(), sql.longestTryMs())).containsExactly(200L, 2_000L, 0L);
         assertThat(webhook.leaseLeftMs()).isBetween(4_800L, 5_200L);
+        assertThat(kafka.leaseLeftMs()).as("a Kafka send may wait for its broker beyond the route's timeouts")
+                .isBetween(6_800L, 7_000L);
         assertThat(sql.leaseLeftMs()).isBetween(500L, 1_000L);
+        assertThat(db().query("SELECT route_key, round(extract(epoch FROM locked_until - now())) AS lease_s FROM iu_route_delivery "
+                + "WHERE route_key IN (?, ?) ORDER BY route_key", KAFKA, SHORT))
+                .extracting(row -> row.get("route_key"), row -> ((Number) row.get("lease_s")).intValue())
+                .as("the leases in the table").containsExactly(tuple(KAFKA, 7), tuple(SHORT, 5));
         assertThat(claimer.handBack(webhook)).as("its 0.2 s try and the record's second fit in its lease").isFalse();
+        assertThat(claimer.handBack(kafka)).as("its 2 s send and the record's second fit in its lease").isFalse();
 
-        // it waited in the queue: less than its try and the record's second is left of its lease
+        // they waited in the queue: less than its try and the record's second is left of each lease
+        // (both were leased with 5 s beside their try)
         Thread.sleep(webhook.leaseLeftMs() - webhook.longestTryMs() - DeliveryClaimer.RECORD_MS + 100);
         assertThat(claimer.handBack(webhook)).isTrue();
+        assertThat(claimer.handBack(kafka)).isTrue();
         assertThat(claimer.handBack(sql)).as("an SQL action commits with its record, which a lease taken meanwhile "
                 + "refuses: tried with its lease run out").isFalse();
-        assertThat(db().query("SELECT route_key, locked_by, attempts FROM iu_route_delivery WHERE route_key IN (?, ?) ORDER BY route_key",
-                SHORT, SQL_ROUTE))
+        assertThat(db().query("SELECT route_key, locked_by, attempts FROM iu_route_delivery WHERE route_key IN (?, ?, ?) ORDER BY route_key",
+                SHORT, SQL_ROUTE, KAFKA))
                 .extracting(row -> row.get("route_key"), row -> row.get("locked_by"), row -> row.get("attempts"))
-                .containsExactly(tuple(SHORT, null, 0), tuple(SQL_ROUTE, NODE, 0));
+                .containsExactly(tuple(KAFKA, null, 0), tuple(SHORT, null, 0), tuple(SQL_ROUTE, NODE, 0));
 
         // due at once: the next claim leases it again, with its whole lease
         List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
@@ -300,7 +315,7 @@ class DeliveryClaimerTest {
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
-        return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000,
+        return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000, 31_000,
                 () -> workers);
     }
 

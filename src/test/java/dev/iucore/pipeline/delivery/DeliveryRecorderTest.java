@@ -36,7 +36,7 @@ class DeliveryRecorderTest {
     private static final String ROUTE = "recorder-hook";
 
     private final DeliveryClaimer claimer = new DeliveryClaimer(DB.db().runtime(), NODE, 500, 1L << 30,
-            new RouteWindows(500, 500, 1000), 60_000, () -> 250);
+            new RouteWindows(500, 500, 1000), 60_000, 31_000, () -> 250);
     private final DeliveryRecorder recorder = new DeliveryRecorder(DB.db().runtime(), NODE,
             new PipelineMetrics(new SimpleMeterRegistry()));
 

@@ -80,7 +80,7 @@ class WebhookSecretTest {
 
     private static DeliveryAttempt attempt(String secretRef, String path) {
         return new DeliveryAttempt(new DeliveryTask(1, UUID.randomUUID(), "test.secret", "a-1", "{\"n\": 1}", "outbound", "signed-hook", 0,
-                true, SINK.url(path), secretRef, 1000, 2000, 3, 100, BigDecimal.valueOf(2), 1000, 5, 30000, null, Map.of(), null,
+                true, SINK.url(path), secretRef, 1000, 2000, 3, 100, BigDecimal.valueOf(2), 1000, 5, 30000, null, Map.of(), null, 3000,
                 System.nanoTime() + 60_000_000_000L));
     }
 }

@@ -254,7 +254,7 @@ class RouteResolverTest {
     }
 
     private static DeliveryClaimer claimer(int window) {
-        return new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(window, window, 1000), 60_000,
+        return new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(window, window, 1000), 60_000, 31_000,
                 () -> 8);
     }
 

@@ -93,6 +93,6 @@ class PayloadCapTest {
     }
 
     private static List<DeliveryTask> claim(Connection c, long budget) throws Exception {
-        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, new RouteWindows(10, 10, 1000), 60_000, () -> 8).claim(c, 100);
+        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, new RouteWindows(10, 10, 1000), 60_000, 31_000, () -> 8).claim(c, 100);
     }
 }
