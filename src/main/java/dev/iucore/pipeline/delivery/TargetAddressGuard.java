@@ -5,9 +5,18 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps webhooks off the service's own network: a target whose host resolves to a loopback,
@@ -16,31 +25,104 @@ import java.util.List;
  * Every address the name resolves to is checked, just before the request: the JVM caches that
  * resolution (30 s by default) and the HTTP client connects with the same cached answer, so a name
  * cannot resolve to a public address for the check and to a private one for the connection.
+ *
+ * <p>A try's lookup counts against its deadline ({@link #refusal(URI, long)}): a resolver that
+ * hangs cannot be interrupted, so the name is looked up on a thread of its own while the worker
+ * waits at most until the deadline, and tries of one name share the lookup in progress, so a hung
+ * resolver holds one thread per name, never a worker.
  */
 public final class TargetAddressGuard {
 
-    private final List<Network> allowed;
+    /** Looks a host name up: {@link InetAddress#getAllByName} in production. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
 
-    private TargetAddressGuard(List<Network> allowed) {
+    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "iu-core-name-lookup");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final List<Network> allowed;
+    private final Resolver resolver;
+    /** The lookups in progress, by host: a try of a name being looked up waits for that lookup. */
+    private final Map<String, CompletableFuture<InetAddress[]>> lookups = new ConcurrentHashMap<>();
+
+    private TargetAddressGuard(List<Network> allowed, Resolver resolver) {
         this.allowed = allowed;
+        this.resolver = resolver;
     }
 
     /** From the setting: a comma list of CIDRs such as {@code 127.0.0.0/8,10.1.0.0/16}; empty allows none. */
     public static TargetAddressGuard allowing(String networks) {
+        return allowing(networks, InetAddress::getAllByName);
+    }
+
+    static TargetAddressGuard allowing(String networks, Resolver resolver) {
         List<Network> parsed = new ArrayList<>();
         for (String item : networks.split(",")) {
             if (!item.isBlank()) {
                 parsed.add(Network.parse(item.trim()));
             }
         }
-        return new TargetAddressGuard(List.copyOf(parsed));
+        return new TargetAddressGuard(List.copyOf(parsed), resolver);
     }
 
     /** Null when the target may be sent to; otherwise why not. Resolves the host (UnknownHostException if it cannot). */
     String refusal(URI target) throws UnknownHostException {
-        for (InetAddress address : InetAddress.getAllByName(target.getHost())) {
+        return refusal(target.getHost(), resolver.resolve(target.getHost()));
+    }
+
+    /**
+     * As {@link #refusal(URI)}, for a try whose deadline is {@code deadlineNanos} ({@link System#nanoTime}):
+     * a name not looked up by then is an {@link HttpTimeoutException}. An address literal needs no lookup.
+     */
+    String refusal(URI target, long deadlineNanos) throws UnknownHostException, HttpTimeoutException {
+        String host = target.getHost();
+        if (Network.isLiteral(host)) {
+            // parsed, not looked up
+            return refusal(host, InetAddress.getAllByName(host));
+        }
+        CompletableFuture<InetAddress[]> lookup = lookups.get(host);
+        if (lookup == null) {
+            CompletableFuture<InetAddress[]> mine = new CompletableFuture<>();
+            lookup = lookups.putIfAbsent(host, mine);
+            if (lookup == null) {
+                lookup = mine;
+                LOOKUPS.execute(() -> lookUp(host, mine));
+            }
+        }
+        try {
+            return refusal(host, lookup.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            throw new HttpTimeoutException("host " + host + " was not resolved within the try's deadline");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpTimeoutException("interrupted while resolving " + host);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException unknown) {
+                throw unknown;
+            }
+            throw new IllegalStateException("resolving " + host + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void lookUp(String host, CompletableFuture<InetAddress[]> lookup) {
+        try {
+            lookup.complete(resolver.resolve(host));
+        } catch (Throwable e) {
+            lookup.completeExceptionally(e);
+        } finally {
+            lookups.remove(host, lookup);
+        }
+    }
+
+    private String refusal(String host, InetAddress[] addresses) {
+        for (InetAddress address : addresses) {
             if (internal(address) && allowed.stream().noneMatch(network -> network.contains(address))) {
-                return "target host " + target.getHost() + " resolves to " + address.getHostAddress()
+                return "target host " + host + " resolves to " + address.getHostAddress()
                         + ", an internal address; list its network in iu.delivery.allowed-networks to deliver there";
             }
         }
@@ -88,10 +170,15 @@ public final class TargetAddressGuard {
 
         /** Only address literals: a name here would be resolved once, at start, and never again. */
         private static String literal(String text) throws UnknownHostException {
-            if (!text.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            if (!isLiteral(text)) {
                 throw new UnknownHostException(text);
             }
             return text;
+        }
+
+        /** An IPv4 or IPv6 address literal (a URI's host has it in brackets), no name to look up. */
+        static boolean isLiteral(String text) {
+            return text.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]?");
         }
 
         boolean contains(InetAddress address) {

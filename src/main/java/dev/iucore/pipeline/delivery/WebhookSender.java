@@ -81,18 +81,20 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         } catch (MissingSecretException e) {
             return AttemptResult.failed(Outcome.FAILED, null, "MissingSecret", e.getMessage(), 0);
         }
+        // deadline of the whole try, the name's lookup and the body included: a socket's read timeout
+        // counts from the last byte, a receiver may stall or trickle its body for ever, and a resolver hang
+        long budgetMs = task.longestTryMs();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         try {
-            String refusal = addresses.refusal(uri);
+            String refusal = addresses.refusal(uri, deadline);
             if (refusal != null) {
                 return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "TargetAddressRefused", refusal, 0);
             }
+        } catch (HttpTimeoutException e) {
+            return AttemptResult.failed(Outcome.TIMEOUT, null, e.getClass().getSimpleName(), e.getMessage(), millisSince(start));
         } catch (UnknownHostException e) {
             return AttemptResult.failed(Outcome.FAILED, e, millisSince(start));
         }
-        // deadline of the whole try, body included: a socket's read timeout counts from the last
-        // byte, and a receiver may stall or trickle its body for ever
-        long budgetMs = task.longestTryMs();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         CloseableHttpClient client = client(task);
         Exchanged first = exchange(client, request, deadline, budgetMs);
         if (!first.staleConnection()) {
