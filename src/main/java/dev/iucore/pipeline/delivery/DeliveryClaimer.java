@@ -261,9 +261,11 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         return claimWanted.getAndSet(false);
     }
 
+    /** Counted once: a delivery whose lease ran out here may be claimed here again while its first task waits. */
     private void started(DeliveryTask task) {
-        unfinished.add(task.deliveryId());
-        unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
+        if (unfinished.add(task.deliveryId())) {
+            unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
+        }
     }
 
     private void forgotten(DeliveryTask task) {

@@ -314,6 +314,26 @@ class DeliveryClaimerTest {
         assertThat(claimer.handBack(leasedAgain)).isFalse();
     }
 
+    @Test
+    void aDeliveryWhoseLeaseRanOutHereAndIsClaimedHereAgainTakesOneSlotOfItsRoute() throws Exception {
+        new RelayData(db()).openGates(true);
+        // a window of 2 and the 1 s lease floor (the SQL route's lease)
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
+                1000, 2_000, () -> 8);
+        due(SQL_ROUTE, "sql", 1, false);
+        DeliveryTask first = claimer.lease(CAMEL).tasks().get(0);
+        Thread.sleep(first.leaseLeftMs() + 100);
+        assertThat(claimer.lease(CAMEL).tasks()).as("its lease ran out while its task waited").extracting(DeliveryTask::deliveryId)
+                .containsExactly(first.deliveryId());
+
+        // one delivery in flight, not two: the route has room for the next
+        due(SQL_ROUTE, "sql", 1, false);
+        assertThat(claimer.lease(CAMEL).tasks()).extracting(DeliveryTask::deliveryId)
+                .hasSize(1).doesNotContain(first.deliveryId());
+        assertThat(db().query("SELECT locked_by FROM iu_route_delivery WHERE route_key = ? ORDER BY id", SQL_ROUTE))
+                .extracting(row -> row.get("locked_by")).containsExactly(NODE, NODE);
+    }
+
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
         return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000, 31_000,
                 () -> workers);
