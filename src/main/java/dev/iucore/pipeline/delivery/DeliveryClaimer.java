@@ -91,8 +91,11 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     private final long leaseMs;
     private final long kafkaTryMs;
     private final IntSupplier workers;
-    /** Claimed by this process and not finished: released at shutdown instead of waiting out their lease. */
-    private final Set<Long> unfinished = ConcurrentHashMap.newKeySet();
+    /**
+     * Claimed by this process and not finished, each with the task of its newest lease: released at
+     * shutdown instead of waiting out their lease.
+     */
+    private final Map<Long, DeliveryTask> unfinished = new ConcurrentHashMap<>();
     /** Unfinished claims per route, to wake the claimer once half a route's slots are free again. */
     private final Map<String, AtomicInteger> unfinishedByRoute = new ConcurrentHashMap<>();
     /** What the last claim saw ({@link Backlog}): whether a finished try is worth a claim. */
@@ -263,13 +266,13 @@ public final class DeliveryClaimer implements DeliveryHandOff {
 
     /** Counted once: a delivery whose lease ran out here may be claimed here again while its first task waits. */
     private void started(DeliveryTask task) {
-        if (unfinished.add(task.deliveryId())) {
+        if (unfinished.put(task.deliveryId(), task) == null) {
             unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
         }
     }
 
     private void forgotten(DeliveryTask task) {
-        if (unfinished.remove(task.deliveryId())) {
+        if (unfinished.remove(task.deliveryId()) != null) {
             unfinishedByRoute.get(task.routeKey()).decrementAndGet();
         }
     }
@@ -297,7 +300,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         String route = task.routeKey();
         windows.ended(route, attempt.resultOrNull());
         boolean claimNow = true;
-        if (unfinished.remove(task.deliveryId())) {
+        if (unfinished.remove(task.deliveryId()) != null) {
             int routeLeft = unfinishedByRoute.get(route).decrementAndGet();
             Backlog seen = backlog;
             claimNow = orderedRoutes.contains(route)
@@ -341,13 +344,22 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * lease, and another relay that claimed the delivery meanwhile would send it a second time. A
      * fresh lease always has room: it is the longest try + 5 s at least (V095).</li>
      * </ul>
+     * A task whose lease ran out while it waited and whose delivery this process has leased again is
+     * not tried either: the newer task tries it, and its lease is not handed back.
      * Handed back, a delivery has no attempt and is due at once, and a claim takes it again when its
      * route has room.
      */
     public boolean handBack(@Body DeliveryTask task) {
         AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());
-        if (routeLeft == null || !unfinished.contains(task.deliveryId())) {
+        DeliveryTask newest = unfinished.get(task.deliveryId());
+        if (routeLeft == null || newest == null) {
             return false;
+        }
+        if (newest != task) {
+            // its lease ran out while it waited, and this process leased the delivery again: the task
+            // of that lease tries it, and the lease is left to it
+            LOG.info("delivery {} not tried by a task whose lease ran out: this process leased it again", task.deliveryId());
+            return true;
         }
         long leaseLeftMs = task.leaseLeftMs();
         // an SQL action commits with its record, which a lease another relay took refuses: never twice
@@ -392,7 +404,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         if (unfinished.isEmpty()) {
             return 0;
         }
-        int released = release(List.copyOf(unfinished));
+        int released = release(List.copyOf(unfinished.keySet()));
         unfinished.clear();
         unfinishedByRoute.clear();
         return released;

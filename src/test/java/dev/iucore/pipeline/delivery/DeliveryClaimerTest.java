@@ -315,23 +315,28 @@ class DeliveryClaimerTest {
     }
 
     @Test
-    void aDeliveryWhoseLeaseRanOutHereAndIsClaimedHereAgainTakesOneSlotOfItsRoute() throws Exception {
-        new RelayData(db()).openGates(true);
-        // a window of 2 and the 1 s lease floor (the SQL route's lease)
+    void aDeliveryWhoseLeaseRanOutHereAndIsClaimedHereAgainTakesOneSlotAndItsStaleTaskLeavesTheNewLease() throws Exception {
+        new RelayData(db()).openGates(false, SHORT);
+        // a window of 2; the webhook route's lease is its 0.1 + 0.1 s timeouts + 5 s
         DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
                 1000, 2_000, () -> 8);
-        due(SQL_ROUTE, "sql", 1, false);
-        DeliveryTask first = claimer.lease(CAMEL).tasks().get(0);
-        Thread.sleep(first.leaseLeftMs() + 100);
-        assertThat(claimer.lease(CAMEL).tasks()).as("its lease ran out while its task waited").extracting(DeliveryTask::deliveryId)
-                .containsExactly(first.deliveryId());
+        due(SHORT, 1, false);
+        DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
+        Thread.sleep(stale.leaseLeftMs() + 100);
+        List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
+        assertThat(again).as("its lease ran out while its task waited").extracting(DeliveryTask::deliveryId)
+                .containsExactly(stale.deliveryId());
 
         // one delivery in flight, not two: the route has room for the next
-        due(SQL_ROUTE, "sql", 1, false);
+        due(SHORT, 1, false);
         assertThat(claimer.lease(CAMEL).tasks()).extracting(DeliveryTask::deliveryId)
-                .hasSize(1).doesNotContain(first.deliveryId());
-        assertThat(db().query("SELECT locked_by FROM iu_route_delivery WHERE route_key = ? ORDER BY id", SQL_ROUTE))
-                .extracting(row -> row.get("locked_by")).containsExactly(NODE, NODE);
+                .hasSize(1).doesNotContain(stale.deliveryId());
+
+        // the stale task is not tried, and the lease its delivery holds now (the second claim's) stays
+        assertThat(claimer.handBack(stale)).isTrue();
+        assertThat(db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", stale.deliveryId()))
+                .isEqualTo(NODE);
+        assertThat(claimer.handBack(again.get(0))).as("the task of the new lease is tried").isFalse();
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
