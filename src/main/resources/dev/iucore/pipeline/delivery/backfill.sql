@@ -1,6 +1,6 @@
 -- One chunk of a backfill: the route's missing deliveries for the next events (by outbox id) of its
 -- type dispatched in the window. Idempotent: an event that has its delivery for the route (the
--- original one, replay_of NULL) is skipped, and the unique index iu_route_delivery_event_route_uq
+-- original one, replay_of NULL) is skipped, and the unique index iu_route_delivery_event_route_replay_uq
 -- turns a race with the dispatcher or a second backfill into nothing (ON CONFLICT DO NOTHING).
 -- :event_type, :route_key, :route_kind  the route
 -- :since, :until                        the window on dispatched_at, [since, until); until may be NULL
@@ -20,7 +20,7 @@ WITH chunk AS (
 ), created AS (
     INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
     SELECT event_id, id, aggregate_id, :route_kind, :route_key FROM chunk
-    ON CONFLICT (event_id, route_key) WHERE replay_of IS NULL DO NOTHING
+    ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
     RETURNING 1
 )
 SELECT (SELECT max(id) FROM chunk) AS last_id, (SELECT count(*) FROM chunk) AS events,

@@ -54,7 +54,7 @@ WITH events AS (
                   AND coalesce(a.route_rank <= (SELECT sl.free FROM slots sl WHERE sl.route_key = a.route_key), false)
                   AS leased,
                   (SELECT sl.lease_ms FROM slots sl WHERE sl.route_key = a.route_key) AS lease_ms) s
-    ON CONFLICT (event_id, route_key) WHERE replay_of IS NULL DO NOTHING
+    ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
     RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased, locked_until
 ), skipped AS (
     SELECT r.route_key, r.blocked_by AS reason, count(*) AS events, (array_agg(e.event_id ORDER BY e.id DESC))[1] AS last_event_id
