@@ -70,14 +70,10 @@ public final class TargetAddressGuard {
         return new TargetAddressGuard(List.copyOf(parsed), resolver);
     }
 
-    /** Null when the target may be sent to; otherwise why not. Resolves the host (UnknownHostException if it cannot). */
-    String refusal(URI target) throws UnknownHostException {
-        return refusal(target.getHost(), resolver.resolve(target.getHost()));
-    }
-
     /**
-     * As {@link #refusal(URI)}, for a try whose deadline is {@code deadlineNanos} ({@link System#nanoTime}):
-     * a name not looked up by then is an {@link HttpTimeoutException}. An address literal needs no lookup.
+     * Null when the target may be sent to; otherwise why not. Resolves the host (UnknownHostException
+     * if it cannot) by {@code deadlineNanos} ({@link System#nanoTime}): a name not looked up by then is
+     * an {@link HttpTimeoutException}. An address literal needs no lookup.
      */
     String refusal(URI target, long deadlineNanos) throws UnknownHostException, HttpTimeoutException {
         String host = target.getHost();

@@ -2,6 +2,8 @@ package dev.iucore.pipeline.delivery;
 
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -27,6 +29,12 @@ public final class TargetRules {
     private final TargetAddressGuard addresses;
 
     /** @param addresses the internal networks webhooks may reach ({@code iu.delivery.allowed-networks}) */
+    /**
+     * How long a route write waits for its webhook host's lookup: a resolver that hangs holds no
+     * console request or command longer; the host is then taken as one that does not resolve now.
+     */
+    static final Duration LOOKUP_WAIT = Duration.ofSeconds(2);
+
     public TargetRules(TargetAddressGuard addresses) {
         this.addresses = addresses;
     }
@@ -34,8 +42,8 @@ public final class TargetRules {
     /**
      * Why a route with this target, kind and secret reference would not be delivered, or null when it
      * would. {@code kind} ({@code webhook}, {@code kafka}, {@code log}) may be null; given, it must be
-     * the target's. A webhook host that does not resolve now is not refused: the relay checks every
-     * address again before each request.
+     * the target's. A webhook host that does not resolve now (or within {@link #LOOKUP_WAIT}) is not
+     * refused: the relay checks every address again before each request.
      */
     public String refusal(String target, String kind, String secretRef) {
         String schemeRefusal = schemeRefusal(target);
@@ -70,8 +78,8 @@ public final class TargetRules {
             return unbuildable(target, e);
         }
         try {
-            return addresses.refusal(uri);
-        } catch (UnknownHostException e) {
+            return addresses.refusal(uri, System.nanoTime() + LOOKUP_WAIT.toNanos());
+        } catch (UnknownHostException | HttpTimeoutException e) {
             return null;
         }
     }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A resolver that hangs: a webhook try still ends at its deadline (the name's lookup counts against
  * it), recorded as a timeout; tries of the same name share the one lookup in progress, so a hung
  * resolver holds one lookup thread, never the workers; once the resolver answers, tries go out again.
+ * A route write waits for its host's lookup a while ({@link TargetRules#LOOKUP_WAIT}), not for ever.
  */
 class StallingResolverTest {
 
@@ -85,6 +86,21 @@ class StallingResolverTest {
         assertThat(sender.tryOnce(attempt(SINK.url("/literal"))).outcome()).isEqualTo(Outcome.DELIVERED);
         assertThat(lookups).hasValue(0);
         sender.close();
+    }
+
+    @Test
+    void aRouteWriteWaitsForItsHostsLookupAWhileThenTakesItAsNotResolvingNow() throws Exception {
+        TargetRules rules = new TargetRules(TargetAddressGuard.allowing("", this::stallingLookup));
+        Future<String> check = workers.submit(() -> rules.refusal("https://hooks.example.test/in", "webhook", null));
+        // without a bound, as long as the resolver hangs: for ever here
+        assertThat(check.get(30, TimeUnit.SECONDS)).as("not refused: the relay checks each try again").isNull();
+        assertThat(lookups).hasValue(1);
+
+        // a name that resolves in time is checked as before
+        TargetRules resolving = new TargetRules(TargetAddressGuard.allowing("",
+                host -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 0, 0, 7})}));
+        assertThat(resolving.refusal("https://hooks.example.test/in", "webhook", null))
+                .contains("hooks.example.test resolves to 10.0.0.7, an internal address");
     }
 
     /** The system's lookup, once the test lets the resolver answer. */
