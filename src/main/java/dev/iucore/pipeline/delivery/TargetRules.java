@@ -26,15 +26,15 @@ public final class TargetRules {
     private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern SECRET_REF = Pattern.compile(SECRET_PREFIX + "[A-Z0-9_]+");
 
-    private final TargetAddressGuard addresses;
-
-    /** @param addresses the internal networks webhooks may reach ({@code iu.delivery.allowed-networks}) */
     /**
      * How long a route write waits for its webhook host's lookup: a resolver that hangs holds no
      * console request or command longer; the host is then taken as one that does not resolve now.
      */
     static final Duration LOOKUP_WAIT = Duration.ofSeconds(2);
 
+    private final TargetAddressGuard addresses;
+
+    /** @param addresses the internal networks webhooks may reach ({@code iu.delivery.allowed-networks}) */
     public TargetRules(TargetAddressGuard addresses) {
         this.addresses = addresses;
     }
