@@ -3,6 +3,8 @@ package dev.iucore.pipeline.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.iucore.pipeline.db.Database;
+import dev.iucore.pipeline.db.EmbeddedPostgresServer;
 import dev.iucore.pipeline.db.RuntimePool;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.TestPostgres;
@@ -55,6 +57,19 @@ class PooledSessionResetTest {
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
                 assertThat(value(s, "SELECT count(*)::text FROM pg_class WHERE relpersistence = 't'")).isEqualTo("0");
                 assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
+            }
+        }
+    }
+
+    @Test
+    void theServicesSessionsKeepTheirApplicationNameThroughTheReset() throws Exception {
+        try (Database database = Database.open(DB.db().settings(), EmbeddedPostgresServer.Mode.SERVICE, "test", false)) {
+            for (int checkout = 1; checkout <= 2; checkout++) {
+                try (Connection c = database.runtime().getConnection(); Statement s = c.createStatement()) {
+                    // what an operator reads to tell the relay's sessions from the application's
+                    assertThat(value(s, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
+                            .as("checkout %d", checkout).isEqualTo("iu-core test");
+                }
             }
         }
     }
