@@ -98,6 +98,11 @@ final class BenchDatabase implements AutoCloseable {
         return database;
     }
 
+    /** The server's postmaster.pid: its first line is the postmaster's process id. */
+    Path postmasterPidFile() {
+        return dataDir.resolve("pg").resolve("postmaster.pid");
+    }
+
     String url() {
         return server.jdbcUrl(EmbeddedPostgresServer.DATABASE);
     }

@@ -22,11 +22,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -392,8 +395,11 @@ public final class RelayBenchmark {
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1"); SteadyProducer producer = new SteadyProducer(database, "bench.http")) {
             producer.produce(LATENCY_RATE, LATENCY_WARM);
+            CpuShares cpu = new CpuShares(database);
             long[] serverBefore = serverWork();
+            CpuShares.Sample cpuBefore = cpu.take(service.pid());
             Map<UUID, Instant> committed = producer.produce(LATENCY_RATE, LATENCY_RUN);
+            CpuShares.Sample cpuAfter = cpu.take(service.pid());
             long[] serverAfter = serverWork();
             long expected = committed.size() + LATENCY_RATE * LATENCY_WARM.toSeconds();
             delivered(expected, System.nanoTime());
@@ -429,26 +435,31 @@ public final class RelayBenchmark {
                     p50p99(dispatchToArrival));
             record("latency part: arrival to delivered (the answer, the record's wait and commit), p50 / p99 (ms)",
                     p50p99(arrivalToDelivered));
+            SortedMap<Instant, Long> slowest = slowestWindows(byCommit);
+            System.out.println("the slowest 1 %: each 100 ms window of their commits, its slowest (ms): " + slowest);
             record("the slowest 1 % (by insert commit to delivered): the 100 ms windows their commits fell in, of "
-                    + LATENCY_RUN.toSeconds() * 10, Long.toString(slowestWindows(byCommit)));
+                    + LATENCY_RUN.toSeconds() * 10, Integer.toString(slowest.size()));
             record("during the steady phase: PostgreSQL's autovacuum and autoanalyze runs, checkpoints",
                     (serverAfter[0] - serverBefore[0]) + ", " + (serverAfter[1] - serverBefore[1]));
+            record("during the steady phase: CPU in cores, of " + Runtime.getRuntime().availableProcessors(),
+                    CpuShares.between(cpuBefore, cpuAfter));
         }
     }
 
     /**
-     * In how many 100 ms windows of their commit instants the slowest 1 % of events fell: a few means
-     * the tail is a few stalls that held every event committed meanwhile; about as many as events,
-     * a cost spread over the run.
+     * The 100 ms windows of their commit instants the slowest 1 % of events fell in, each with the
+     * slowest of them: a few windows means the tail is a few stalls that held every event committed
+     * meanwhile (their instants, to lay beside a GC log or a flight recording); about as many as
+     * events, a cost spread over the run.
      */
-    private static long slowestWindows(List<Map.Entry<Instant, Duration>> latencyByCommit) {
+    private static SortedMap<Instant, Long> slowestWindows(List<Map.Entry<Instant, Duration>> latencyByCommit) {
         // a list, not a map: the events of one producer transaction share their commit instant
         int slowest = Math.max(1, latencyByCommit.size() / 100);
         return latencyByCommit.stream()
                 .sorted(Map.Entry.<Instant, Duration>comparingByValue().reversed())
                 .limit(slowest)
-                .map(e -> e.getKey().toEpochMilli() / 100)
-                .distinct().count();
+                .collect(Collectors.toMap(e -> Instant.ofEpochMilli(e.getKey().toEpochMilli() / 100 * 100),
+                        e -> e.getValue().toMillis(), Math::max, TreeMap::new));
     }
 
     /** Autovacuum and autoanalyze runs on the relay's tables so far, and checkpoints so far. */
