@@ -65,7 +65,7 @@ public final class KafkaTarget implements DeliveryTarget {
             return AttemptResult.failed(Outcome.FAILED, null, e.getClass().getSimpleName(),
                     "Kafka cluster " + cluster + ": cannot make its producer: " + rootMessage(e), millisSince(start));
         }
-        Throwable error = send(producer, record(task, topic));
+        Throwable error = send(producer, record(task, topic), task.longestTryMs());
         long latency = millisSince(start);
         if (error == null) {
             return AttemptResult.delivered(null, latency);
@@ -86,16 +86,19 @@ public final class KafkaTarget implements DeliveryTarget {
         return new ProducerRecord<>(topic, null, task.aggregateId(), task.payload(), headers);
     }
 
-    /** The send and the broker's acknowledgement, within the producer's bound: null when acknowledged. */
-    private Throwable send(Producer<String, String> producer, ProducerRecord<String, String> record) {
+    /**
+     * The send and the broker's acknowledgement, within the try's bound (the producer's send bound, as
+     * the task's lease was reckoned with it: {@code fn_iu_core_delivery_route}): null when acknowledged.
+     */
+    private static Throwable send(Producer<String, String> producer, ProducerRecord<String, String> record, long boundMs) {
         try {
             Future<RecordMetadata> acknowledged = producer.send(record);
-            acknowledged.get(producers.sendBound().toMillis(), TimeUnit.MILLISECONDS);
+            acknowledged.get(boundMs, TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
             return kafkaCause(e.getCause() == null ? e : e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            return new TimeoutException("no acknowledgement within " + producers.sendBound().toMillis() + " ms");
+            return new TimeoutException("no acknowledgement within " + boundMs + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return e;
