@@ -19,12 +19,6 @@ import org.slf4j.LoggerFactory;
  * moment events commit, instead of at its next poll. Polling stays the floor: this only makes
  * things sooner. A broken listener connection is replaced with backoff, and every (re)connect
  * wakes the dispatcher once for what was inserted while nobody listened.
- *
- * <p>After a wake-up it reads the channel again only {@code iu.relay.gather-ms} later. The
- * dispatcher pauses that long after each pass and then takes in one pass whatever committed
- * meanwhile, so a wake-up sooner would only be discarded by its full queue of one (at 1,000 events
- * a second, about 800 notifications a second and a tenth of the service's CPU). The read after the
- * pause still comes before the dispatcher's next pass could start: it adds no latency.
  */
 public final class OutboxWakeup extends ServiceSupport implements CamelContextAware {
 
@@ -36,15 +30,12 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
-    private final long gatherMs;
     private CamelContext camelContext;
     private ProducerTemplate producer;
     private volatile Thread thread;
 
-    /** @param gatherMs the dispatcher's pause after a pass ({@code iu.relay.gather-ms}); 0: a wake-up per read */
-    public OutboxWakeup(DataSource dataSource, long gatherMs) {
+    public OutboxWakeup(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.gatherMs = gatherMs;
     }
 
     @Override
@@ -91,9 +82,6 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
                     PGNotification[] notifications = pg.getNotifications(WAIT_MS);
                     if (notifications != null && notifications.length > 0) {
                         wake();
-                        if (gatherMs > 0 && !pause(gatherMs)) {
-                            return;
-                        }
                     }
                 }
             } catch (SQLException e) {

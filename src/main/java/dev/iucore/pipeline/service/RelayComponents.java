@@ -81,7 +81,7 @@ final class RelayComponents {
         DeliveryRecorder deliveryRecorder = new DeliveryRecorder(dataSource, node, metrics);
         bind.accept("deliveryRecorder", deliveryRecorder);
         return new RelayComponents(settings.getBoolean(Setting.RELAY_LISTEN)
-                ? Optional.of(new OutboxWakeup(dataSource, settings.getInt(Setting.RELAY_GATHER_MS))) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers,
+                ? Optional.of(new OutboxWakeup(dataSource)) : Optional.empty(), deliveryClaimer, deliveryRecorder, kafkaProducers,
                 webhookSender, settings.getInt(Setting.DB_POOL_SIZE), settings.getInt(Setting.RELAY_DISPATCHERS));
     }
 
