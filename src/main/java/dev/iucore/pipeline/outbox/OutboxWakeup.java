@@ -8,6 +8,8 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.support.service.ServiceSupport;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -19,11 +21,18 @@ import org.slf4j.LoggerFactory;
  * moment events commit, instead of at its next poll. Polling stays the floor: this only makes
  * things sooner. A broken listener connection is replaced with backoff, and every (re)connect
  * wakes the dispatcher once for what was inserted while nobody listened.
+ *
+ * <p>No wake-up while the dispatcher's queue ({@code outbox-dispatch}, one request) already holds
+ * one: that pass has not begun, so its claim takes what this notification announced. The exchange
+ * would only be discarded by the full queue, and at 1,000 events a second the LISTEN thread sent
+ * about 800 of them a second, a tenth of the service's CPU (BENCHMARKS.md).
  */
 public final class OutboxWakeup extends ServiceSupport implements CamelContextAware {
 
     public static final String CHANNEL = "iu_core_outbox";
     static final String WAKE = "direct:outbox-wake";
+    /** The dispatcher's route (outbox-dispatch.yaml), whose queue of one a wake-up fills. */
+    static final String DISPATCHER = "outbox-dispatch";
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWakeup.class);
     private static final int WAIT_MS = 1000;
@@ -99,11 +108,20 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
     }
 
     private void wake() {
+        if (dispatchRequested()) {
+            return;
+        }
         try {
             producer.sendBody(WAKE, null);
         } catch (RuntimeException e) {
             LOG.debug("dispatcher wake-up not delivered: {}", e.getMessage());
         }
+    }
+
+    /** A request waits in the dispatcher's queue; false also when the route is not a seda consumer (an edited route). */
+    private boolean dispatchRequested() {
+        Route dispatcher = camelContext.getRoute(DISPATCHER);
+        return dispatcher != null && dispatcher.getEndpoint() instanceof SedaEndpoint seda && !seda.getQueue().isEmpty();
     }
 
     private static boolean pause(long millis) {
