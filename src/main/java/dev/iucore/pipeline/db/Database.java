@@ -85,10 +85,6 @@ public final class Database implements AutoCloseable {
             config.setInitializationFailTimeout(-1);
             config.setConnectionTimeout(5_000);
             config.addDataSourceProperty("ApplicationName", applicationName);
-            // in the startup packet, where RuntimePool's RESET ALL leaves it: without this pgjdbc sends a
-            // SET after connecting, which the first checkout's reset undid, and every session of the
-            // relay showed in pg_stat_activity with no name
-            config.addDataSourceProperty("assumeMinServerVersion", "9.0");
             runtimePool = new RuntimePool(config);
         }
         return runtimePool;

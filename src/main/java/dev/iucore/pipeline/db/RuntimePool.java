@@ -31,6 +31,10 @@ public final class RuntimePool implements DataSource, AutoCloseable {
             throw new IllegalArgumentException("the runtime pool resets each connection in its own transaction: "
                     + "auto-commit must be on (pool " + config.getPoolName() + ")");
         }
+        // the connection's ApplicationName in its startup packet, which RESET ALL keeps: otherwise pgjdbc
+        // sends it as a SET after connecting, the first checkout's reset undid it, and every session
+        // showed in pg_stat_activity with no name
+        config.addDataSourceProperty("assumeMinServerVersion", "9.0");
         pool = new HikariDataSource(config);
     }
 
