@@ -74,6 +74,20 @@ final class CpuShares {
                 (after.benchmark() - before.benchmark()) / 1e9 / seconds);
     }
 
+    /**
+     * The CPU a drain of {@code events} took, per event: what a change of the relay's own work shows
+     * in, steadier than a rate on a shared machine (it does not count the time spent waiting).
+     */
+    static String perEvent(Sample before, Sample after, long events) {
+        double seconds = (after.nanos() - before.nanos()) / 1e9;
+        double busy = (double) (after.machineBusyTicks() - before.machineBusyTicks()) / (after.machineTicks() - before.machineTicks());
+        return String.format(Locale.ROOT, "service JVM %.0f, its PostgreSQL sessions %.0f, PostgreSQL's own processes %.0f "
+                        + "(machine %.0f %% busy over %.1f s)",
+                (after.service() - before.service()) / 1e3 / events,
+                used(before.serviceSessions(), after.serviceSessions()) / 1e3 / events,
+                used(before.postgres(), after.postgres()) / 1e3 / events, 100 * busy, seconds);
+    }
+
     private static long used(Map<Long, Long> before, Map<Long, Long> after) {
         return after.entrySet().stream().filter(e -> before.containsKey(e.getKey()))
                 .mapToLong(e -> e.getValue() - before.get(e.getKey())).sum();

@@ -219,11 +219,15 @@ public final class RelayBenchmark {
     private void backlog(String route, int events, String warmRoute) throws Exception {
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1", warmRoute)) {
+            CpuShares cpu = new CpuShares(database);
+            CpuShares.Sample before = cpu.take(service.pid());
             long start = database.backlog("bench." + route, events);
             Duration dispatched = until(() -> count(BenchDatabase.ANY_PENDING) == 0, start, 10);
             Duration delivered = delivered(route, events, start);
+            CpuShares.Sample after = cpu.take(service.pid());
             record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
             record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
+            record("CPU per event, dispatch + delivery, " + route + " route (µs)", CpuShares.perEvent(before, after, events));
         }
     }
 
@@ -243,6 +247,8 @@ public final class RelayBenchmark {
         }
         fresh("bench-http");
         try (ServiceProcess service = service("bench-1")) {
+            CpuShares cpu = new CpuShares(database);
+            CpuShares.Sample before = cpu.take(service.pid());
             long start = database.backlog("bench.http", events);
             Duration first = window(100, 900);
             record("delivery rate, deliveries 100 to 900 of " + count(events) + " pending", rate(800, first));
@@ -258,6 +264,7 @@ public final class RelayBenchmark {
             }
             record("relay dispatch + delivery, http route, " + count(events),
                     rate(events, delivered(events, start)));
+            record("CPU per event, dispatch + delivery, http route (µs)", CpuShares.perEvent(before, cpu.take(service.pid()), events));
         }
         record("raw HttpClient loop, " + WORKERS + " requests in flight, same sink, " + count(events),
                 rate(events, rawHttp(sink.url(), events)));
