@@ -10,8 +10,10 @@ public record AttemptResult(Outcome outcome, Integer httpStatus, String errorCla
     public enum Outcome {
         DELIVERED, FAILED, TIMEOUT, PERMANENT_FAILURE, REJECTED;
 
+        private final String sqlName = name().toLowerCase(Locale.ROOT);
+
         public String sqlName() {
-            return name().toLowerCase(Locale.ROOT);
+            return sqlName;
         }
 
         /** A failure that says something about the target's health, worth another try. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Keeps webhooks off the service's own network: a target whose host resolves to a loopback,
@@ -149,6 +150,9 @@ public final class TargetAddressGuard {
     /** One CIDR of the allowlist. */
     private record Network(byte[] prefix, int bits) {
 
+        /** Compiled once: {@link String#matches} compiles its pattern on every call, and this runs on every try. */
+        private static final Pattern LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]?");
+
         static Network parse(String cidr) {
             String[] parts = cidr.split("/", -1);
             try {
@@ -174,7 +178,7 @@ public final class TargetAddressGuard {
 
         /** An IPv4 or IPv6 address literal (a URI's host has it in brackets), no name to look up. */
         static boolean isLiteral(String text) {
-            return text.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]?");
+            return LITERAL.matcher(text).matches();
         }
 
         boolean contains(InetAddress address) {

@@ -86,7 +86,8 @@ public final class TargetRules {
 
     /** {@code webhook}, {@code kafka} or {@code log}; null for a target outside the allowlist. */
     public static String targetKind(String target) {
-        return schemeRefusal(target) == null ? kind(scheme(target)) : null;
+        String scheme = scheme(target);
+        return allowed(scheme) ? kind(scheme) : null;
     }
 
     /** {@code webhook}, {@code kafka} or {@code log} for an allowed scheme. */
@@ -105,9 +106,12 @@ public final class TargetRules {
 
     /** Null when the target's scheme is on the allowlist; otherwise why it is never resolved. */
     static String schemeRefusal(String target) {
-        String scheme = scheme(target);
-        return scheme != null && ALLOWED_SCHEMES.contains(scheme) ? null
+        return allowed(scheme(target)) ? null
                 : "target scheme of \"" + TargetUriMask.masked(target) + "\" is not one of " + ALLOWED_SCHEMES;
+    }
+
+    private static boolean allowed(String scheme) {
+        return scheme != null && ALLOWED_SCHEMES.contains(scheme);
     }
 
     /** The address of a webhook target: http or https, with a host; IllegalArgumentException when it has neither. */

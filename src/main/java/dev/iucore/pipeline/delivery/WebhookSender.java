@@ -50,12 +50,16 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
      * windows), so the pool never makes a try wait for one.
      */
     private static final int POOLED_CONNECTIONS = 10_000;
+    /** Far more than a route table holds: only a table edited over and over reaches it. */
+    private static final int MAX_TARGETS = 10_000;
     /** Who calls, for a receiver's logs and allowlists; not which HTTP library, nor its version. */
     private static final String USER_AGENT = "iu-core-pipeline";
 
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
     private final Map<Integer, CloseableHttpClient> clients = new ConcurrentHashMap<>();
+    /** Each route's target parsed once, not per try (a twentieth of a worker's CPU); cleared should edits pile up. */
+    private final Map<String, URI> targets = new ConcurrentHashMap<>();
 
     /**
      * @param secrets   looks up a route's {@code secret_ref}: the environment in production
@@ -73,7 +77,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         URI uri;
         HttpPost request;
         try {
-            uri = TargetRules.webhookUri(task.targetUri());
+            uri = target(task.targetUri());
             request = request(task, uri);
         } catch (IllegalArgumentException e) {
             return AttemptResult.failed(Outcome.PERMANENT_FAILURE, null, "InvalidTarget",
@@ -105,6 +109,13 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         // the receiver, so the request goes once more, within the same try and the same deadline
         request.reset();
         return exchange(client, request, deadline, budgetMs).result(millisSince(start));
+    }
+
+    private URI target(String target) {
+        if (targets.size() > MAX_TARGETS) {
+            targets.clear();
+        }
+        return targets.computeIfAbsent(target, TargetRules::webhookUri);
     }
 
     /** One request and its response (or how it failed), within the try's deadline ({@link TryDeadline}). */

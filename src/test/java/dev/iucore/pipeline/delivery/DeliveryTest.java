@@ -214,6 +214,28 @@ class DeliveryTest {
     }
 
     @Test
+    void aWebhookTargetWithNoHostFailsEveryTryAndTheTargetAnOperatorSetsNextIsTheOneSent() {
+        // written past `routes add`, which refuses it: the relay judges the target it reads at each try
+        SINK.stub(post(urlEqualTo("/mended")).willReturn(aResponse().withStatus(204)));
+        data.registerType("test.delivery.nohost", "live").route("nohost-hook", "test.delivery.nohost", "http:///mended");
+        allRoutesLive();
+        UUID first = data.event("test.delivery.nohost", "a-1", "{}");
+        UUID second = data.event("test.delivery.nohost", "a-2", "{}");
+        await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(first, "nohost-hook"))
+                && "dead".equals(data.deliveryStatus(second, "nohost-hook")));
+        assertThat(db().query("""
+                SELECT a.outcome, a.error_class FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                 WHERE d.route_key = 'nohost-hook'""")).containsExactly(
+                Map.of("outcome", "permanent_failure", "error_class", "InvalidTarget"),
+                Map.of("outcome", "permanent_failure", "error_class", "InvalidTarget"));
+
+        db().update("UPDATE iu_outbound_route SET target_uri = ? WHERE route_key = 'nohost-hook'", SINK.url("/mended"));
+        UUID third = data.event("test.delivery.nohost", "a-3", "{}");
+        await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(third, "nohost-hook")));
+        assertThat(SINK.received("/mended")).hasSize(1);
+    }
+
+    @Test
     void targetsOutsideTheSchemeAllowlistAreRejectedAndNeverExecuted(@TempDir Path dir) {
         Path witness = dir.resolve("executed");
         data.registerType("test.delivery.evil", "live")
