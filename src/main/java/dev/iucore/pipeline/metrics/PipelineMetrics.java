@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The service's own Micrometer meters, in Camel's {@link MeterRegistry}, so they are scraped from
@@ -35,9 +38,14 @@ public final class PipelineMetrics {
     private static final String OPS_ROUTE_FILES_DESCRIPTION = "Operator route files checked at start or on a change, applied or rejected";
 
     private final MeterRegistry registry;
-    /** Per try, so built once with their tags left open: a builder per try took a tenth of the recorder's thread. */
     private final Meter.MeterProvider<Counter> deliveries;
     private final Meter.MeterProvider<Timer> deliveryLatency;
+    /**
+     * Each route's per-try meters, registered at its first use and then kept: building and registering
+     * them per try took a tenth of the recorder's thread (BENCHMARKS.md). Route keys are bounded.
+     */
+    private final Map<String, Map<DeliveryOutcome, Counter>> triesByRoute = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencyByRoute = new ConcurrentHashMap<>();
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -90,9 +98,12 @@ public final class PipelineMetrics {
      * route and outcome, its latency timed by route.
      */
     public void delivery(String routeKey, DeliveryOutcome outcome, Long latencyMs) {
-        deliveries.withTags("route", routeKey, "outcome", outcome.tag()).increment();
+        triesByRoute.computeIfAbsent(routeKey, route -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, state -> deliveries.withTags("route", routeKey, "outcome", state.tag()))
+                .increment();
         if (latencyMs != null) {
-            deliveryLatency.withTags("route", routeKey).record(Duration.ofMillis(latencyMs));
+            latencyByRoute.computeIfAbsent(routeKey, route -> deliveryLatency.withTags("route", route))
+                    .record(latencyMs, TimeUnit.MILLISECONDS);
         }
     }
 
