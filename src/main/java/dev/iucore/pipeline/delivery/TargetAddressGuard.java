@@ -118,12 +118,22 @@ public final class TargetAddressGuard {
 
     private String refusal(String host, InetAddress[] addresses) {
         for (InetAddress address : addresses) {
-            if (internal(address) && allowed.stream().noneMatch(network -> network.contains(address))) {
+            if (internal(address) && !allowed(address)) {
                 return "target host " + host + " resolves to " + address.getHostAddress()
                         + ", an internal address; list its network in iu.delivery.allowed-networks to deliver there";
             }
         }
         return null;
+    }
+
+    /** Whether a network of {@code iu.delivery.allowed-networks} holds it: a loop, as this runs on every try. */
+    private boolean allowed(InetAddress address) {
+        for (Network network : allowed) {
+            if (network.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Loopback, private, shared, link-local, unspecified, multicast or unique-local. */
