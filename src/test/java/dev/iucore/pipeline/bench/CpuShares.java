@@ -75,8 +75,9 @@ final class CpuShares {
     }
 
     /**
-     * The CPU a drain of {@code events} took, per event: what a change of the relay's own work shows
-     * in, steadier than a rate on a shared machine (it does not count the time spent waiting).
+     * The CPU a drain of {@code events} took, per event, beside its rate: whose work a change moved.
+     * On a busy shared machine it swings as much as the rate does (73 to 98 µs of the service's JVM
+     * for one build, 2026-12-04): compare it side by side, as the rates.
      */
     static String perEvent(Sample before, Sample after, long events) {
         double seconds = (after.nanos() - before.nanos()) / 1e9;
