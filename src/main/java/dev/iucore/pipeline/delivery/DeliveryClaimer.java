@@ -48,15 +48,6 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     private static final NamedSql CLAIM = NamedSql.load(DeliveryClaimer.class, "claim.sql");
 
     /**
-     * The claim runs on its generic plan, made once per connection. Left to choose, PostgreSQL kept
-     * planning it afresh for each claim (its generic plan's estimate is above the custom plans'),
-     * which took about as long as running it: 4.4 against 2.5 ms a claim of 30 with 40,000 pending
-     * (2 cores, 2026-12-01). The statement is written for a plan that cannot see its values.
-     * For this transaction only: an SQL action's function on a pooled connection plans as it likes.
-     */
-    static final String GENERIC_PLAN = "SET LOCAL plan_cache_mode TO force_generic_plan";
-
-    /**
      * How long the dispatcher's lease waits for a claim counting slots (a claim takes a few ms): without
      * waiting, every batch that met a claim left its deliveries to the next one.
      */
@@ -425,9 +416,6 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         // measured against its wider window would look unfull, its due deliveries left to the poll
         Map<String, Integer> bounds = bounds(inFlight);
         Map<String, Object> parameters = parameters(inFlight, bounds, limit);
-        try (Statement s = connection.createStatement()) {
-            s.execute(GENERIC_PLAN);
-        }
         try (PreparedStatement ps = CLAIM.prepare(connection, parameters); ResultSet rs = ps.executeQuery()) {
             List<DeliveryTask> tasks = new ArrayList<>();
             boolean moreDue = false;

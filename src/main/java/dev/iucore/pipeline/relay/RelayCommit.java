@@ -33,8 +33,17 @@ public final class RelayCommit {
      * hold every other relay's dispatch until TCP keepalive noticed, hours later by default.
      */
     private static final String IDLE_LIMIT = "idle_in_transaction_session_timeout TO '60s'";
+    /**
+     * Each relay statement runs on the generic plan its server-side prepared statement makes once per
+     * connection: the statements are written for plans that cannot see their values. Left to choose,
+     * PostgreSQL planned the dispatcher's claim afresh for every batch (0.25 ms at 1,000 events/s, more
+     * than running it: its generic estimate for {@code :delivery_enabled OR NOT EXISTS ...} is above the
+     * custom plans'), and the delivery claim before it (2026-12-01, 2026-12-04, BENCHMARKS.md). Only in
+     * the relay's own transactions: an SQL action's function on a pooled connection plans as it likes.
+     */
+    private static final String GENERIC_PLANS = "plan_cache_mode TO force_generic_plan";
     /** The relay's session settings, for one transaction or one checkout of the runtime pool. */
-    static final List<String> SETTINGS = List.of(NO_FLUSH_WAIT, "enable_seqscan TO off", IDLE_LIMIT);
+    static final List<String> SETTINGS = List.of(NO_FLUSH_WAIT, "enable_seqscan TO off", IDLE_LIMIT, GENERIC_PLANS);
 
     private RelayCommit() {
     }

@@ -3,12 +3,15 @@ package dev.iucore.pipeline.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.TestDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +113,24 @@ class OutboxClaimerTest {
             assertThat(waitingForTheTurn()).isZero();
             first.rollback();
             second.rollback();
+        }
+    }
+
+    @Test
+    void aRelayTransactionRunsTheClaimOnItsGenericPlanNeverPlanningItAgain() throws SQLException {
+        db().update("UPDATE iu_outbound_route SET ordered = false WHERE route_key = ?", ROUTE);
+        try (Connection batch = RelayCommit.open(db().runtime())) {
+            for (int i = 0; i < 8; i++) {
+                assertThat(claimer.claim(batch, i % 2 == 0)).hasSizeLessThanOrEqualTo(2);
+            }
+            try (Statement s = batch.createStatement(); ResultSet rs = s.executeQuery("""
+                    SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                     WHERE statement LIKE '%WITH claimed AS MATERIALIZED%'""")) {
+                assertThat(rs.next()).as("the claim, prepared on the server after pgjdbc's fifth run").isTrue();
+                assertThat(rs.getLong("generic_plans")).isPositive();
+                assertThat(rs.getLong("custom_plans")).as("plans made for one claim's values").isZero();
+            }
+            batch.rollback();
         }
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The relay's transactions, from the runtime pool and from a plain data source: their idle limit, and only theirs. */
+/** The relay's transactions, from the runtime pool and from a plain data source: their idle limit and generic plans, and only theirs. */
 class RelayCommitTest {
 
     @RegisterExtension
@@ -21,22 +21,24 @@ class RelayCommitTest {
 
     @ParameterizedTest(name = "pooled: {0}")
     @ValueSource(booleans = {true, false})
-    void aRelayTransactionCarriesTheServersIdleLimitOfOneMinute(boolean pooled) throws SQLException {
+    void aRelayTransactionCarriesTheServersIdleLimitOfOneMinuteAndGenericPlans(boolean pooled) throws SQLException {
         DataSource dataSource = pooled ? DB.db().runtime() : DB.db().owner();
         try (Connection relay = RelayCommit.open(dataSource)) {
             assertThat(setting(relay, "idle_in_transaction_session_timeout")).isEqualTo("1min");
+            assertThat(setting(relay, "plan_cache_mode")).isEqualTo("force_generic_plan");
             relay.rollback();
         }
     }
 
     @Test
-    void theNextCheckoutOfThePoolHasNoIdleLimit() throws SQLException {
+    void theNextCheckoutOfThePoolHasNoIdleLimitAndPlansAsItLikes() throws SQLException {
         DataSource pool = DB.db().runtime();
         try (Connection relay = RelayCommit.open(pool)) {
             relay.commit();
         }
         try (Connection next = pool.getConnection()) {
             assertThat(setting(next, "idle_in_transaction_session_timeout")).isEqualTo("0");
+            assertThat(setting(next, "plan_cache_mode")).isEqualTo("auto");
         }
     }
 
