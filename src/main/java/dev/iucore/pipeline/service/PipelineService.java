@@ -7,6 +7,7 @@ import dev.iucore.pipeline.config.ConfigurationException;
 import dev.iucore.pipeline.config.NodeId;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.health.CoreRoutesReadiness;
+import dev.iucore.pipeline.metrics.PerDeliveryRoutes;
 import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.routes.OpsRoutes;
 import dev.iucore.pipeline.tracing.Tracing;
@@ -83,6 +84,11 @@ public final class PipelineService {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
                 CamelPlaceholders.onlyFromConfiguration(configuring.getCamelContext().getPropertiesComponent());
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                PerDeliveryRoutes.withoutCamelRouteStatistics(configured.getCamelContext());
             }
 
             @Override

@@ -116,8 +116,12 @@ class MetricsEndpointTest {
         assertThat(value(samples, "iu_delivery_latency_seconds_bucket", Map.of("route", "metrics-ok", "le", "+Inf"))).isEqualTo(3);
         // the event types and routes are tags; the unregistered type never is
         assertThat(samples).noneMatch(s -> s.labels().containsValue("test.metrics.nobody-registered-this"));
-        // Camel's own route metrics are on, in the same registry
-        assertThat(samples).anyMatch(s -> s.name().startsWith("camel_exchanges") && "delivery-attempt".equals(s.labels().get("routeId")));
+        // Camel's own route metrics are on, in the same registry; not on the routes entered once per
+        // delivery, which the iu_deliveries_total and iu_delivery_latency above count
+        assertThat(samples).anyMatch(s -> s.name().startsWith("camel_exchanges") && "outbox-dispatch-batch".equals(s.labels().get("routeId")));
+        assertThat(samples).anyMatch(s -> s.name().startsWith("camel_exchanges") && "delivery-claim".equals(s.labels().get("routeId")));
+        assertThat(samples).noneMatch(s -> s.name().startsWith("camel_") && s.labels().containsKey("routeId")
+                && PerDeliveryRoutes.IDS.contains(s.labels().get("routeId")));
         // per route only (camel.metrics.route-policy-level): the context-wide ones cost a String.format per exchange
         assertThat(samples).noneMatch(s -> s.name().startsWith("camel_exchanges") && "context".equals(s.labels().get("eventType")));
     }
