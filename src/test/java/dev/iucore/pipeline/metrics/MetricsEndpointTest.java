@@ -120,6 +120,7 @@ class MetricsEndpointTest {
         // delivery, which the iu_deliveries_total and iu_delivery_latency above count
         assertThat(samples).anyMatch(s -> s.name().startsWith("camel_exchanges") && "outbox-dispatch-batch".equals(s.labels().get("routeId")));
         assertThat(samples).anyMatch(s -> s.name().startsWith("camel_exchanges") && "delivery-claim".equals(s.labels().get("routeId")));
+        assertThat(PerDeliveryRoutes.IDS).allMatch(id -> pipeline.camelContext().getRoute(id) != null);
         assertThat(samples).noneMatch(s -> s.name().startsWith("camel_") && s.labels().containsKey("routeId")
                 && PerDeliveryRoutes.IDS.contains(s.labels().get("routeId")));
         // per route only (camel.metrics.route-policy-level): the context-wide ones cost a String.format per exchange
