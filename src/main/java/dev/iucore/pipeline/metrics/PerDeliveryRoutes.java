@@ -1,7 +1,6 @@
 package dev.iucore.pipeline.metrics;
 
 import java.util.List;
-import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 
@@ -24,9 +23,8 @@ public final class PerDeliveryRoutes {
 
     /** Excludes {@link #IDS} from Camel's route policy metrics; nothing to do when they are off. */
     public static void withoutCamelRouteStatistics(CamelContext context) {
-        Optional<MicrometerRoutePolicyFactory> factory = context.getRoutePolicyFactories().stream()
+        context.getRoutePolicyFactories().stream()
                 .filter(MicrometerRoutePolicyFactory.class::isInstance).map(MicrometerRoutePolicyFactory.class::cast)
-                .findFirst();
-        factory.ifPresent(f -> f.getPolicyConfiguration().setExcludePattern(String.join(",", IDS)));
+                .forEach(factory -> factory.getPolicyConfiguration().setExcludePattern(String.join(",", IDS)));
     }
 }
