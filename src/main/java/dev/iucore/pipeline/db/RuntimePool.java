@@ -25,7 +25,7 @@ import javax.sql.DataSource;
  * <p>Except for a checkout with settings whose session has had only checkouts with those same settings
  * since its last reset: the relay's, whose borrowers run only the relay's own statements and leave
  * nothing behind but what their transactions end. At 1,000 events a second the relay opens a few
- * hundred transactions a second, and the reset was a twentieth of the service's CPU (BENCHMARKS.md).
+ * hundred transactions a second, and their resets took 6 % of the service's CPU samples (BENCHMARKS.md).
  */
 public final class RuntimePool implements DataSource, AutoCloseable {
 
