@@ -22,6 +22,9 @@ class PooledSessionResetTest {
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
+    /** Settings as the relay's checkouts bring them (RelayCommit), one that SHOW tells from the default. */
+    private static final List<String> RELAY = List.of("lock_timeout TO '7s'");
+
     @Test
     void aConnectionPoisonedWithSessionLevelSettingsIsCleanOnItsNextCheckout() throws SQLException {
         try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
@@ -64,15 +67,14 @@ class PooledSessionResetTest {
 
     @Test
     void aSessionOnlyTheRelayHadSinceItsResetGoesToTheRelayAsItIsAndToAnyoneElseReset() throws SQLException {
-        List<String> relay = List.of("lock_timeout TO '7s'");
         try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
             String session;
-            try (Connection c = pool.getConnection(relay); Statement s = c.createStatement()) {
+            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
                 session = value(s, "SELECT pg_backend_pid()::text");
                 // stands for anything a reset undoes; the relay's own statements leave nothing of the kind
                 s.execute("SELECT set_config('iu_core_test.since_reset', 'kept', false)");
             }
-            try (Connection c = pool.getConnection(relay); Statement s = c.createStatement()) {
+            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
                 assertThat(value(s, "SELECT pg_backend_pid()::text")).as("the same session").isEqualTo(session);
                 assertThat(value(s, "SELECT current_setting('iu_core_test.since_reset', true)")).as("no reset").isEqualTo("kept");
                 assertThat(value(s, "SHOW lock_timeout")).isEqualTo("7s");
@@ -86,9 +88,8 @@ class PooledSessionResetTest {
 
     @Test
     void whatAnotherBorrowerLeftNeverReachesTheRelay() throws SQLException {
-        List<String> relay = List.of("lock_timeout TO '7s'");
         try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
-            try (Connection c = pool.getConnection(relay)) {
+            try (Connection c = pool.getConnection(RELAY)) {
                 assertThat(c.isValid(1)).isTrue();
             }
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
@@ -96,7 +97,7 @@ class PooledSessionResetTest {
                 s.execute("SELECT set_config('iu_core.delivery_enabled', 'true', false)");
                 s.execute("SET statement_timeout = '42s'");
             }
-            try (Connection c = pool.getConnection(relay); Statement s = c.createStatement()) {
+            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
                 assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
                 assertThat(value(s, "SHOW statement_timeout")).isEqualTo("0");
                 assertThat(value(s, "SHOW lock_timeout")).isEqualTo("7s");
