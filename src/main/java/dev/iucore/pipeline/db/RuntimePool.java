@@ -7,10 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -21,11 +18,6 @@ import javax.sql.DataSource;
  * standing in for a real one where the role still has TEMP), and HikariCP resets only what JDBC
  * sets (auto-commit, isolation, ...) and has no checkout hook; so each checkout starts with
  * {@link #RESET}, one round trip (40-80 us on the development machine).
- *
- * <p>Except for a checkout with settings whose session has had only checkouts with those same settings
- * since its last reset: the relay's, whose borrowers run only the relay's own statements and leave
- * nothing behind but what their transactions end. At 1,000 events a second the relay opens a few
- * hundred transactions a second, and their resets took 6 % of the service's CPU samples (BENCHMARKS.md).
  */
 public final class RuntimePool implements DataSource, AutoCloseable {
 
@@ -33,11 +25,6 @@ public final class RuntimePool implements DataSource, AutoCloseable {
     static final String RESET = "RESET ALL; UNLISTEN *; DISCARD TEMP";
 
     private final HikariDataSource pool;
-    /**
-     * The settings each session holds since its last reset, while only checkouts with those settings
-     * had it; keyed by pgjdbc's connection, not the pool's proxy, and gone with the session.
-     */
-    private final Map<Connection, List<String>> settledSessions = Collections.synchronizedMap(new WeakHashMap<>());
 
     public RuntimePool(HikariConfig config) {
         if (!config.isAutoCommit()) {
@@ -53,30 +40,21 @@ public final class RuntimePool implements DataSource, AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
-        Connection connection = pool.getConnection();
-        settledSessions.remove(connection.unwrap(Connection.class));
-        return reset(connection, RESET);
+        return checkout(RESET);
     }
 
     /**
      * The same, with these session settings ({@code "synchronous_commit TO off"}) for the rest of this
-     * checkout, set in the reset's own round trip; the next checkout's reset undoes them. A session
-     * that has had only checkouts with equal settings since its reset is handed out as it is.
+     * checkout, set in the reset's own round trip; the next checkout's reset undoes them.
      */
     public Connection getConnection(List<String> settings) throws SQLException {
-        Connection connection = pool.getConnection();
-        Connection session = connection.unwrap(Connection.class);
-        if (settings.equals(settledSessions.get(session))) {
-            return connection;
-        }
         StringBuilder reset = new StringBuilder(RESET);
         settings.forEach(setting -> reset.append("; SET ").append(setting));
-        reset(connection, reset.toString());
-        settledSessions.put(session, settings);
-        return connection;
+        return checkout(reset.toString());
     }
 
-    private Connection reset(Connection connection, String reset) throws SQLException {
+    private Connection checkout(String reset) throws SQLException {
+        Connection connection = pool.getConnection();
         try (Statement s = connection.createStatement()) {
             s.execute(reset);
         } catch (SQLException e) {

@@ -51,8 +51,7 @@ public final class RelayCommit {
     /**
      * A connection of the data source in such a transaction. From the runtime pool, the session
      * settings ride on the checkout's reset, one round trip for all (the next checkout's reset
-     * undoes them), or are there already on a session only the relay had since (RuntimePool); the
-     * relay opens thousands of these a second.
+     * undoes them); the relay opens thousands of these a second.
      */
     public static Connection open(DataSource dataSource) throws SQLException {
         if (dataSource.isWrapperFor(RuntimePool.class)) {

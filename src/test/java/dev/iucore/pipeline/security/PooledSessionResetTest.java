@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,9 +20,6 @@ class PooledSessionResetTest {
 
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
-
-    /** Settings as the relay's checkouts bring them (RelayCommit), one that SHOW tells from the default. */
-    private static final List<String> RELAY = List.of("lock_timeout TO '7s'");
 
     @Test
     void aConnectionPoisonedWithSessionLevelSettingsIsCleanOnItsNextCheckout() throws SQLException {
@@ -61,53 +57,6 @@ class PooledSessionResetTest {
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
                 assertThat(value(s, "SELECT count(*)::text FROM pg_class WHERE relpersistence = 't'")).isEqualTo("0");
                 assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
-            }
-        }
-    }
-
-    @Test
-    void aSessionOnlyTheRelayHadSinceItsResetGoesToTheRelayAsItIsAndToAnyoneElseReset() throws SQLException {
-        try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
-            String session;
-            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
-                session = value(s, "SELECT pg_backend_pid()::text");
-                // stands for anything a reset undoes; the relay's own statements leave nothing of the kind
-                s.execute("SELECT set_config('iu_core_test.since_reset', 'kept', false)");
-            }
-            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
-                assertThat(value(s, "SELECT pg_backend_pid()::text")).as("the same session").isEqualTo(session);
-                assertThat(value(s, "SELECT current_setting('iu_core_test.since_reset', true)")).as("no reset").isEqualTo("kept");
-                assertThat(value(s, "SHOW lock_timeout")).isEqualTo("7s");
-            }
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                assertThat(value(s, "SELECT current_setting('iu_core_test.since_reset', true)")).isEmpty();
-                assertThat(value(s, "SHOW lock_timeout")).isEqualTo("0");
-            }
-        }
-    }
-
-    @Test
-    void whatAnotherBorrowerLeftNeverReachesTheRelay() throws SQLException {
-        try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
-            try (Connection c = pool.getConnection(RELAY)) {
-                assertThat(c.isValid(1)).isTrue();
-            }
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                // an ops sql: route's session-level gate, between two of the relay's checkouts
-                s.execute("SELECT set_config('iu_core.delivery_enabled', 'true', false)");
-                s.execute("SET statement_timeout = '42s'");
-            }
-            try (Connection c = pool.getConnection(RELAY); Statement s = c.createStatement()) {
-                assertThat(value(s, "SELECT fn_iu_core_gate_open('delivery_enabled')::text")).isEqualTo("false");
-                assertThat(value(s, "SHOW statement_timeout")).isEqualTo("0");
-                assertThat(value(s, "SHOW lock_timeout")).isEqualTo("7s");
-                s.execute("SET statement_timeout = '43s'");
-            }
-            try (Connection c = pool.getConnection(List.of("idle_in_transaction_session_timeout TO '5s'"));
-                 Statement s = c.createStatement()) {
-                assertThat(value(s, "SHOW statement_timeout")).as("other settings: a reset").isEqualTo("0");
-                assertThat(value(s, "SHOW lock_timeout")).isEqualTo("0");
-                assertThat(value(s, "SHOW idle_in_transaction_session_timeout")).isEqualTo("5s");
             }
         }
     }
