@@ -139,10 +139,13 @@ public final class TestDb implements AutoCloseable {
 
     /** A count as the cluster's superuser: other roles' sessions in pg_stat_activity, pg_terminate_backend. */
     public long superuserQueryLong(String sql) {
-        try (Connection c = TestPostgres.server().superuser(name).getConnection();
-             PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+        return ((Number) superuserQuery(sql).get(0).values().iterator().next()).longValue();
+    }
+
+    /** Rows as the cluster's superuser, who sees every role's sessions and queries. */
+    public List<Map<String, Object>> superuserQuery(String sql) {
+        try (Connection c = TestPostgres.server().superuser(name).getConnection()) {
+            return query(c, sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
