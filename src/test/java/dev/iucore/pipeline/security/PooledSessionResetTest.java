@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -70,6 +71,28 @@ class PooledSessionResetTest {
                     assertThat(value(s, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
                             .as("checkout %d", checkout).isEqualTo("iu-core test");
                 }
+            }
+        }
+    }
+
+    @Test
+    void theRelaysResetIsPreparedOnceASessionAndStillCleansWhatABorrowerLeft() throws SQLException {
+        List<String> relaySettings = List.of("synchronous_commit TO off", "enable_seqscan TO off");
+        try (RuntimePool pool = oneConnectionPool(TestPostgres.RUNTIME)) {
+            for (int checkout = 1; checkout <= 6; checkout++) {
+                try (Connection c = pool.getConnection(relaySettings); Statement s = c.createStatement()) {
+                    assertThat(value(s, "SHOW synchronous_commit")).as("checkout %d", checkout).isEqualTo("off");
+                    assertThat(value(s, "SHOW statement_timeout")).as("checkout %d", checkout).isEqualTo("0");
+                    s.execute("SET statement_timeout = '42s'");
+                    s.execute("LISTEN iu_core_outbox");
+                }
+            }
+            try (Connection c = pool.getConnection(relaySettings); Statement s = c.createStatement()) {
+                assertThat(value(s, "SHOW statement_timeout")).isEqualTo("0");
+                assertThat(value(s, "SELECT count(*)::text FROM pg_listening_channels()")).isEqualTo("0");
+                // parsed and planned once for the session, not for every checkout
+                assertThat(value(s, "SELECT string_agg(statement, ' | ' ORDER BY statement) FROM pg_prepared_statements"))
+                        .contains("RESET ALL", "UNLISTEN *", "DISCARD TEMP", "SET synchronous_commit TO off");
             }
         }
     }
