@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.db.NamedSql;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.relay.RelayTransaction;
 import java.sql.Connection;
@@ -82,6 +83,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     private final long leaseMs;
     private final long kafkaTryMs;
     private final IntSupplier workers;
+    private final PipelineMetrics metrics;
     /**
      * Claimed by this process and not finished, each with the task of its newest lease: released at
      * shutdown instead of waiting out their lease.
@@ -102,9 +104,10 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * @param leaseMs    the lease floor ({@code iu.delivery.lease-ms})
      * @param kafkaTryMs how long a Kafka try may wait for its broker ({@code KafkaProducers.sendBound}):
      *                   a Kafka delivery's lease covers it, as a webhook's covers its timeouts (V095)
+     * @param metrics    where each route's in-flight count and window show ({@link PipelineMetrics#deliverySlots})
      */
     public DeliveryClaimer(DataSource dataSource, String node, int batchSize, long batchBytes, RouteWindows windows,
-                           long leaseMs, long kafkaTryMs, IntSupplier workers) {
+                           long leaseMs, long kafkaTryMs, IntSupplier workers, PipelineMetrics metrics) {
         this.dataSource = dataSource;
         this.node = node;
         this.batchSize = batchSize;
@@ -113,6 +116,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         this.leaseMs = leaseMs;
         this.kafkaTryMs = kafkaTryMs;
         this.workers = workers;
+        this.metrics = metrics;
     }
 
     /**
@@ -258,8 +262,16 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     /** Counted once: a delivery whose lease ran out here may be claimed here again while its first task waits. */
     private void started(DeliveryTask task) {
         if (unfinished.put(task.deliveryId(), task) == null) {
-            unfinishedByRoute.computeIfAbsent(task.routeKey(), k -> new AtomicInteger()).incrementAndGet();
+            AtomicInteger count = unfinishedByRoute.get(task.routeKey());
+            (count != null ? count : unfinishedByRoute.computeIfAbsent(task.routeKey(), this::measured)).incrementAndGet();
         }
+    }
+
+    /** A route's count of unfinished claims, shown with its window from its first lease here on. */
+    private AtomicInteger measured(String route) {
+        AtomicInteger count = new AtomicInteger();
+        metrics.deliverySlots(route, count::get, () -> windows.limit(route));
+        return count;
     }
 
     private void forgotten(DeliveryTask task) {
@@ -397,7 +409,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         }
         int released = release(List.copyOf(unfinished.keySet()));
         unfinished.clear();
-        unfinishedByRoute.clear();
+        // zeroed, not removed: each count is the one its route's gauge reads
+        unfinishedByRoute.values().forEach(count -> count.set(0));
         return released;
     }
 

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The service's own Micrometer meters, in Camel's {@link MeterRegistry}, so they are scraped from
@@ -112,6 +114,21 @@ public final class PipelineMetrics {
         Counter.builder("iu.deliveries.handed.back")
                 .description("Deliveries a worker handed back untried because their route's window shrank or their lease ran short while they waited, by route")
                 .tag("route", routeKey).register(registry).increment();
+    }
+
+    /**
+     * A route this process has leased deliveries of: its deliveries claimed here and not finished,
+     * and its window (the most it may have in flight here), both read at each scrape. Per process,
+     * not per database: a route whose in-flight count sits at its window while no try is recorded is
+     * a stalled route, or a stalled relay.
+     */
+    public void deliverySlots(String routeKey, Supplier<Number> inFlight, Supplier<Number> window) {
+        Gauge.builder("iu.delivery.in.flight", inFlight)
+                .description("Deliveries this process claimed and has not finished, by route").tag("route", routeKey)
+                .strongReference(true).register(registry);
+        Gauge.builder("iu.delivery.window", window)
+                .description("Deliveries this process may have in flight at once, by route (its window: slow start, halved on a setback)")
+                .tag("route", routeKey).strongReference(true).register(registry);
     }
 
     /**

@@ -65,7 +65,7 @@ final class RelayComponents {
                 settings.getInt(Setting.DELIVERY_BATCH_BYTES), new RouteWindows(settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY),
                         settings.getInt(Setting.DELIVERY_ROUTE_CONCURRENCY_MAX), settings.getInt(Setting.DELIVERY_SLOW_TRY_MS)),
                 settings.getInt(Setting.DELIVERY_LEASE_MS), kafkaProducers.sendBound().toMillis(),
-                () -> deliveryWorkers(context.get()));
+                () -> deliveryWorkers(context.get()), metrics);
         bind.accept("deliveryClaimer", deliveryClaimer);
         DispatchComponents.bind(bind, dataSource, metrics, settings.getInt(Setting.RELAY_BATCH_SIZE),
                 settings.getInt(Setting.RELAY_DISPATCHERS), tracing, deliveryClaimer);

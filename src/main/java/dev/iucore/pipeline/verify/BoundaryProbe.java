@@ -72,6 +72,8 @@ public final class BoundaryProbe {
 
     private final DataSource dataSource;
     private final Settings settings;
+    /** The probe's transaction is not the relay's own: its dispatch and claim count nothing into the service's meters. */
+    private final PipelineMetrics uncounted = new PipelineMetrics(new SimpleMeterRegistry());
 
     public BoundaryProbe(DataSource dataSource, Settings settings) {
         this.dataSource = dataSource;
@@ -96,7 +98,7 @@ public final class BoundaryProbe {
                 // only the probe's own leases count: other events' due deliveries, leased here too
                 // and handed back by the rollback, say nothing about this type's boundary
                 int leased = (int) new DeliveryClaimer(dataSource, "boundary-probe", 100, Long.MAX_VALUE,
-                        new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, 0, () -> 1)
+                        new RouteWindows(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE), 60_000, 0, () -> 1, uncounted)
                         .claim(c, 100).stream().filter(task -> task.eventId().equals(probe)).count();
                 result = deltas(c, probe, afterDispatch, releases, leased);
             } finally {
@@ -123,8 +125,7 @@ public final class BoundaryProbe {
         properties.putAll(settings.camelProperties());
         CamelPlaceholders.onlyFromConfiguration(camel.getPropertiesComponent());
         camel.getPropertiesComponent().setInitialProperties(properties);
-        // the probe's transaction is not the route's own, so the dispatch counts nothing into these
-        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, new PipelineMetrics(new SimpleMeterRegistry()), 1);
+        DispatchComponents.bind(camel.getRegistry()::bind, dataSource, uncounted, 1);
         camel.setAutoStartup(false);
         // bound to one dispatcher, its full batches of one tap no dispatcher beside them; should a send
         // reach a route not running here, it fails at once instead of waiting direct's 30 s for a

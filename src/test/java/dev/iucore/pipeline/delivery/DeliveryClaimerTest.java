@@ -3,11 +3,13 @@ package dev.iucore.pipeline.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.StaleStatistics;
 import dev.iucore.pipeline.testing.TestDb;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -49,6 +51,7 @@ class DeliveryClaimerTest {
     private static final String SHORT = "claimer-short";
     private static final String KAFKA = "claimer-kafka";
     private static final CamelContext CAMEL = new DefaultCamelContext();
+    private static final PipelineMetrics UNCOUNTED = new PipelineMetrics(new SimpleMeterRegistry());
 
     @BeforeAll
     static void routeTable() {
@@ -107,7 +110,7 @@ class DeliveryClaimerTest {
         DeliveryClaimer claimer = new DeliveryClaimer(onStatement(1, () -> {
             windows.ended(ROUTE, AttemptResult.delivered(204, 1));
             windows.ended(ROUTE, AttemptResult.delivered(204, 1));
-        }), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8);
+        }), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8, UNCOUNTED);
         due(ROUTE, 10, false);
 
         List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
@@ -127,7 +130,7 @@ class DeliveryClaimerTest {
         // claim's backlog (nothing full), so they wake nobody
         claimer.set(new DeliveryClaimer(onStatement(2, () -> first.forEach(task ->
                 wokenMeanwhile.add(claimNow(claimer.get(), task)))), NODE, 100, 1L << 30, new RouteWindows(4, 4, 1000),
-                60_000, 31_000, () -> 8));
+                60_000, 31_000, () -> 8, UNCOUNTED));
         due(ROUTE, 2, false);
         first.addAll(claimer.get().lease(CAMEL).tasks());
         due(ROUTE, 6, false);
@@ -238,9 +241,33 @@ class DeliveryClaimerTest {
     }
 
     @Test
+    void eachRouteShowsWhatThisProcessHasInFlightAndItsWindowInTheMetrics() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(4, 8, 1000),
+                60_000, 31_000, () -> 8, new PipelineMetrics(registry));
+        assertThat(registry.find("iu.delivery.in.flight").gauges()).as("no route leased yet").isEmpty();
+        due(ROUTE, 3, false);
+        List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
+        assertThat(leased).hasSize(3);
+        assertThat(registry.get("iu.delivery.in.flight").tag("route", ROUTE).gauge().value()).isEqualTo(3);
+        assertThat(registry.get("iu.delivery.window").tag("route", ROUTE).gauge().value()).isEqualTo(4);
+
+        DeliveryAttempt timedOut = new DeliveryAttempt(leased.get(0));
+        timedOut.ended(AttemptResult.failed(AttemptResult.Outcome.TIMEOUT, null, "java.net.SocketTimeoutException",
+                "Read timed out", 1000));
+        claimer.release(timedOut, new DefaultMessage(CAMEL));
+        assertThat(registry.get("iu.delivery.in.flight").tag("route", ROUTE).gauge().value()).isEqualTo(2);
+        assertThat(registry.get("iu.delivery.window").tag("route", ROUTE).gauge().value()).as("halved").isEqualTo(2);
+
+        // at shutdown what was never tried is handed back, and the route shows nothing in flight
+        assertThat(claimer.releaseUnfinished()).isEqualTo(2);
+        assertThat(registry.get("iu.delivery.in.flight").tag("route", ROUTE).gauge().value()).isZero();
+    }
+
+    @Test
     void whatARouteLeasedBeyondItsShrunkenWindowIsHandedBackUntriedAndAClaimTakesItAgainWhenThereIsRoom() throws Exception {
         RouteWindows windows = new RouteWindows(4, 4, 1000);
-        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8);
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, windows, 60_000, 31_000, () -> 8, UNCOUNTED);
         due(ROUTE, 4, false);
         List<DeliveryTask> leased = claimer.lease(CAMEL).tasks();
         assertThat(leased).hasSize(4);
@@ -273,7 +300,7 @@ class DeliveryClaimerTest {
         // its connect + read timeouts (0.1 + 0.1 s) + 5 s; the Kafka route's, with the same columns, is
         // the producer's bound (2 s here) + 5 s
         DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(8, 8, 1000),
-                1000, 2_000, () -> 8);
+                1000, 2_000, () -> 8, UNCOUNTED);
         due(SQL_ROUTE, "sql", 1, false);
         due(SHORT, 1, false);
         due(KAFKA, 1, false);
@@ -319,7 +346,7 @@ class DeliveryClaimerTest {
         new RelayData(db()).openGates(false, SHORT);
         // a window of 2; the webhook route's lease is its 0.1 + 0.1 s timeouts + 5 s
         DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
-                1000, 2_000, () -> 8);
+                1000, 2_000, () -> 8, UNCOUNTED);
         due(SHORT, 1, false);
         DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
         Thread.sleep(stale.leaseLeftMs() + 100);
@@ -341,7 +368,7 @@ class DeliveryClaimerTest {
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
         return new DeliveryClaimer(db().runtime(), NODE, batch, 1L << 30, new RouteWindows(window, window, 1000), 60_000, 31_000,
-                () -> workers);
+                () -> workers, UNCOUNTED);
     }
 
     /** The runtime pool, running the action before the n-th statement prepared on it (a claim prepares one). */

@@ -35,10 +35,10 @@ class DeliveryRecorderTest {
     private static final String NODE = "recorder-test";
     private static final String ROUTE = "recorder-hook";
 
+    private final PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
     private final DeliveryClaimer claimer = new DeliveryClaimer(DB.db().runtime(), NODE, 500, 1L << 30,
-            new RouteWindows(500, 500, 1000), 60_000, 31_000, () -> 250);
-    private final DeliveryRecorder recorder = new DeliveryRecorder(DB.db().runtime(), NODE,
-            new PipelineMetrics(new SimpleMeterRegistry()));
+            new RouteWindows(500, 500, 1000), 60_000, 31_000, () -> 250, metrics);
+    private final DeliveryRecorder recorder = new DeliveryRecorder(DB.db().runtime(), NODE, metrics);
 
     @BeforeAll
     static void routeTable() {

@@ -114,6 +114,11 @@ class MetricsEndpointTest {
         assertThat(value(samples, "iu_delivery_latency_seconds_count", Map.of("route", "metrics-ok"))).isEqualTo(3);
         assertThat(value(samples, "iu_delivery_latency_seconds_count", Map.of("route", "metrics-down"))).isEqualTo(4);
         assertThat(value(samples, "iu_delivery_latency_seconds_bucket", Map.of("route", "metrics-ok", "le", "+Inf"))).isEqualTo(3);
+        // every try finished; the failing route's window halved under it while the healthy one's widened
+        assertThat(value(samples, "iu_delivery_in_flight", Map.of("route", "metrics-ok"))).isZero();
+        assertThat(value(samples, "iu_delivery_in_flight", Map.of("route", "metrics-down"))).isZero();
+        assertThat(value(samples, "iu_delivery_window", Map.of("route", "metrics-down"))).isGreaterThanOrEqualTo(1)
+                .isLessThan(value(samples, "iu_delivery_window", Map.of("route", "metrics-ok")));
         // the event types and routes are tags; the unregistered type never is
         assertThat(samples).noneMatch(s -> s.labels().containsValue("test.metrics.nobody-registered-this"));
         // Camel's own route metrics are on, in the same registry; not on the routes entered once per

@@ -7,6 +7,7 @@ import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.DeliveryHandOff;
 import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.delivery.RouteWindows;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.relay.RelayCommit;
 import dev.iucore.pipeline.relay.RelayGates;
 import dev.iucore.pipeline.relay.RelayTransaction;
@@ -15,6 +16,7 @@ import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.StaleStatistics;
 import dev.iucore.pipeline.testing.TestDb;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
@@ -255,7 +257,7 @@ class RouteResolverTest {
 
     private static DeliveryClaimer claimer(int window) {
         return new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(window, window, 1000), 60_000, 31_000,
-                () -> 8);
+                () -> 8, new PipelineMetrics(new SimpleMeterRegistry()));
     }
 
     /** n pending events of the type, their outbox ids. */

@@ -10,10 +10,12 @@ import static org.awaitility.Awaitility.await;
 import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.delivery.DeliveryTask;
 import dev.iucore.pipeline.delivery.RouteWindows;
+import dev.iucore.pipeline.metrics.PipelineMetrics;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -93,6 +95,7 @@ class PayloadCapTest {
     }
 
     private static List<DeliveryTask> claim(Connection c, long budget) throws Exception {
-        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, new RouteWindows(10, 10, 1000), 60_000, 31_000, () -> 8).claim(c, 100);
+        return new DeliveryClaimer(DB.db().runtime(), "payload-claimer", 100, budget, new RouteWindows(10, 10, 1000), 60_000, 31_000, () -> 8,
+                new PipelineMetrics(new SimpleMeterRegistry())).claim(c, 100);
     }
 }
