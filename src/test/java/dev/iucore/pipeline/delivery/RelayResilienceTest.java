@@ -36,9 +36,9 @@ class RelayResilienceTest {
 
     private RelayData data;
 
-    /** Waits for the relay; on a timeout, prints what every thread and session was doing (StallReport). */
-    private static ConditionFactory awaitRelay() {
-        return await().atMost(WAIT).conditionEvaluationListener(StallReport.of(db()));
+    /** Waits for the relays; on a timeout, prints what every thread, relay and session was doing (StallReport). */
+    private static ConditionFactory awaitRelay(RunningPipeline... relays) {
+        return await().atMost(WAIT).conditionEvaluationListener(StallReport.of(db(), relays));
     }
 
     private static TestDb db() {
@@ -77,7 +77,7 @@ class RelayResilienceTest {
         try (RunningPipeline a = RunningPipeline.start(db(), "relay-a", Map.of(Setting.DELIVERY_ROUTE_CONCURRENCY, "8"));
              RunningPipeline b = RunningPipeline.start(db(), "relay-b", Map.of(Setting.DELIVERY_ROUTE_CONCURRENCY, "8"))) {
             data.events("test.resilience.bulk", 5000);
-            awaitRelay().until(() -> delivered("shared-hook") == 5000);
+            awaitRelay(a, b).until(() -> delivered("shared-hook") == 5000);
         }
         assertEachDeliveredByExactlyOneAttempt("shared-hook", 5000);
         assertThat(db().count("iu_route_delivery")).isEqualTo(5000);
@@ -96,7 +96,7 @@ class RelayResilienceTest {
         data.openGates(false, "handover-hook");
         data.events("test.resilience.handover", 200);
         RunningPipeline first = RunningPipeline.start(db(), "relay-first");
-        awaitRelay().until(() -> delivered("handover-hook") >= 40);
+        awaitRelay(first).until(() -> delivered("handover-hook") >= 40);
         first.close();
         long byFirst = delivered("handover-hook");
         assertThat(byFirst).as("stopped mid-run").isLessThan(200);
@@ -106,7 +106,7 @@ class RelayResilienceTest {
                 SELECT count(*) FROM iu_route_delivery WHERE locked_by = 'relay-first' OR locked_until IS NOT NULL""")).isZero();
 
         try (RunningPipeline second = RunningPipeline.start(db(), "relay-second")) {
-            awaitRelay().until(() -> delivered("handover-hook") == 200);
+            awaitRelay(second).until(() -> delivered("handover-hook") == 200);
         }
         assertEachDeliveredByExactlyOneAttempt("handover-hook", 200);
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_attempt WHERE node = 'relay-second'")).isEqualTo(200 - byFirst);
@@ -133,7 +133,7 @@ class RelayResilienceTest {
 
         try (RunningPipeline survivor = RunningPipeline.start(db(), "survivor",
                 Map.of(Setting.DELIVERY_LEASE_MS, "1000"))) {
-            awaitRelay().until(() -> "delivered".equals(data.deliveryStatus(claimedEvent, "crash-log"))
+            awaitRelay(survivor).until(() -> "delivered".equals(data.deliveryStatus(claimedEvent, "crash-log"))
                     && "delivered".equals(data.deliveryStatus(dispatchedEvent, "crash-log")));
         }
         assertThat(db().query("""
@@ -152,13 +152,13 @@ class RelayResilienceTest {
                 Map.of(Setting.DELIVERY_LEASE_MS, "1000"))) {
             for (int round = 0; round < 3; round++) {
                 long before = delivered("kill-log");
-                awaitRelay().until(() -> delivered("kill-log") > before);
+                awaitRelay(relay).until(() -> delivered("kill-log") > before);
                 long killed = db().superuserQueryLong("""
                         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                          WHERE datname = current_database() AND usename = 'iu_core_app' AND pid <> pg_backend_pid()""");
                 assertThat(killed).as("round %d killed the relay's connections", round).isPositive();
             }
-            awaitRelay().until(() -> delivered("kill-log") == 2000);
+            awaitRelay(relay).until(() -> delivered("kill-log") == 2000);
         }
         assertEachDeliveredByExactlyOneAttempt("kill-log", 2000);
         assertThat(db().queryLong("SELECT count(*) FROM event_outbox WHERE status <> 'dispatched'")).isZero();

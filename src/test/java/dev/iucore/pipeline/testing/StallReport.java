@@ -1,10 +1,16 @@
 package dev.iucore.pipeline.testing;
 
+import java.io.IOException;
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.awaitility.core.ConditionEvaluationListener;
 import org.awaitility.core.EvaluatedCondition;
@@ -13,9 +19,10 @@ import org.awaitility.core.TimeoutEvent;
 /**
  * What an await on a running relay prints when it times out, while the relay still runs: every
  * thread of this JVM (the relay runs in it, {@link RunningPipeline}) with its whole stack and the
- * locks it holds and waits for, then the database's sessions. A relay that stops making progress
+ * locks it holds and waits for, each relay's slots per route ({@code iu_delivery_in_flight},
+ * {@code iu_delivery_window}), then the database's sessions. A relay that stops making progress
  * without a word is read from these, not from the assertion that it did not finish.
- * {@code await().conditionEvaluationListener(StallReport.of(db))}.
+ * {@code await().conditionEvaluationListener(StallReport.of(db, relay))}.
  */
 public final class StallReport implements ConditionEvaluationListener<Object> {
 
@@ -24,15 +31,22 @@ public final class StallReport implements ConditionEvaluationListener<Object> {
                    now() - xact_start AS in_transaction, now() - state_change AS in_state, left(query, 160) AS query
               FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid""";
 
-    private final TestDb db;
+    private static final List<String> SLOTS = List.of("iu_delivery_in_flight", "iu_delivery_window", "iu_deliveries_total");
 
-    private StallReport(TestDb db) {
+    private final TestDb db;
+    private final List<RunningPipeline> relays;
+
+    private StallReport(TestDb db, List<RunningPipeline> relays) {
         this.db = db;
+        this.relays = relays;
     }
 
-    /** @param db the relay's database, whose sessions the report lists */
-    public static StallReport of(TestDb db) {
-        return new StallReport(db);
+    /**
+     * @param db     the relays' database, whose sessions the report lists
+     * @param relays those whose slots it lists
+     */
+    public static StallReport of(TestDb db, RunningPipeline... relays) {
+        return new StallReport(db, List.of(relays));
     }
 
     @Override
@@ -50,6 +64,7 @@ public final class StallReport implements ConditionEvaluationListener<Object> {
         for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
             appendThread(report, thread);
         }
+        relays.forEach(relay -> appendSlots(report, relay));
         report.append("==== database sessions\n");
         try {
             db.superuserQuery(SESSIONS).stream().map(Map::toString).forEach(row -> report.append(row).append('\n'));
@@ -57,6 +72,20 @@ public final class StallReport implements ConditionEvaluationListener<Object> {
             report.append("(not read: ").append(e.getMessage()).append(")\n");
         }
         return report.append("==== end of stall report").toString();
+    }
+
+    private static void appendSlots(StringBuilder report, RunningPipeline relay) {
+        report.append("==== slots of ").append(relay.managementUrl("")).append('\n');
+        try {
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    relay.managementUrl("/observe/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
+            metrics.lines().filter(line -> SLOTS.stream().anyMatch(line::startsWith))
+                    .forEach(line -> report.append(line).append('\n'));
+        } catch (IOException | RuntimeException e) {
+            report.append("(not read: ").append(e).append(")\n");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** As jstack prints it, without ThreadInfo.toString's cut at eight frames. */

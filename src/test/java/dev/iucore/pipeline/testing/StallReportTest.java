@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import org.awaitility.core.ConditionTimeoutException;
@@ -38,8 +39,7 @@ class StallReportTest {
             }
         }, "stall-holder");
         Thread waiter = new Thread(lock::lock, "stall-waiter");
-        PrintStream err = System.err;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        String report;
         try (Connection idle = DB.db().runtime().getConnection(); Statement s = idle.createStatement()) {
             s.execute("SET application_name = 'stall-report-session'");
             holder.start();
@@ -47,20 +47,45 @@ class StallReportTest {
             waiter.setDaemon(true);
             waiter.start();
             await().until(() -> waiter.getState() == Thread.State.WAITING);
-            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            assertThatThrownBy(() -> await().atMost(Duration.ofMillis(200))
-                    .conditionEvaluationListener(StallReport.of(DB.db())).until(() -> false))
-                    .isInstanceOf(ConditionTimeoutException.class);
+            report = printedOnTimeout(StallReport.of(DB.db()));
         } finally {
-            System.setErr(err);
             release.countDown();
             holder.join();
         }
-        String report = printed.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("==== stall report", "\"stall-waiter\" WAITING on java.util.concurrent.locks.ReentrantLock",
                 "owned by \"stall-holder\"", "holds [java.util.concurrent.locks.ReentrantLock", "application_name=stall-report-session",
                 "==== end of stall report");
         // the whole stack, not ThreadInfo.toString's first eight frames
         assertThat(report).contains("org.junit.platform.engine.");
+    }
+
+    @Test
+    void itListsEachRelaysSlotsPerRoute() throws Exception {
+        RelayData data = new RelayData(DB.db()).closeGates();
+        data.registerType("test.stall.report", "live").route("stall-report-log", "test.stall.report", "log:stall-report");
+        data.openGates(false, "stall-report-log");
+        String report;
+        try (RunningPipeline relay = RunningPipeline.start(DB.db(), "stall-reported")) {
+            UUID event = data.event("test.stall.report", "s-1", "{}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "delivered".equals(data.deliveryStatus(event, "stall-report-log")));
+            report = printedOnTimeout(StallReport.of(DB.db(), relay));
+        }
+        assertThat(report).contains("==== slots of http://127.0.0.1:",
+                "iu_delivery_in_flight{route=\"stall-report-log\"} 0.0", "iu_delivery_window{route=\"stall-report-log\"}",
+                "iu_deliveries_total{outcome=\"delivered\",route=\"stall-report-log\"} 1.0");
+    }
+
+    /** What the report printed when an await that cannot succeed timed out. */
+    private static String printedOnTimeout(StallReport stallReport) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            assertThatThrownBy(() -> await().atMost(Duration.ofMillis(200)).conditionEvaluationListener(stallReport)
+                    .until(() -> false)).isInstanceOf(ConditionTimeoutException.class);
+        } finally {
+            System.setErr(err);
+        }
+        return printed.toString(StandardCharsets.UTF_8);
     }
 }
