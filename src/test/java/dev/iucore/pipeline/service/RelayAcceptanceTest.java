@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.iucore.pipeline.config.CamelCliConnector;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.config.Settings;
 import dev.iucore.pipeline.testing.DatabaseExtension;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultRegistry;
@@ -45,6 +47,14 @@ class RelayAcceptanceTest extends CamelMainTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private ServiceBeans beans;
+
+    /** Without Camel's CLI connector, whose thread races the context's start (CamelCliConnector). */
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        CamelCliConnector.off(context);
+        return context;
+    }
 
     @Override
     protected void configure(MainConfigurationProperties configuration) {
