@@ -43,7 +43,8 @@ final class CpuShares {
         this.postmaster = Long.parseLong(Files.readAllLines(database.postmasterPidFile()).get(0).strip());
     }
 
-    Sample take(long servicePid) throws IOException, SQLException {
+    /** The service's JVMs (several when processes share the database) count as one. */
+    Sample take(long... servicePids) throws IOException, SQLException {
         long[] machine = machineTicks();
         Map<Boolean, Set<Long>> sessions = new HashMap<>(Map.of(true, new HashSet<>(), false, new HashSet<>()));
         try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(SESSIONS);
@@ -57,7 +58,11 @@ final class CpuShares {
         everyProcess.add(postmaster);
         everyProcess.removeAll(sessions.get(true));
         everyProcess.removeAll(sessions.get(false));
-        return new Sample(System.nanoTime(), machine[0], machine[1], cpu(servicePid), cpu(ProcessHandle.current().pid()),
+        long service = 0;
+        for (long pid : servicePids) {
+            service += cpu(pid);
+        }
+        return new Sample(System.nanoTime(), machine[0], machine[1], service, cpu(ProcessHandle.current().pid()),
                 cpu(sessions.get(true)), cpu(sessions.get(false)), cpu(everyProcess));
     }
 

@@ -492,22 +492,32 @@ public final class RelayBenchmark {
     }
 
     private void twoProcesses(String route, int events, String receiver) throws Exception {
+        CpuShares cpu = new CpuShares(database);
         Duration one;
+        String oneCpu;
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1")) {
+            CpuShares.Sample before = cpu.take(service.pid());
             long start = database.backlog("bench." + route, events);
             one = delivered(events, start);
+            oneCpu = CpuShares.perEvent(before, cpu.take(service.pid()), events);
         }
         Duration two;
+        String twoCpu;
         fresh("bench-" + route);
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
             warm(2 * WARM_UP, WARM_ROUTE);
+            CpuShares.Sample before = cpu.take(first.pid(), second.pid());
             long start = database.backlog("bench." + route, events);
             two = delivered(events, start);
+            twoCpu = CpuShares.perEvent(before, cpu.take(first.pid(), second.pid()), events);
         }
         record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one));
         record("two processes on one database, the same" + receiver, rate(events, two));
         record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.toNanos() / two.toNanos()));
+        // the same CPU per event in both and a busy machine: the second process contends for cores, not for work
+        record("CPU per event, one process" + receiver + " (µs)", oneCpu);
+        record("CPU per event, two processes, both JVMs and their sessions" + receiver + " (µs)", twoCpu);
     }
 
     /** The service's peak RSS while it works through a backlog of a million events for a minute. */
