@@ -205,9 +205,15 @@ public final class DeliveryClaimer implements DeliveryHandOff {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-        int limit = Math.max(0, Math.min(batchSize, capacity() - unfinished.size()));
-        Map<String, Integer> inFlight = inFlight();
-        return Optional.of(new HandOver(parameters(inFlight, bounds(inFlight), limit)));
+        try {
+            int limit = Math.max(0, Math.min(batchSize, capacity() - unfinished.size()));
+            Map<String, Integer> inFlight = inFlight();
+            return Optional.of(new HandOver(parameters(inFlight, bounds(inFlight), limit)));
+        } catch (RuntimeException | Error e) {
+            // no hand-over to close: a count held here would park every later claim, silently
+            counting.unlock();
+            throw e;
+        }
     }
 
     /** The slots of one dispatcher's lease; closing it lets the next claim count. */
@@ -348,20 +354,19 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * fresh lease always has room: it is the longest try + 5 s at least (V095).</li>
      * </ul>
      * A task whose lease ran out while it waited and whose delivery this process has leased again is
-     * not tried either: the newer task tries it, and its lease is not handed back.
+     * not tried either: the newer task tries it (or has tried it already), and its lease is not
+     * handed back. Nor is a task this process no longer counts: handed back already, or released at stop.
      * Handed back, a delivery has no attempt and is due at once, and a claim takes it again when its
      * route has room.
      */
     public boolean handBack(@Body DeliveryTask task) {
         AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());
         DeliveryTask newest = unfinished.get(task.deliveryId());
-        if (routeLeft == null || newest == null) {
-            return false;
-        }
-        if (newest != task) {
-            // its lease ran out while it waited, and this process leased the delivery again: the task
-            // of that lease tries it, and the lease is left to it
-            LOG.info("delivery {} not tried by a task whose lease ran out: this process leased it again", task.deliveryId());
+        if (routeLeft == null || newest != task) {
+            // its lease ran out while it waited and this process leased the delivery again: the task of
+            // that lease tries it, or tried it already and took the count with it; the lease is left to it
+            LOG.info("delivery {} not tried: its task's lease ran out, or was handed back, and is no longer this task's",
+                    task.deliveryId());
             return true;
         }
         long leaseLeftMs = task.leaseLeftMs();

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.iucore.pipeline.metrics.PipelineMetrics;
@@ -14,10 +15,13 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -282,7 +286,7 @@ class DeliveryClaimerTest {
         assertThat(claimer.handBack(leased.get(1))).as("3 unfinished, a window of 2").isTrue();
         assertThat(claimer.handBack(leased.get(2))).as("2 unfinished, a window of 2").isFalse();
         assertThat(claimer.handBack(leased.get(3))).isFalse();
-        assertThat(claimer.handBack(leased.get(1))).as("handed back once only").isFalse();
+        assertThat(claimer.handBack(leased.get(1))).as("handed back already: not tried, and its lease released once").isTrue();
         assertThat(db().query("SELECT id, locked_by, attempts FROM iu_route_delivery WHERE route_key = ? ORDER BY id", ROUTE))
                 .extracting(row -> row.get("locked_by"), row -> row.get("attempts"))
                 .containsExactly(tuple(NODE, 0), tuple(null, 0), tuple(NODE, 0), tuple(NODE, 0));
@@ -364,6 +368,48 @@ class DeliveryClaimerTest {
         assertThat(db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", stale.deliveryId()))
                 .isEqualTo(NODE);
         assertThat(claimer.handBack(again.get(0))).as("the task of the new lease is tried").isFalse();
+    }
+
+    @Test
+    void aStaleTaskThatReachesAWorkerAfterTheNewerLeaseOfItsDeliveryEndedIsNotTriedEither() throws Exception {
+        new RelayData(db()).openGates(false, SHORT);
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
+                1000, 2_000, () -> 8, UNCOUNTED);
+        due(SHORT, 1, false);
+        DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
+        Thread.sleep(stale.leaseLeftMs() + 100);
+        DeliveryTask newer = claimer.lease(CAMEL).tasks().get(0);
+        assertThat(newer.deliveryId()).isEqualTo(stale.deliveryId());
+
+        // the newer task is tried and ends before the stale one reaches a worker
+        assertThat(claimer.handBack(newer)).isFalse();
+        claimNow(claimer, newer);
+        assertThat(claimer.handBack(stale)).as("tried, it would send the delivery a second time").isTrue();
+        assertThat(db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", stale.deliveryId()))
+                .as("the newer lease is left to its own record").isEqualTo(NODE);
+    }
+
+    @Test
+    void aHandOverThatFailsWhileItCountsLeavesTheCountFreeForTheNextClaim() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(4, 4, 1000),
+                60_000, 31_000, () -> {
+                    if (asked.incrementAndGet() == 2) {
+                        throw new IllegalStateException("workers unreadable");
+                    }
+                    return 8;
+                }, UNCOUNTED);
+        assertThatThrownBy(claimer::handOver).hasMessage("workers unreadable");
+
+        due(ROUTE, 2, false);
+        CompletableFuture<Integer> leased = CompletableFuture.supplyAsync(() -> {
+            try {
+                return claimer.lease(CAMEL).tasks().size();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(leased.get(10, TimeUnit.SECONDS)).as("a claim after it, not parked on its count").isEqualTo(2);
     }
 
     private static DeliveryClaimer claimer(int window, int batch, int workers) {
