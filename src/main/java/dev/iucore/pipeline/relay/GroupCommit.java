@@ -115,8 +115,12 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                 first = null;
             }
             if (first == null) {
-                if (closed || Thread.currentThread().isInterrupted()) {
-                    return;
+                // under the lock submit starts a thread under: an item queued meanwhile is never left without one
+                synchronized (this) {
+                    if ((closed || Thread.interrupted()) && queue.isEmpty()) {
+                        committer = null;
+                        return;
+                    }
                 }
                 continue;
             }
@@ -127,18 +131,31 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         }
     }
 
+    /**
+     * Every item of the group is called back, whatever fails: an item left uncalled would hold its
+     * caller's slot for good (a delivery worker's count in DeliveryClaimer), and a committer thread
+     * ended by an Error would leave every later item uncalled.
+     */
     private void write(List<Waiting<T, R>> group) {
         List<R> results;
         try (Connection connection = RelayCommit.open(dataSource)) {
             try {
                 results = writer.write(connection, group.stream().map(Waiting::item).toList());
+                if (results.size() != group.size()) {
+                    throw new IllegalStateException(threadName + ": " + results.size() + " results for a group of " + group.size());
+                }
                 connection.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 connection.rollback();
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
             group.forEach(waiting -> call(waiting, null, e));
+            return;
+        } catch (Error e) {
+            LOG.error("{}: a group of {} failed, rolled back: {}", threadName, group.size(), e.toString(), e);
+            IllegalStateException failure = new IllegalStateException(e.toString(), e);
+            group.forEach(waiting -> call(waiting, null, failure));
             return;
         }
         for (int i = 0; i < group.size(); i++) {
@@ -150,7 +167,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private static <T, R> void call(Waiting<T, R> waiting, R result, Exception failure) {
         try {
             waiting.done().accept(result, failure);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("a group commit's caller failed after its record: {}", e.toString(), e);
         }
     }
