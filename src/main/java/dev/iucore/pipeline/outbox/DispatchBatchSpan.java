@@ -13,6 +13,8 @@ import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.spi.Policy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One span per dispatch batch, {@code iu.dispatch.batch}, used as {@code policy: ref: dispatchBatchSpan}
@@ -23,6 +25,8 @@ import org.apache.camel.spi.Policy;
  * do for a batch; the event ids and the batch's decisions are its attributes. Off: the steps alone.
  */
 public final class DispatchBatchSpan implements Policy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchBatchSpan.class);
 
     static final String NAME = "iu.dispatch.batch";
     static final AttributeKey<String> LANE = AttributeKey.stringKey("iu.dispatch.lane");
@@ -66,7 +70,13 @@ public final class DispatchBatchSpan implements Policy {
                         && claimed.transaction() != null ? claimed : null;
                 // an idle poll claims nothing: no span, or an idle relay would send one every poll interval
                 if (failure != null || (batch != null && !batch.events().isEmpty())) {
-                    record(start, lane, batch, failure);
+                    try {
+                        record(start, lane, batch, failure);
+                    } catch (RuntimeException e) {
+                        // the batch committed or not as it did: failing it here would leave what it leased
+                        // counted on this process and never handed to the workers (relay-drain.yaml)
+                        LOG.warn("the span of a dispatch batch could not be recorded: {}", e.toString());
+                    }
                 }
             }
         };

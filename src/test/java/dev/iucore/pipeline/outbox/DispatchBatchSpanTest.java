@@ -11,7 +11,11 @@ import dev.iucore.pipeline.tracing.Tracing;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -40,16 +44,20 @@ class DispatchBatchSpanTest {
     private static DefaultCamelContext camel;
     private static ProducerTemplate producer;
     private static Tracing tracing;
+    private static Tracing failingTracing;
 
     @BeforeAll
     static void routes() throws Exception {
         tracing = Tracing.using(OpenTelemetrySdk.builder()
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
                 .build());
+        failingTracing = Tracing.using(OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(new FailingOnEnd()).build()).build());
         camel = new DefaultCamelContext();
         CamelCliConnector.off(camel);
         camel.getRegistry().bind("dispatchBatchSpan", new DispatchBatchSpan(tracing));
         camel.getRegistry().bind("relayTransaction", new RelayTransactionPolicy(DB.db().runtime()));
+        camel.getRegistry().bind("failingBatchSpan", new DispatchBatchSpan(failingTracing));
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -64,6 +72,11 @@ class DispatchBatchSpanTest {
                         .policy("dispatchBatchSpan").policy("relayTransaction")
                         .bean(new RelayGateReader(), "read")
                         .bean(new OutboxClaimer(50), "claimUndeliverable");
+                // a batch that commits, traced by an exporter that fails
+                from("direct:committed").routeId("outbox-dispatch-traced").errorHandler(noErrorHandler())
+                        .policy("failingBatchSpan").policy("relayTransaction")
+                        .bean(new RelayGateReader(), "read")
+                        .bean(new OutboxClaimer(50), "claim");
             }
         });
         camel.start();
@@ -75,6 +88,29 @@ class DispatchBatchSpanTest {
         producer.close();
         camel.close();
         tracing.close();
+        failingTracing.close();
+    }
+
+    /** A span processor that fails as each span ends. */
+    private static final class FailingOnEnd implements SpanProcessor {
+        @Override
+        public void onStart(Context parent, ReadWriteSpan span) {
+        }
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {
+            throw new IllegalStateException("the exporter failed");
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return true;
+        }
     }
 
     @Test
@@ -96,6 +132,19 @@ class DispatchBatchSpanTest {
         assertThat(batch.getAttributes().get(DispatchBatchSpan.CLAIMED)).isGreaterThanOrEqualTo(1L);
         assertThat(batch.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(batch.getEvents()).extracting(EventData::getName).contains("exception");
+    }
+
+    @Test
+    void aCommittedBatchWhoseSpanCannotBeRecordedIsNoFailureAndKeepsItsBatchForTheWorkers() {
+        RelayData data = new RelayData(DB.db()).registerType("test.span.exporter", "live");
+        UUID event = data.event("test.span.exporter", "agg-1", "{}");
+
+        Exchange done = producer.send("direct:committed", exchange -> exchange.getMessage().setBody(null));
+
+        // a failure here would have the drain skip handing the batch's leased deliveries to the workers
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getBody(DispatchBatch.class).events())
+                .extracting(OutboxEvent::eventId).contains(event);
     }
 
     @Test
