@@ -31,7 +31,8 @@ class KafkaUnreachableTest {
         UUID event = data.event("test.kafka.unreachable", "A", "{\"n\": 1}");
 
         try (RunningPipeline relay = RunningPipeline.start(DB.db(), "kafka-unreachable",
-                Map.of(Setting.KAFKA_BROKERS, "127.0.0.1:" + closedPort))) {
+                // a short delivery timeout: each try waits for the missing broker as long as that allows
+                Map.of(Setting.KAFKA_BROKERS, "127.0.0.1:" + closedPort, Setting.KAFKA_DELIVERY_TIMEOUT_MS, "2000"))) {
             await().atMost(Duration.ofSeconds(90)).until(() -> "dead".equals(data.deliveryStatus(event, "nowhere-topic")));
         }
         assertThat(DB.db().query("""
