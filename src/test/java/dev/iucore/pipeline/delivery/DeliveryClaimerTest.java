@@ -347,46 +347,52 @@ class DeliveryClaimerTest {
 
     @Test
     void aDeliveryWhoseLeaseRanOutHereAndIsClaimedHereAgainTakesOneSlotAndItsStaleTaskLeavesTheNewLease() throws Exception {
-        new RelayData(db()).openGates(false, SHORT);
-        // a window of 2; the webhook route's lease is its 0.1 + 0.1 s timeouts + 5 s
-        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
-                1000, 2_000, () -> 8, UNCOUNTED);
-        due(SHORT, 1, false);
-        DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
-        Thread.sleep(stale.leaseLeftMs() + 100);
-        List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
-        assertThat(again).as("its lease ran out while its task waited").extracting(DeliveryTask::deliveryId)
-                .containsExactly(stale.deliveryId());
+        LeasedTwice leased = LeasedTwice.here();
+        DeliveryClaimer claimer = leased.claimer();
 
         // one delivery in flight, not two: the route has room for the next
         due(SHORT, 1, false);
         assertThat(claimer.lease(CAMEL).tasks()).extracting(DeliveryTask::deliveryId)
-                .hasSize(1).doesNotContain(stale.deliveryId());
+                .hasSize(1).doesNotContain(leased.stale().deliveryId());
 
         // the stale task is not tried, and the lease its delivery holds now (the second claim's) stays
-        assertThat(claimer.handBack(stale)).isTrue();
-        assertThat(db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", stale.deliveryId()))
-                .isEqualTo(NODE);
-        assertThat(claimer.handBack(again.get(0))).as("the task of the new lease is tried").isFalse();
+        assertThat(claimer.handBack(leased.stale())).isTrue();
+        assertThat(lockedBy(leased.stale())).isEqualTo(NODE);
+        assertThat(claimer.handBack(leased.newer())).as("the task of the new lease is tried").isFalse();
     }
 
     @Test
     void aStaleTaskThatReachesAWorkerAfterTheNewerLeaseOfItsDeliveryEndedIsNotTriedEither() throws Exception {
-        new RelayData(db()).openGates(false, SHORT);
-        DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
-                1000, 2_000, () -> 8, UNCOUNTED);
-        due(SHORT, 1, false);
-        DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
-        Thread.sleep(stale.leaseLeftMs() + 100);
-        DeliveryTask newer = claimer.lease(CAMEL).tasks().get(0);
-        assertThat(newer.deliveryId()).isEqualTo(stale.deliveryId());
+        LeasedTwice leased = LeasedTwice.here();
+        DeliveryClaimer claimer = leased.claimer();
 
         // the newer task is tried and ends before the stale one reaches a worker
-        assertThat(claimer.handBack(newer)).isFalse();
-        claimNow(claimer, newer);
-        assertThat(claimer.handBack(stale)).as("tried, it would send the delivery a second time").isTrue();
-        assertThat(db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", stale.deliveryId()))
-                .as("the newer lease is left to its own record").isEqualTo(NODE);
+        assertThat(claimer.handBack(leased.newer())).isFalse();
+        claimNow(claimer, leased.newer());
+        assertThat(claimer.handBack(leased.stale())).as("tried, it would send the delivery a second time").isTrue();
+        assertThat(lockedBy(leased.stale())).as("the newer lease is left to its own record").isEqualTo(NODE);
+    }
+
+    /** One delivery leased here, its lease run out while its task waited, and leased here again. */
+    private record LeasedTwice(DeliveryClaimer claimer, DeliveryTask stale, DeliveryTask newer) {
+
+        static LeasedTwice here() throws Exception {
+            new RelayData(db()).openGates(false, SHORT);
+            // a window of 2; the webhook route's lease is its 0.1 + 0.1 s timeouts + 5 s
+            DeliveryClaimer claimer = new DeliveryClaimer(db().runtime(), NODE, 100, 1L << 30, new RouteWindows(2, 2, 1000),
+                    1000, 2_000, () -> 8, UNCOUNTED);
+            due(SHORT, 1, false);
+            DeliveryTask stale = claimer.lease(CAMEL).tasks().get(0);
+            Thread.sleep(stale.leaseLeftMs() + 100);
+            List<DeliveryTask> again = claimer.lease(CAMEL).tasks();
+            assertThat(again).as("its lease ran out while its task waited").extracting(DeliveryTask::deliveryId)
+                    .containsExactly(stale.deliveryId());
+            return new LeasedTwice(claimer, stale, again.get(0));
+        }
+    }
+
+    private static Object lockedBy(DeliveryTask task) {
+        return db().queryValue("SELECT locked_by FROM iu_route_delivery WHERE id = ?", task.deliveryId());
     }
 
     @Test
