@@ -7,6 +7,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.component.seda.SedaEndpoint;
@@ -41,6 +42,8 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
     private final DataSource dataSource;
     private CamelContext camelContext;
     private ProducerTemplate producer;
+    /** Resolved once: by its URI, each wake-up parsed and normalised the URI again. */
+    private Endpoint wakeUp;
     private volatile Thread thread;
 
     public OutboxWakeup(DataSource dataSource) {
@@ -60,6 +63,7 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
     @Override
     protected void doStart() {
         producer = camelContext.createProducerTemplate();
+        wakeUp = camelContext.getEndpoint(WAKE);
         thread = new Thread(this::listen, "iu-core-outbox-listener");
         thread.setDaemon(true);
         thread.start();
@@ -112,7 +116,7 @@ public final class OutboxWakeup extends ServiceSupport implements CamelContextAw
             return;
         }
         try {
-            producer.sendBody(WAKE, null);
+            producer.sendBody(wakeUp, null);
         } catch (RuntimeException e) {
             LOG.debug("dispatcher wake-up not delivered: {}", e.getMessage());
         }
