@@ -198,7 +198,9 @@ public enum Setting {
             case RELAY_POLL_INTERVAL_MS, DELIVERY_POLL_INTERVAL_MS -> ValueRule.whole(10, 3_600_000);
             case RELAY_GATHER_MS -> ValueRule.whole(0, 1000);
             case RELAY_DISPATCHERS -> ValueRule.whole(1, 16);
-            case DELIVERY_WORKERS, DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);
+            // the delivery-attempt route's seda consumers: Camel refuses more than 500 (limitConcurrentConsumers)
+            case DELIVERY_WORKERS -> ValueRule.whole(1, 500);
+            case DELIVERY_ROUTE_CONCURRENCY, DELIVERY_ROUTE_CONCURRENCY_MAX -> ValueRule.whole(1, 1024);
             case DELIVERY_SLOW_TRY_MS -> ValueRule.whole(1, 3_600_000);
             case DELIVERY_BATCH_SIZE -> ValueRule.whole(1, 10_000);
             case DELIVERY_BATCH_BYTES -> ValueRule.whole(1, Integer.MAX_VALUE);

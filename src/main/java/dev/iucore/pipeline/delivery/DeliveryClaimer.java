@@ -53,6 +53,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * waiting, every batch that met a claim left its deliveries to the next one.
      */
     static final long HAND_OVER_WAIT_MS = 50;
+    /** Claimed and unfinished tries a worker may have ({@link #capacity}); the workers' queue must take them all (delivery.yaml). */
+    public static final int TASKS_PER_WORKER = 16;
 
     /**
      * What a try must leave of its lease for its record: a group commit takes milliseconds, and the
@@ -293,7 +295,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * claim: the workers were parked on an empty queue in most thread dumps (2026-12-01, BENCHMARKS.md).
      */
     private int capacity() {
-        return workers.getAsInt() * 16;
+        return workers.getAsInt() * TASKS_PER_WORKER;
     }
 
     /**

@@ -191,7 +191,7 @@ class CliTest {
                 Setting.DELAYED_LANE_CRON, "every minute", Setting.LOG_FORMAT, "yaml",
                 Setting.DELIVERY_ROUTE_CONCURRENCY, "256")), "run");
         assertThat(result.exitCode()).isEqualTo(ExitCode.FAILED);
-        assertThat(result.err()).contains("iu.delivery.workers (env IU_DELIVERY_WORKERS) must be from 1 to 1024, not 0")
+        assertThat(result.err()).contains("iu.delivery.workers (env IU_DELIVERY_WORKERS) must be from 1 to 500, not 0")
                 .contains("iu.delayed-lane.cron (env IU_DELAYED_LANE_CRON) must be a Quartz cron expression")
                 .contains("iu.log.format (env IU_LOG_FORMAT) must be one of text, json, not \"yaml\"");
         assertNoStackTrace(result);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.delivery.DeliveryClaimer;
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.LogCapture;
 import dev.iucore.pipeline.testing.RunningPipeline;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +76,18 @@ class PipelineServiceTest {
                         Optional.of(DB.db().scheduler())))
                 .hasMessageContaining("iu.routes-dir (env IU_ROUTES_DIR) names " + missing)
                 .hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void atTheLargestWorkersSettingEveryWorkerRunsAndTheirQueueTakesAllTheClaimerLeases() {
+        int largest = (int) Setting.DELIVERY_WORKERS.rule().max();
+        try (RunningPipeline relay = RunningPipeline.start(DB.db(), "largest", Map.of(Setting.DELIVERY_WORKERS, Integer.toString(largest)))) {
+            SedaEndpoint queue = relay.camelContext().getRoute("delivery-attempt").getEndpoint() instanceof SedaEndpoint seda ? seda : null;
+            assertThat(queue).isNotNull();
+            assertThat(queue.getConcurrentConsumers()).isEqualTo(largest);
+            // a leased task the queue refused would stay counted and never be tried: its route's slots leak
+            assertThat(queue.getSize()).isGreaterThanOrEqualTo(DeliveryClaimer.TASKS_PER_WORKER * largest);
+        }
     }
 
     @Test
