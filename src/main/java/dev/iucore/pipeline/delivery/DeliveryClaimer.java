@@ -362,9 +362,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
      * route has room.
      */
     public boolean handBack(@Body DeliveryTask task) {
-        AtomicInteger routeLeft = unfinishedByRoute.get(task.routeKey());
-        DeliveryTask newest = unfinished.get(task.deliveryId());
-        if (routeLeft == null || newest != task) {
+        if (unfinished.get(task.deliveryId()) != task) {
             // its lease ran out while it waited and this process leased the delivery again: the task of
             // that lease tries it, or tried it already and took the count with it; the lease is left to it
             LOG.info("delivery {} not tried: its task's lease ran out, or was handed back, and is no longer this task's",
@@ -377,7 +375,7 @@ public final class DeliveryClaimer implements DeliveryHandOff {
             forgotten(task);
             LOG.info("delivery {} handed back untried: {} ms of its lease left, its try may take {} ms and its record {}",
                     task.deliveryId(), leaseLeftMs, task.longestTryMs(), RECORD_MS);
-        } else if (overWindow(task.routeKey(), routeLeft)) {
+        } else if (overWindow(task.routeKey(), unfinishedByRoute.get(task.routeKey()))) {
             unfinished.remove(task.deliveryId());
             LOG.debug("delivery {} handed back untried: route {} has more unfinished than its window of {}",
                     task.deliveryId(), task.routeKey(), windows.limit(task.routeKey()));
