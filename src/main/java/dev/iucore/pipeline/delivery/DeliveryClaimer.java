@@ -282,10 +282,24 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         return count;
     }
 
+    /** No longer counted, unless a newer lease of its delivery here is the one counted now. */
     private void forgotten(DeliveryTask task) {
-        if (unfinished.remove(task.deliveryId()) != null) {
+        if (unfinished.remove(task.deliveryId(), task)) {
             unfinishedByRoute.get(task.routeKey()).decrementAndGet();
         }
+    }
+
+    /**
+     * A leased task the workers' queue did not take (delivery.yaml, delivery-start): no longer
+     * counted, and its lease handed back, so a claim takes it again now rather than once the lease
+     * runs out; counted as handed back. Left counted, it would hold one of its route's slots for good.
+     */
+    public void notQueued(@Body DeliveryTask task, Exception refusal) {
+        LOG.warn("delivery {} not handed to the workers ({}): its lease is handed back for the next claim",
+                task.deliveryId(), refusal.getMessage());
+        forgotten(task);
+        handBackLease(task);
+        metrics.deliveryHandedBack(task.routeKey());
     }
 
     /**
@@ -382,13 +396,17 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         } else {
             return false;
         }
+        handBackLease(task);
+        return true;
+    }
+
+    private void handBackLease(DeliveryTask task) {
         try {
             release(List.of(task.deliveryId()));
         } catch (SQLException e) {
             LOG.warn("delivery {} not tried, its lease not handed back ({}): it is claimed again once the lease expires",
                     task.deliveryId(), e.getMessage());
         }
-        return true;
     }
 
     /** Whether the route has more unfinished than its window, then counting one less (compare-and-set: workers side by side hand back no more than the excess). */

@@ -109,10 +109,10 @@ public final class PipelineMetrics {
         }
     }
 
-    /** A delivery a worker handed back untried: its route's window shrank, or its lease ran short, while it waited for a worker. */
+    /** A delivery handed back untried: its route's window shrank, or its lease ran short, while it waited for a worker, or the workers' queue refused it. */
     public void deliveryHandedBack(String routeKey) {
         Counter.builder("iu.deliveries.handed.back")
-                .description("Deliveries a worker handed back untried because their route's window shrank or their lease ran short while they waited, by route")
+                .description("Deliveries handed back untried because their route's window shrank or their lease ran short while they waited, or the workers' queue refused them, by route")
                 .tag("route", routeKey).register(registry).increment();
     }
 
