@@ -27,13 +27,21 @@ final class CpuShares {
 
     /** One reading: CPU so far in nanoseconds per process, the machine's in its clock ticks. */
     record Sample(long nanos, long machineBusyTicks, long machineTicks, long service, long benchmark,
-                  Map<Long, Long> serviceSessions, Map<Long, Long> otherSessions, Map<Long, Long> postgres) {
+                  Map<Long, Long> serviceSessions, Map<Long, Long> otherSessions, Map<Long, Long> postgres, long[] database) {
     }
 
     /** Not by backend_type: of another role's sessions only pid, database, user and application_name show. */
     private static final String SESSIONS = """
             SELECT pid, coalesce(application_name, '') LIKE 'iu-core%' FROM pg_stat_activity
              WHERE datname IS NOT NULL AND pid <> pg_backend_pid()""";
+
+    /**
+     * The database's work so far: buffers touched, rows read, commits. Each session adds its share
+     * when a transaction ends, at most once a second: a drain of several seconds shows within a few per cent.
+     */
+    private static final String DATABASE_WORK = """
+            SELECT blks_hit + blks_read, tup_returned + tup_fetched, xact_commit FROM pg_stat_database
+             WHERE datname = current_database()""";
 
     private final BenchDatabase database;
     private final long postmaster;
@@ -53,6 +61,14 @@ final class CpuShares {
                 sessions.get(rs.getBoolean(2)).add(rs.getLong(1));
             }
         }
+        long[] work = new long[3];
+        try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(DATABASE_WORK);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            for (int i = 0; i < work.length; i++) {
+                work[i] = rs.getLong(i + 1);
+            }
+        }
         Set<Long> everyProcess = ProcessHandle.of(postmaster).stream().flatMap(ProcessHandle::children)
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
         everyProcess.add(postmaster);
@@ -63,7 +79,7 @@ final class CpuShares {
             service += cpu(pid);
         }
         return new Sample(System.nanoTime(), machine[0], machine[1], service, cpu(ProcessHandle.current().pid()),
-                cpu(sessions.get(true)), cpu(sessions.get(false)), cpu(everyProcess));
+                cpu(sessions.get(true)), cpu(sessions.get(false)), cpu(everyProcess), work);
     }
 
     /** The phase between two readings as one line; a process counts only if both readings saw it (pools keep theirs). */
@@ -92,6 +108,14 @@ final class CpuShares {
                 (after.service() - before.service()) / 1e3 / events,
                 used(before.serviceSessions(), after.serviceSessions()) / 1e3 / events,
                 used(before.postgres(), after.postgres()) / 1e3 / events, 100 * busy, seconds);
+    }
+
+    /** The database's work per event over a drain: a second process that walks past the first's rows reads more of them. */
+    static String databasePerEvent(Sample before, Sample after, long events) {
+        long[] b = before.database();
+        long[] a = after.database();
+        return String.format(Locale.ROOT, "buffers %.1f, rows read %.1f, commits %.2f",
+                (double) (a[0] - b[0]) / events, (double) (a[1] - b[1]) / events, (double) (a[2] - b[2]) / events);
     }
 
     private static long used(Map<Long, Long> before, Map<Long, Long> after) {

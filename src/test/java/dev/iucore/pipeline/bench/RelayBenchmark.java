@@ -495,22 +495,28 @@ public final class RelayBenchmark {
         CpuShares cpu = new CpuShares(database);
         Duration one;
         String oneCpu;
+        String oneWork;
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1")) {
             CpuShares.Sample before = cpu.take(service.pid());
             long start = database.backlog("bench." + route, events);
             one = delivered(events, start);
-            oneCpu = CpuShares.perEvent(before, cpu.take(service.pid()), events);
+            CpuShares.Sample after = cpu.take(service.pid());
+            oneCpu = CpuShares.perEvent(before, after, events);
+            oneWork = CpuShares.databasePerEvent(before, after, events);
         }
         Duration two;
         String twoCpu;
+        String twoWork;
         fresh("bench-" + route);
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
             warm(2 * WARM_UP, WARM_ROUTE);
             CpuShares.Sample before = cpu.take(first.pid(), second.pid());
             long start = database.backlog("bench." + route, events);
             two = delivered(events, start);
-            twoCpu = CpuShares.perEvent(before, cpu.take(first.pid(), second.pid()), events);
+            CpuShares.Sample after = cpu.take(first.pid(), second.pid());
+            twoCpu = CpuShares.perEvent(before, after, events);
+            twoWork = CpuShares.databasePerEvent(before, after, events);
         }
         record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one));
         record("two processes on one database, the same" + receiver, rate(events, two));
@@ -518,6 +524,8 @@ public final class RelayBenchmark {
         // the same CPU per event in both and a busy machine: the second process contends for cores, not for work
         record("CPU per event, one process" + receiver + " (µs)", oneCpu);
         record("CPU per event, two processes, both JVMs and their sessions" + receiver + " (µs)", twoCpu);
+        record("database work per event, one process" + receiver, oneWork);
+        record("database work per event, two processes" + receiver, twoWork);
     }
 
     /** The service's peak RSS while it works through a backlog of a million events for a minute. */
