@@ -6,6 +6,7 @@ import dev.iucore.pipeline.cli.InProcessCommands;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.db.Database;
 import dev.iucore.pipeline.db.EmbeddedPostgresServer;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.TestDb;
 import dev.iucore.pipeline.testing.TestPostgres;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     private Path usersFile;
     private String operatorToken;
     private String viewerToken;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = Http11.builder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {

@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.bench;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Http11;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -687,7 +688,7 @@ public final class RelayBenchmark {
 
     /** The raw loop, timed after an untimed run of its own, as the relay is timed once warm ({@link #warm}). */
     private static Duration rawHttp(String url, int events) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient client = Http11.client();
         RawSend send = () -> client.send(HttpRequest.newBuilder(URI.create(url))
                 .POST(HttpRequest.BodyPublishers.ofString(RAW_BODY)).build(), HttpResponse.BodyHandlers.discarding());
         return warmThenTimed(send, events);

@@ -2,6 +2,7 @@ package dev.iucore.pipeline.bench;
 
 import dev.iucore.pipeline.cli.IuCoreMain;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.TestDb;
 import java.io.File;
 import java.net.URI;
@@ -108,7 +109,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration limit) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
+        HttpClient client = Http11.client();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready")).build();
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {

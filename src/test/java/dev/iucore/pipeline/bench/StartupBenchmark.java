@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.bench;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.TestDb;
 import java.io.IOException;
 import java.net.URI;
@@ -94,7 +95,7 @@ public final class StartupBenchmark {
         builder.environment().putAll(env);
         builder.environment().put(Setting.LOG_LEVEL.envName(), "WARN");
         builder.environment().put("CAMEL_MANAGEMENT_PORT", Integer.toString(port));
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient client = Http11.builder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         long start = System.nanoTime();

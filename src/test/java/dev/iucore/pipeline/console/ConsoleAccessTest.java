@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.iucore.pipeline.api.ApiFixture;
 import dev.iucore.pipeline.api.ApiServer;
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Http11;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -109,7 +110,7 @@ class ConsoleAccessTest {
             assertThat(otherUser.statusCode()).as("the address is held too").isEqualTo(429);
             String basic = Base64.getEncoder().encodeToString((ApiFixture.OPERATOR + ":" + ApiFixture.PASSWORD)
                     .getBytes(StandardCharsets.UTF_8));
-            HttpResponse<String> api = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HttpResponse<String> api = Http11.client().send(HttpRequest.newBuilder(
                             URI.create(ApiFixture.url(server, "/api/v1/gates"))).header("Authorization", "Basic " + basic)
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(api.statusCode()).as("the API's Basic sign-in counts the same").isEqualTo(429);
@@ -213,7 +214,7 @@ class ConsoleAccessTest {
     /** An HTTP client with its own cookie jar, as one browser. */
     static final class Browser {
 
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        private final HttpClient http = Http11.builder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         private final String base;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.MisbehavingReceiver;
 import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
 import dev.iucore.pipeline.testing.PrometheusText;
@@ -183,7 +184,7 @@ class ReceiverBehaviourTest {
 
     /** iu_deliveries_handed_back_total of the route, as /observe/metrics shows it (read by Prometheus' own parser). */
     private static double handedBack(String route) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        String metrics = Http11.client().send(HttpRequest.newBuilder(
                 URI.create(RELAY.pipeline().managementUrl("/observe/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
         return PrometheusText.parse(metrics).stream()
                 .filter(sample -> sample.name().equals("iu_deliveries_handed_back_total") && route.equals(sample.labels().get("route")))

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.retention.RetentionRunner;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.PrometheusText;
 import dev.iucore.pipeline.testing.PrometheusText.Sample;
@@ -54,7 +55,7 @@ class GrafanaDashboardTest {
 
     private static final Path DASHBOARD = Path.of("deploy", "grafana", "iu-core-dashboard.json");
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = Http11.client();
 
     /** PromQL's keywords, which stand where a metric name could: not metrics. */
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iucore.pipeline.db.Migrator;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestPostgres;
 import java.net.URI;
@@ -32,7 +33,7 @@ class ReadinessTest {
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = Http11.client();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RunningPipeline pipeline;

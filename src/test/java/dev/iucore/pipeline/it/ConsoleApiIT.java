@@ -6,6 +6,7 @@ import dev.iucore.pipeline.api.ConsoleUsers;
 import dev.iucore.pipeline.api.Role;
 import dev.iucore.pipeline.config.Setting;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.ServiceJar;
 import dev.iucore.pipeline.testing.TestDb;
 import java.net.URI;
@@ -41,7 +42,7 @@ class ConsoleApiIT {
         int port = TestDb.freePort();
         try (ServiceJar service = ServiceJar.start(DB.db(), "api-it", Map.of(Setting.CONSOLE_ENABLED, "true",
                 Setting.CONSOLE_PORT, Integer.toString(port), Setting.CONSOLE_USERS_FILE, users.toString()))) {
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = Http11.client();
             String base = "http://127.0.0.1:" + port;
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/openapi.json")).timeout(WAIT).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.LeftoverPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +62,7 @@ class ServiceObservabilityIT {
     private static void observe(JarProcess run, int port) throws Exception {
         run.awaitLine("iu-core ready:", Duration.ofSeconds(120));
 
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = Http11.client();
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);

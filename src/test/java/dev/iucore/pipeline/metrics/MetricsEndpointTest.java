@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.retention.RetentionRunner;
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.HttpSink;
 import dev.iucore.pipeline.testing.PrometheusText;
 import dev.iucore.pipeline.testing.PrometheusText.Sample;
@@ -46,9 +47,8 @@ class MetricsEndpointTest {
     static final HttpSink SINK = new HttpSink();
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    // HTTP/1.1 as Prometheus scrapes: the JDK client's default h2c upgrade once left its pooled connection
-    // reading the server's HTTP/1.1 bytes as HTTP/2 frames, and every later scrape of the test failed
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // HTTP/1.1 as Prometheus scrapes (Http11): with the h2c upgrade, every scrape of a test once failed
+    private static final HttpClient HTTP = Http11.client();
 
     private static RunningPipeline pipeline;
     private static RelayData data;

@@ -3,6 +3,7 @@ package dev.iucore.pipeline.security;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.config.Setting;
+import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RunningPipeline;
 import dev.iucore.pipeline.testing.TestDb;
@@ -31,7 +32,7 @@ import org.apache.camel.ServiceStatus;
 final class OpsRoutesService implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = Http11.client();
 
     private final Path routesDir;
     private final Path drafts;

@@ -77,7 +77,7 @@ public final class StallReport implements ConditionEvaluationListener<Object> {
     private static void appendSlots(StringBuilder report, RunningPipeline relay) {
         report.append("==== slots of ").append(relay.managementUrl("")).append('\n');
         try {
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            String metrics = Http11.client().send(HttpRequest.newBuilder(URI.create(
                     relay.managementUrl("/observe/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
             metrics.lines().filter(line -> SLOTS.stream().anyMatch(line::startsWith))
                     .forEach(line -> report.append(line).append('\n'));
