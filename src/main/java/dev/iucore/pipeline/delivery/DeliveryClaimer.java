@@ -292,14 +292,13 @@ public final class DeliveryClaimer implements DeliveryHandOff {
     /**
      * A leased task the workers' queue did not take (delivery.yaml, delivery-start): no longer
      * counted, and its lease handed back, so a claim takes it again now rather than once the lease
-     * runs out; counted as handed back. Left counted, it would hold one of its route's slots for good.
+     * runs out. Left counted, it would hold one of its route's slots for good.
      */
     public void notQueued(@Body DeliveryTask task, Exception refusal) {
         LOG.warn("delivery {} not handed to the workers ({}): its lease is handed back for the next claim",
                 task.deliveryId(), refusal.getMessage());
         forgotten(task);
         handBackLease(task);
-        metrics.deliveryHandedBack(task.routeKey());
     }
 
     /**
