@@ -494,39 +494,38 @@ public final class RelayBenchmark {
 
     private void twoProcesses(String route, int events, String receiver) throws Exception {
         CpuShares cpu = new CpuShares(database);
-        Duration one;
-        String oneCpu;
-        String oneWork;
+        Drain one;
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1")) {
-            CpuShares.Sample before = cpu.take(service.pid());
-            long start = database.backlog("bench." + route, events);
-            one = delivered(events, start);
-            CpuShares.Sample after = cpu.take(service.pid());
-            oneCpu = CpuShares.perEvent(before, after, events);
-            oneWork = CpuShares.databasePerEvent(before, after, events);
+            one = drain(cpu, route, events, service.pid());
         }
-        Duration two;
-        String twoCpu;
-        String twoWork;
+        Drain two;
         fresh("bench-" + route);
         try (ServiceProcess first = start("bench-1"); ServiceProcess second = start("bench-2")) {
             warm(2 * WARM_UP, WARM_ROUTE);
-            CpuShares.Sample before = cpu.take(first.pid(), second.pid());
-            long start = database.backlog("bench." + route, events);
-            two = delivered(events, start);
-            CpuShares.Sample after = cpu.take(first.pid(), second.pid());
-            twoCpu = CpuShares.perEvent(before, after, events);
-            twoWork = CpuShares.databasePerEvent(before, after, events);
+            two = drain(cpu, route, events, first.pid(), second.pid());
         }
-        record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one));
-        record("two processes on one database, the same" + receiver, rate(events, two));
-        record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.toNanos() / two.toNanos()));
+        record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one.took()));
+        record("two processes on one database, the same" + receiver, rate(events, two.took()));
+        record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.took().toNanos() / two.took().toNanos()));
         // the same CPU per event in both and a busy machine: the second process contends for cores, not for work
-        record("CPU per event, one process" + receiver + " (µs)", oneCpu);
-        record("CPU per event, two processes, both JVMs and their sessions" + receiver + " (µs)", twoCpu);
-        record("database work per event, one process" + receiver, oneWork);
-        record("database work per event, two processes" + receiver, twoWork);
+        record("CPU per event, one process" + receiver + " (µs)", one.cpu());
+        record("CPU per event, two processes, both JVMs and their sessions" + receiver + " (µs)", two.cpu());
+        record("database work per event, one process" + receiver, one.work());
+        record("database work per event, two processes" + receiver, two.work());
+    }
+
+    /** A drain of a backlog to the last delivered: how long, and the CPU and database work per event. */
+    private record Drain(Duration took, String cpu, String work) {
+    }
+
+    /** N events seeded on the route, delivered by the service processes given. */
+    private Drain drain(CpuShares cpu, String route, int events, long... pids) throws Exception {
+        CpuShares.Sample before = cpu.take(pids);
+        long start = database.backlog("bench." + route, events);
+        Duration took = delivered(events, start);
+        CpuShares.Sample after = cpu.take(pids);
+        return new Drain(took, CpuShares.perEvent(before, after, events), CpuShares.databasePerEvent(before, after, events));
     }
 
     /** The service's peak RSS while it works through a backlog of a million events for a minute. */
