@@ -162,6 +162,22 @@ class DeliveryTest {
     }
 
     @Test
+    void aRedirectIsNotFollowedButDeadAtOnce() {
+        // a redirect could point anywhere, past the delivery's allowed networks: it is the receiver's answer, not a new target
+        SINK.stub(post(urlEqualTo("/moved")).willReturn(aResponse().withStatus(307).withHeader("Location", SINK.url("/moved-to"))));
+        SINK.stub(post(urlEqualTo("/moved-to")).willReturn(aResponse().withStatus(200)));
+        data.registerType("test.delivery.moved", "live").route("moved-hook", "test.delivery.moved", SINK.url("/moved"));
+        allRoutesLive();
+        UUID event = data.event("test.delivery.moved", "a-1", "{}");
+        await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "moved-hook")));
+        assertThat(data.attempts(event, "moved-hook")).isEqualTo(1);
+        assertThat(db().query("SELECT reason, last_error FROM iu_route_dead_letter WHERE event_id = ?", event))
+                .containsExactly(Map.of("reason", "permanent_failure", "last_error", "HTTP 307"));
+        assertThat(SINK.received("/moved")).hasSize(1);
+        assertThat(SINK.received("/moved-to")).isEmpty();
+    }
+
+    @Test
     void tooManyRequestsIsRetriedNotDeadLettered() {
         SINK.stub(post(urlEqualTo("/busy")).inScenario("busy").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(429)).willSetStateTo("free"));
