@@ -96,7 +96,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The same on a given port (0: any free one), e.g. to restart a test server where its clients expect it. */
     public static EmbeddedPostgresServer startForTestFixture(Path dataDir, int port, String command, RoleNames roles) {
-        return startOrAttach(dataDir, port, Mode.SERVICE, command, roles, false, true);
+        return startForTestFixture(dataDir, port, command, roles, false);
+    }
+
+    /** The same, durable (fsync and synchronous_commit on) when a benchmark measures the server as the service runs it. */
+    public static EmbeddedPostgresServer startForTestFixture(Path dataDir, int port, String command, RoleNames roles,
+                                                             boolean durable) {
+        return startOrAttach(dataDir, port, Mode.SERVICE, command, roles, durable, true);
     }
 
     private static EmbeddedPostgresServer startOrAttach(Path dataDir, int port, Mode mode, String command,

@@ -81,21 +81,34 @@ final class BenchDatabase implements AutoCloseable {
     private final Path dataDir;
     private final EmbeddedPostgresServer server;
     private final DataSource owner;
+    private final StatementStatistics statements;
     private Connection keptConnection;
 
-    private BenchDatabase(Path dataDir, EmbeddedPostgresServer server) {
+    private BenchDatabase(Path dataDir, EmbeddedPostgresServer server, StatementStatistics statements) {
         this.dataDir = dataDir;
         this.server = server;
         this.owner = dataSource(OWNER);
+        this.statements = statements;
     }
 
-    static BenchDatabase start() throws IOException {
+    static BenchDatabase start() throws IOException, SQLException {
         Path dataDir = Files.createTempDirectory("iu-core-bench");
-        EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrAttach(dataDir, 0, EmbeddedPostgresServer.Mode.SERVICE,
-                "bench", new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME), true);
-        BenchDatabase database = new BenchDatabase(dataDir, server);
+        EmbeddedPostgresServer.RoleNames roles = new EmbeddedPostgresServer.RoleNames(OWNER, RUNTIME);
+        BenchDatabase database;
+        if (StatementStatistics.TOP > 0) {
+            EmbeddedPostgresServer server = StatementStatistics.preloadedServer(dataDir, roles);
+            database = new BenchDatabase(dataDir, server, StatementStatistics.of(server));
+        } else {
+            database = new BenchDatabase(dataDir, EmbeddedPostgresServer.startOrAttach(dataDir, 0,
+                    EmbeddedPostgresServer.Mode.SERVICE, "bench", roles, true), StatementStatistics.off());
+        }
         new Migrator(database.owner, RUNTIME).migrate();
         return database;
+    }
+
+    /** The statements a drain ran ({@code -Dbench.statements=N}); does nothing when the switch is off. */
+    StatementStatistics statements() {
+        return statements;
     }
 
     /** The server's postmaster.pid: its first line is the postmaster's process id. */

@@ -70,6 +70,8 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
  * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
  * {@code floor,log,http,claim,close,slow,stall,live,latency,two,rss} (default all).
+ * {@code -Dbench.statements=16} prints, after each drain of the log, close and two sections, the 16
+ * statements the database spent most time on ({@link StatementStatistics}).
  */
 public final class RelayBenchmark {
 
@@ -222,10 +224,12 @@ public final class RelayBenchmark {
         try (ServiceProcess service = service("bench-1", warmRoute)) {
             CpuShares cpu = new CpuShares(database);
             CpuShares.Sample before = cpu.take(service.pid());
+            database.statements().reset();
             long start = database.backlog("bench." + route, events);
             Duration dispatched = until(() -> count(BenchDatabase.ANY_PENDING) == 0, start, 10);
             Duration delivered = delivered(route, events, start);
             CpuShares.Sample after = cpu.take(service.pid());
+            database.statements().print(route + " route, " + count(events), events);
             record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
             record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
             record("CPU per event, dispatch + delivery, " + route + " route (µs)", CpuShares.perEvent(before, after, events));
@@ -522,9 +526,11 @@ public final class RelayBenchmark {
     /** N events seeded on the route, delivered by the service processes given. */
     private Drain drain(CpuShares cpu, String route, int events, long... pids) throws Exception {
         CpuShares.Sample before = cpu.take(pids);
+        database.statements().reset();
         long start = database.backlog("bench." + route, events);
         Duration took = delivered(events, start);
         CpuShares.Sample after = cpu.take(pids);
+        database.statements().print(route + " route, " + count(events) + ", " + pids.length + " process" + (pids.length > 1 ? "es" : ""), events);
         return new Drain(took, CpuShares.perEvent(before, after, events), CpuShares.databasePerEvent(before, after, events));
     }
 
