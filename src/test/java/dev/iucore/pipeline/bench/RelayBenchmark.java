@@ -65,6 +65,8 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <li>two processes on one database against one, to the sink and to the receiver answering after 20 ms;</li>
  * <li>the service's resident set (RSS) while it drains a backlog of 1,000,000 events.</li>
  * </ul>
+ * Then the targets of the sections run, each ratio from the rows above it, with its bound, met or
+ * missed ({@link Scorecard}).
  *
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
@@ -133,6 +135,7 @@ public final class RelayBenchmark {
     private final BenchDatabase database;
     private final BenchSink sink;
     private final Map<String, String> results = new LinkedHashMap<>();
+    private final Scorecard scorecard = new Scorecard();
     private final Path output;
     /** The routes the section under way made live ({@link #fresh}); the warm-up's route is live only while it runs. */
     private String[] live = {};
@@ -169,7 +172,7 @@ public final class RelayBenchmark {
                 bench.floors(events);
             }
             if (sections.contains("log")) {
-                bench.backlog("log", events, "warmlog");
+                bench.score(Scorecard.Figure.LOG_DISPATCH, events, bench.backlog("log", events, "warmlog").dispatched());
             }
             if (sections.contains("http")) {
                 bench.httpBacklog(events);
@@ -205,21 +208,30 @@ public final class RelayBenchmark {
     private void floors(int events) throws Exception {
         fresh();
         database.backlog("bench.raw", events);
-        record("raw JDBC claim-and-mark (batch 500, no relay), " + count(events), rate(events, rawClaimAndMark()));
+        record("raw JDBC claim-and-mark (batch 500, no relay), " + count(events),
+                score(Scorecard.Figure.RAW_CLAIM_AND_MARK, events, rawClaimAndMark()));
         for (boolean asyncCommit : List.of(false, true)) {
             fresh();
             database.backlog("bench.raw", TEXTBOOK_EVENTS);
+            Duration took = TextbookSqlConsumer.drain(database, asyncCommit);
+            if (!asyncCommit) {
+                score(Scorecard.Figure.TEXTBOOK_DURABLE, TEXTBOOK_EVENTS, took);
+            }
             record("textbook camel-sql `onConsume` (500 a poll, delay 10 ms), synchronous_commit " + (asyncCommit ? "off" : "on")
-                    + ", " + count(TEXTBOOK_EVENTS), rate(TEXTBOOK_EVENTS, TextbookSqlConsumer.drain(database, asyncCommit)));
+                    + ", " + count(TEXTBOOK_EVENTS), rate(TEXTBOOK_EVENTS, took));
         }
     }
 
-    private void backlog(String route, int events) throws Exception {
-        backlog(route, events, WARM_ROUTE);
+    /** How long a backlog took to its last event dispatched, and to its last delivered. */
+    private record Backlog(Duration dispatched, Duration delivered) {
+    }
+
+    private Backlog backlog(String route, int events) throws Exception {
+        return backlog(route, events, WARM_ROUTE);
     }
 
     /** N events seeded while the service, warmed on {@code warmRoute}, is ready: to the last dispatched, and to the last delivered. */
-    private void backlog(String route, int events, String warmRoute) throws Exception {
+    private Backlog backlog(String route, int events, String warmRoute) throws Exception {
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1", warmRoute)) {
             CpuShares cpu = new CpuShares(database);
@@ -233,6 +245,7 @@ public final class RelayBenchmark {
             record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
             record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
             record("CPU per event, dispatch + delivery, " + route + " route (µs)", CpuShares.perEvent(before, after, events));
+            return new Backlog(dispatched, delivered);
         }
     }
 
@@ -268,11 +281,11 @@ public final class RelayBenchmark {
                         + " pending (every event dispatched by then)", rate(to - from, window(from, to)));
             }
             record("relay dispatch + delivery, http route, " + count(events),
-                    rate(events, delivered(events, start)));
+                    score(Scorecard.Figure.HTTP_DRAIN, events, delivered(events, start)));
             record("CPU per event, dispatch + delivery, http route (µs)", CpuShares.perEvent(before, cpu.take(service.pid()), events));
         }
         record("raw HttpClient loop, " + WORKERS + " requests in flight, same sink, " + count(events),
-                rate(events, rawHttp(sink.url(), events)));
+                score(Scorecard.Figure.RAW_JDK_HTTP, events, rawHttp(sink.url(), events)));
         record("raw Apache HttpClient 5 loop (the relay's client), " + WORKERS + " requests in flight, same sink, "
                 + count(events), rate(events, rawApacheHttp(sink.url(), events)));
     }
@@ -300,6 +313,8 @@ public final class RelayBenchmark {
                 + count(pending) + " of " + count(events) + " deliveries pending throughout, median of " + CLAIM_ROUNDS
                 + " (slowest to fastest; top-ups " + topUpMillis.get(pending) / CLAIM_ROUNDS + " ms a round)",
                 median(20_000, taken)));
+        score(Scorecard.Figure.ALONE_SMALL_BACKLOG, 20_000, middle(windows.get(HELD_SMALL)));
+        score(Scorecard.Figure.ALONE_LARGE_BACKLOG, 20_000, middle(windows.get(events)));
     }
 
     /** One round of {@link #claimAlone}: how long deliveries 5,000 to 25,000 took with about {@code pending} of {@code deliveries} pending. */
@@ -332,10 +347,12 @@ public final class RelayBenchmark {
 
     /** Against the sink closing every connection, the service warmed on such a receiver too, as the raw loop is. */
     private void closingReceiver(int events) throws Exception {
-        backlog("close", events, "warmclose");
-        record("relay tries counted as failed, receiver closing every connection", Long.toString(count(FAILED_TRIES)));
+        score(Scorecard.Figure.CLOSE_DRAIN, events, backlog("close", events, "warmclose").delivered());
+        long failed = count(FAILED_TRIES);
+        scorecard.put(Scorecard.Figure.CLOSE_FAILED_TRIES, failed);
+        record("relay tries counted as failed, receiver closing every connection", Long.toString(failed));
         record("raw HttpClient loop, " + WORKERS + " requests in flight, sink closing every connection, " + count(events),
-                rate(events, rawHttp(sink.closingUrl(), events)));
+                score(Scorecard.Figure.RAW_JDK_CLOSE, events, rawHttp(sink.closingUrl(), events)));
         record("raw Apache HttpClient 5 loop (the relay's client), " + WORKERS + " requests in flight, sink closing every "
                 + "connection, " + count(events), rate(events, rawApacheHttp(sink.closingUrl(), events)));
     }
@@ -366,6 +383,8 @@ public final class RelayBenchmark {
             try (Connection c = database.owner().getConnection(); PreparedStatement ps = c.prepareStatement(STALLED_TRIES);
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
+                scorecard.put(Scorecard.Figure.STALL_TIMEOUTS, rs.getLong(1));
+                scorecard.put(Scorecard.Figure.STALL_TRIES, rs.getLong(2));
                 record("tries of the stalling receiver's " + STALLED + " events: ended as timeout / all, longest (ms; budget 2,000)",
                         rs.getLong(1) + " / " + rs.getLong(2) + ", " + rs.getLong(3));
             }
@@ -440,6 +459,9 @@ public final class RelayBenchmark {
                 }
             }
             String steady = "http route, steady " + count(LATENCY_RATE) + "/s for " + LATENCY_RUN.toSeconds() + " s";
+            Percentiles totals = Percentiles.of(total);
+            scorecard.put(Scorecard.Figure.LATENCY_P50_MS, totals.p50().toMillis());
+            scorecard.put(Scorecard.Figure.LATENCY_P99_MS, totals.p99().toMillis());
             record("insert commit to delivered, " + steady + ", p50 / p99 (ms)", p50p99(total));
             record("insert commit to the webhook's arrival at the receiver, the same, p50 / p99 (ms)", p50p99(toArrival));
             record("latency part: insert commit to its dispatch transaction's start, p50 / p99 (ms)", p50p99(toDispatch));
@@ -492,11 +514,13 @@ public final class RelayBenchmark {
      * (its claims and in-flight bounds not contending with the first's).
      */
     private void twoProcesses(int events) throws Exception {
-        twoProcesses("http", events, "");
-        twoProcesses("slow", SLOW, ", receiver answering after " + BenchSink.SLOW_MS + " ms");
+        twoProcesses("http", events, "", Scorecard.Figure.ONE_PROCESS_SINK, Scorecard.Figure.TWO_PROCESSES_SINK);
+        twoProcesses("slow", SLOW, ", receiver answering after " + BenchSink.SLOW_MS + " ms",
+                Scorecard.Figure.ONE_PROCESS_SLOW, Scorecard.Figure.TWO_PROCESSES_SLOW);
     }
 
-    private void twoProcesses(String route, int events, String receiver) throws Exception {
+    private void twoProcesses(String route, int events, String receiver, Scorecard.Figure oneFigure,
+                              Scorecard.Figure twoFigure) throws Exception {
         CpuShares cpu = new CpuShares(database);
         Drain one;
         fresh("bench-" + route);
@@ -509,8 +533,9 @@ public final class RelayBenchmark {
             warm(2 * WARM_UP, WARM_ROUTE);
             two = drain(cpu, route, events, first.pid(), second.pid());
         }
-        record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events), rate(events, one.took()));
-        record("two processes on one database, the same" + receiver, rate(events, two.took()));
+        record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events),
+                score(oneFigure, events, one.took()));
+        record("two processes on one database, the same" + receiver, score(twoFigure, events, two.took()));
         record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.took().toNanos() / two.took().toNanos()));
         // the same CPU per event in both and a busy machine: the second process contends for cores, not for work
         record("CPU per event, one process" + receiver + " (µs)", one.cpu());
@@ -548,6 +573,7 @@ public final class RelayBenchmark {
                 Thread.sleep(250);
             }
             long delivered = count(BenchDatabase.DELIVERED);
+            scorecard.put(Scorecard.Figure.RSS_PEAK_MIB, peak >> 20);
             record("RSS of the service, idle (MiB)", Long.toString(idle >> 20));
             record("RSS of the service, peak while draining a backlog of " + count(RSS_BACKLOG) + " events for "
                     + RSS_WINDOW.toSeconds() + " s (MiB; " + count((int) delivered) + " delivered meanwhile)", Long.toString(peak >> 20));
@@ -671,6 +697,7 @@ public final class RelayBenchmark {
     private void print(int events) throws IOException {
         System.out.printf(Locale.ROOT, "%n| measure | figure (events/s unless said) |%n|---|---|%n");
         results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k, v));
+        System.out.printf("%nthe targets, scored from the rows above:%n%n%s", scorecard.table());
         if (Files.size(output) > 0) {
             System.out.printf("the services logged %d lines (WARN and above): %s%n", Files.readAllLines(output).size(), output);
         }
@@ -763,6 +790,12 @@ public final class RelayBenchmark {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
+    /** A figure the targets are scored on ({@link Scorecard}), and its row's text. */
+    private String score(Scorecard.Figure figure, int events, Duration took) {
+        scorecard.put(figure, events / (took.toNanos() / 1e9));
+        return rate(events, took);
+    }
+
     private static String rate(int events, Duration took) {
         return perSecond(events, took) + String.format(Locale.ROOT, " (%.1f s)", took.toNanos() / 1e9);
     }
@@ -770,8 +803,13 @@ public final class RelayBenchmark {
     /** The median of rounds that each took {@code events} events, then the slowest and the fastest. */
     private static String median(int events, List<Duration> rounds) {
         List<Duration> sorted = rounds.stream().sorted().toList();
-        return rate(events, sorted.get(sorted.size() / 2)) + " (" + perSecond(events, sorted.get(sorted.size() - 1))
+        return rate(events, middle(rounds)) + " (" + perSecond(events, sorted.get(sorted.size() - 1))
                 + " to " + perSecond(events, sorted.get(0)) + ")";
+    }
+
+    /** The median round (the upper of the two middle ones of an even count). */
+    private static Duration middle(List<Duration> rounds) {
+        return rounds.stream().sorted().toList().get(rounds.size() / 2);
     }
 
     private static String perSecond(int events, Duration took) {
