@@ -97,7 +97,7 @@ final class BenchDatabase implements AutoCloseable {
         BenchDatabase database;
         if (StatementStatistics.TOP > 0) {
             EmbeddedPostgresServer server = StatementStatistics.preloadedServer(dataDir, roles);
-            database = new BenchDatabase(dataDir, server, StatementStatistics.of(server));
+            database = new BenchDatabase(dataDir, server, StatementStatistics.of(server, OWNER));
         } else {
             database = new BenchDatabase(dataDir, EmbeddedPostgresServer.startOrAttach(dataDir, 0,
                     EmbeddedPostgresServer.Mode.SERVICE, "bench", roles, true), StatementStatistics.off());

@@ -73,7 +73,7 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
  * {@code floor,log,http,claim,close,slow,stall,live,latency,two,rss} (default all).
  * {@code -Dbench.statements=16} prints, after each drain of the log, close and two sections, the 16
- * statements the database spent most time on ({@link StatementStatistics}).
+ * statements the service spent most database time on ({@link StatementStatistics}).
  */
 public final class RelayBenchmark {
 

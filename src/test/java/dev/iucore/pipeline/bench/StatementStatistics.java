@@ -11,7 +11,7 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * Which statements the database spent a drain on, from {@code pg_stat_statements}
+ * Which statements the service spent a drain's database time on, from {@code pg_stat_statements}
  * ({@code -Dbench.statements=N}: the top N by time after each drain, printed below its section's
  * rows; 0, the default: off). The library must be preloaded, so the benchmark's server is started
  * with a superuser that logs in (a throwaway cluster), told to preload it, and restarted. The
@@ -21,23 +21,30 @@ final class StatementStatistics {
 
     static final int TOP = Integer.getInteger("bench.statements", 0);
 
-    /** The statement's own text, its comments dropped and its whitespace folded, so its first words say which it is. */
+    /**
+     * The service's statements (the benchmark's own setup and polls run as the owner, the counters'
+     * reads as the superuser), each by its own text, comments dropped and whitespace folded, so its
+     * first words say which it is.
+     */
     private static final String TOP_STATEMENTS = """
             SELECT calls, total_exec_time, shared_blks_hit + shared_blks_read, rows,
                    btrim(regexp_replace(regexp_replace(query, '--[^\\n]*', '', 'g'), '\\s+', ' ', 'g'))
               FROM pg_stat_statements
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND userid NOT IN (to_regrole(current_user), to_regrole(?))
              ORDER BY total_exec_time DESC LIMIT ?""";
 
     private final DataSource superuser;
+    private final String benchmarkRole;
 
-    private StatementStatistics(DataSource superuser) {
+    private StatementStatistics(DataSource superuser, String benchmarkRole) {
         this.superuser = superuser;
+        this.benchmarkRole = benchmarkRole;
     }
 
     /** Off: nothing is loaded, reset or printed. */
     static StatementStatistics off() {
-        return new StatementStatistics(null);
+        return new StatementStatistics(null, null);
     }
 
     /** A durable server in {@code dataDir} with {@code pg_stat_statements} loaded and created in the product's database. */
@@ -55,9 +62,9 @@ final class StatementStatistics {
         return server;
     }
 
-    /** Reads and resets the counters of the server started by {@link #preloadedServer}. */
-    static StatementStatistics of(EmbeddedPostgresServer server) {
-        return new StatementStatistics(server.superuser(EmbeddedPostgresServer.DATABASE));
+    /** Reads and resets the counters of the server started by {@link #preloadedServer}; the benchmark's own statements run as {@code benchmarkRole}. */
+    static StatementStatistics of(EmbeddedPostgresServer server, String benchmarkRole) {
+        return new StatementStatistics(server.superuser(EmbeddedPostgresServer.DATABASE), benchmarkRole);
     }
 
     /** Before a drain: its statements only. */
@@ -77,7 +84,8 @@ final class StatementStatistics {
         StringBuilder table = new StringBuilder("\nstatements, " + drain + " (pg_stat_statements, top " + TOP + " by time)\n\n"
                 + "| statement | calls | time (ms) | µs an event | buffers an event | rows |\n|---|---|---|---|---|---|\n");
         try (Connection c = superuser.getConnection(); PreparedStatement ps = c.prepareStatement(TOP_STATEMENTS)) {
-            ps.setInt(1, TOP);
+            ps.setString(1, benchmarkRole);
+            ps.setInt(2, TOP);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String text = rs.getString(5);
