@@ -536,7 +536,6 @@ public final class RelayBenchmark {
         record("one process, dispatch + delivery, " + route + " route" + receiver + ", " + count(events),
                 score(oneFigure, events, one.took()));
         record("two processes on one database, the same" + receiver, score(twoFigure, events, two.took()));
-        record("two processes / one" + receiver, String.format(Locale.ROOT, "%.2f", (double) one.took().toNanos() / two.took().toNanos()));
         // the same CPU per event in both and a busy machine: the second process contends for cores, not for work
         record("CPU per event, one process" + receiver + " (µs)", one.cpu());
         record("CPU per event, two processes, both JVMs and their sessions" + receiver + " (µs)", two.cpu());
