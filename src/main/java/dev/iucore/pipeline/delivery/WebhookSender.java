@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -21,6 +22,7 @@ import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
@@ -43,6 +45,16 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
 
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
+    /**
+     * From this size a body waits for the receiver's {@code 100 Continue} (curl's threshold), for at
+     * most {@link #WAIT_FOR_CONTINUE}: a receiver whose size limit answers before reading (413) and
+     * closes would otherwise reset the connection under a body still being sent, and the try would
+     * fail as a reset, retried, instead of ending with the receiver's answer.
+     */
+    static final int EXPECT_CONTINUE_BYTES = 1 << 20;
+    /** How long a large body waits for {@code 100 Continue} before it goes anyway: many receivers never send one. */
+    private static final Timeout WAIT_FOR_CONTINUE = Timeout.ofSeconds(1);
+    private static final RequestConfig EXPECT_CONTINUE = RequestConfig.custom().setExpectContinueEnabled(true).build();
     /** The body's type, without a charset parameter: JSON is UTF-8 by definition (RFC 8259). */
     private static final ContentType JSON = ContentType.create("application/json");
     /**
@@ -191,6 +203,9 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         byte[] body = task.payload().getBytes(StandardCharsets.UTF_8);
         HttpPost request = new HttpPost(uri);
         request.setEntity(new ByteArrayEntity(body, JSON));
+        if (body.length >= EXPECT_CONTINUE_BYTES) {
+            request.setConfig(EXPECT_CONTINUE);
+        }
         request.setHeader("webhook-id", id);
         request.setHeader("webhook-timestamp", Long.toString(timestamp));
         request.setHeader("iu-event-type", task.eventType());
@@ -249,6 +264,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                                 .build())
                         .build())
                 .setUserAgent(USER_AGENT)
+                .setRequestExecutor(HttpRequestExecutor.builder().withWaitForContinue(WAIT_FOR_CONTINUE).build())
                 .evictIdleConnections(TimeValue.ofMinutes(1))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()

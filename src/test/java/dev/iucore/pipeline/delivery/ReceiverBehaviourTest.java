@@ -1,12 +1,14 @@
 package dev.iucore.pipeline.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
 import dev.iucore.pipeline.testing.Http11;
 import dev.iucore.pipeline.testing.MisbehavingReceiver;
 import dev.iucore.pipeline.testing.MisbehavingReceiver.Behaviour;
+import dev.iucore.pipeline.testing.MisbehavingReceiver.Received;
 import dev.iucore.pipeline.testing.PrometheusText;
 import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.RelayExtension;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -128,6 +131,43 @@ class ReceiverBehaviourTest {
                         .as("the rest of the body was not read: no deadline ended the try").isLessThan(READ_MS);
             });
         }
+    }
+
+    @Test
+    void aLargeEventTheReceiverRefusesBeforeItsBodyEndsWithTheReceiversAnswerAtOnce() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.REJECT_EARLY)) {
+            data.registerType("test.receiver.large", "live").route("too-large", "test.receiver.large", receiver.url("/hook"));
+            data.openGates(false, "too-large");
+            // far larger than the sockets' buffers: sent at once, most of it would still be on its way
+            // when the receiver answers and closes
+            UUID event = data.event("test.receiver.large", "a-1", largePayload());
+
+            await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "too-large")));
+            assertThat(db().query("""
+                    SELECT a.outcome, a.http_status, a.error_text FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'too-large'"""))
+                    .containsExactly(Map.of("outcome", "permanent_failure", "http_status", 413, "error_text", "HTTP 413: too large"));
+            assertThat(receiver.received()).singleElement().extracting(Received::expectContinue).isEqualTo(true);
+        }
+    }
+
+    @Test
+    void aLargeEventGoesWholeToAReceiverThatNeverSaysContinueAndASmallOneNeverAsks() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start()) {
+            data.registerType("test.receiver.continue", "live").route("no-continue", "test.receiver.continue", receiver.url("/hook"));
+            data.openGates(false, "no-continue");
+            UUID large = data.event("test.receiver.continue", "a-1", largePayload());
+            UUID small = data.event("test.receiver.continue", "a-2", "{\"n\": 1}");
+
+            await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(large, "no-continue"))
+                    && "delivered".equals(data.deliveryStatus(small, "no-continue")));
+            assertThat(receiver.received()).extracting(r -> r.webhookId().contains(large.toString()), Received::expectContinue)
+                    .containsExactlyInAnyOrder(tuple(true, true), tuple(false, false));
+        }
+    }
+
+    private static String largePayload() {
+        return "{\"blob\": \"" + "x".repeat(8 * WebhookSender.EXPECT_CONTINUE_BYTES) + "\"}";
     }
 
     @Test

@@ -25,9 +25,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A webhook receiver on 127.0.0.1 written on a raw socket, so it can misbehave in the ways a real
  * one does: down (nothing listens on its port), slow, resetting connections, sending its headers
- * and then stalling or trickling the body, or answering HTTP/1.0 with {@code Connection: close}. Its behaviour
+ * and then stalling or trickling the body, answering HTTP/1.0 with {@code Connection: close}, or
+ * refusing a request before reading its body. It never sends {@code 100 Continue}. Its behaviour
  * is switched while the relay runs; every request it read is logged with its {@code webhook-id},
- * {@code iu-attempt}, arrival time and the behaviour that met it.
+ * {@code iu-attempt}, arrival time, the behaviour that met it and whether it asked for {@code 100 Continue}.
  */
 public final class MisbehavingReceiver implements AutoCloseable {
 
@@ -54,11 +55,16 @@ public final class MisbehavingReceiver implements AutoCloseable {
         /** {@code HTTP/1.0 200} with {@code Connection: close}, then the connection is closed. */
         HTTP10_CLOSE,
         /** {@code HTTP/1.0 200} with neither a length nor {@code Connection: close}: its body ends when the connection does (Python's http.server). */
-        HTTP10_UNTIL_CLOSE
+        HTTP10_UNTIL_CLOSE,
+        /**
+         * 413 as soon as the headers are read, the body never read, then the connection closed: a
+         * receiver whose body limit answers first. A client still sending meets a reset.
+         */
+        REJECT_EARLY
     }
 
-    /** One request as the receiver read it. */
-    public record Received(String webhookId, int attempt, Instant at, Behaviour behaviour) {
+    /** One request as the receiver read it; whether it asked to be told to go on before its body ({@code Expect: 100-continue}). */
+    public record Received(String webhookId, int attempt, Instant at, Behaviour behaviour, boolean expectContinue) {
     }
 
     private final int port;
@@ -158,14 +164,19 @@ public final class MisbehavingReceiver implements AutoCloseable {
             InputStream in = connection.getInputStream();
             OutputStream out = connection.getOutputStream();
             while (true) {
-                Map<String, String> headers = readRequest(in);
+                Map<String, String> headers = readHead(in);
                 if (headers == null) {
                     return;
                 }
                 Behaviour now = behaviour;
                 CountDownLatch release = held;
+                boolean expectContinue = "100-continue".equalsIgnoreCase(headers.get("expect"));
                 log.add(new Received(headers.get("webhook-id"), Integer.parseInt(headers.getOrDefault("iu-attempt", "0")),
-                        Instant.now(), now));
+                        Instant.now(), now, expectContinue));
+                if (now != Behaviour.REJECT_EARLY) {
+                    // no 100 Continue, as many servers: a client that asked for one sends its body after a wait
+                    in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                }
                 if (!answer(now, release, connection, out)) {
                     return;
                 }
@@ -236,6 +247,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 write(out, "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.7\r\n\r\nok");
                 return false;
             }
+            case REJECT_EARLY -> {
+                write(out, "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n"
+                        + "Connection: close\r\n\r\ntoo large");
+                return false;
+            }
         }
         return true;
     }
@@ -245,8 +261,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         out.flush();
     }
 
-    /** The request line and headers (names in lower case), its body read and dropped; null at the end of the stream. */
-    private static Map<String, String> readRequest(InputStream in) throws IOException {
+    /** The request line and headers (names in lower case), not its body; null at the end of the stream. */
+    private static Map<String, String> readHead(InputStream in) throws IOException {
         String requestLine = readLine(in);
         if (requestLine == null || requestLine.isEmpty()) {
             return null;
@@ -259,7 +275,6 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
             }
         }
-        in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
         return headers;
     }
 
