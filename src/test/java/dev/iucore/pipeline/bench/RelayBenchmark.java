@@ -791,7 +791,7 @@ public final class RelayBenchmark {
 
     /** A figure the targets are scored on ({@link Scorecard}), and its row's text. */
     private String score(Scorecard.Figure figure, int events, Duration took) {
-        scorecard.put(figure, events / (took.toNanos() / 1e9));
+        scorecard.put(figure, eventsPerSecond(events, took));
         return rate(events, took);
     }
 
@@ -812,6 +812,10 @@ public final class RelayBenchmark {
     }
 
     private static String perSecond(int events, Duration took) {
-        return String.format(Locale.ROOT, "%,.0f", events / (took.toNanos() / 1e9));
+        return String.format(Locale.ROOT, "%,.0f", eventsPerSecond(events, took));
+    }
+
+    private static double eventsPerSecond(int events, Duration took) {
+        return events / (took.toNanos() / 1e9);
     }
 }
