@@ -47,13 +47,17 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
     private static final int ERROR_BODY_BYTES = 200;
     /**
      * From this size a body waits for the receiver's {@code 100 Continue} (curl's threshold), for at
-     * most {@link #WAIT_FOR_CONTINUE}: a receiver whose size limit answers before reading (413) and
+     * most {@link #LONGEST_WAIT_FOR_CONTINUE_MS}: a receiver whose size limit answers before reading (413) and
      * closes would otherwise reset the connection under a body still being sent, and the try would
      * fail as a reset, retried, instead of ending with the receiver's answer.
      */
     static final int EXPECT_CONTINUE_BYTES = 1 << 20;
-    /** How long a large body waits for {@code 100 Continue} before it goes anyway: many receivers never send one. */
-    private static final Timeout WAIT_FOR_CONTINUE = Timeout.ofSeconds(1);
+    /**
+     * How long a large body waits for {@code 100 Continue} before it goes anyway (many receivers never
+     * send one): curl's second, or half the route's read timeout where that is shorter, so that the
+     * wait never takes the try's whole budget.
+     */
+    private static final int LONGEST_WAIT_FOR_CONTINUE_MS = 1000;
     private static final RequestConfig EXPECT_CONTINUE = RequestConfig.custom().setExpectContinueEnabled(true).build();
     /** The body's type, without a charset parameter: JSON is UTF-8 by definition (RFC 8259). */
     private static final ContentType JSON = ContentType.create("application/json");
@@ -69,7 +73,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
 
     private final Function<String, String> secrets;
     private final TargetAddressGuard addresses;
-    private final Map<Integer, CloseableHttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<ClientTimeouts, CloseableHttpClient> clients = new ConcurrentHashMap<>();
     /** Each route's target parsed once, not per try (a twentieth of a worker's CPU); cleared should edits pile up. */
     private final Map<String, URI> targets = new ConcurrentHashMap<>();
 
@@ -249,22 +253,32 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         return signatures.toString();
     }
 
+    /** What a client is built with: one client for each pair the route table holds. */
+    private record ClientTimeouts(int connectMs, int waitForContinueMs) {
+
+        static ClientTimeouts of(DeliveryTask task) {
+            // never 0, which HttpCore reads as no limit at all
+            int wait = Math.max(1, Math.min(LONGEST_WAIT_FOR_CONTINUE_MS, task.readTimeoutMs() / 2));
+            return new ClientTimeouts(task.connectTimeoutMs(), wait);
+        }
+    }
+
     private CloseableHttpClient client(DeliveryTask task) {
-        return clients.computeIfAbsent(task.connectTimeoutMs(), timeout -> HttpClients.custom()
+        return clients.computeIfAbsent(ClientTimeouts.of(task), timeouts -> HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(POOLED_CONNECTIONS)
                         .setMaxConnPerRoute(POOLED_CONNECTIONS)
                         // the JVM's trust store and protocols: javax.net.ssl.* as an operator sets them
                         .setTlsSocketStrategy(DefaultClientTlsStrategy.createSystemDefault())
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.ofMilliseconds(timeout))
+                                .setConnectTimeout(Timeout.ofMilliseconds(timeouts.connectMs()))
                                 // a connection idle this long is checked before it carries a request:
                                 // receivers close idle ones after their own keep-alive timeout
                                 .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                                 .build())
                         .build())
                 .setUserAgent(USER_AGENT)
-                .setRequestExecutor(HttpRequestExecutor.builder().withWaitForContinue(WAIT_FOR_CONTINUE).build())
+                .setRequestExecutor(HttpRequestExecutor.builder().withWaitForContinue(Timeout.ofMilliseconds(timeouts.waitForContinueMs())).build())
                 .evictIdleConnections(TimeValue.ofMinutes(1))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()

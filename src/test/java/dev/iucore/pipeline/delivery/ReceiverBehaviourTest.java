@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Receivers unlike a polite test server: stalling, trickling, closing every connection. */
 class ReceiverBehaviourTest {
@@ -151,18 +152,23 @@ class ReceiverBehaviourTest {
         }
     }
 
-    @Test
-    void aLargeEventGoesWholeToAReceiverThatNeverSaysContinueAndASmallOneNeverAsks() throws Exception {
+    /** At the default read timeout (10 s) and at one shorter than the longest wait for {@code 100 Continue} (1 s). */
+    @ParameterizedTest
+    @ValueSource(ints = {10_000, 400})
+    void aLargeEventGoesWholeToAReceiverThatNeverSaysContinueAndASmallOneNeverAsks(int readTimeoutMs) throws Exception {
+        String route = "no-continue-" + readTimeoutMs;
+        String type = "test.receiver.continue_" + readTimeoutMs;
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start()) {
-            data.registerType("test.receiver.continue", "live").route("no-continue", "test.receiver.continue", receiver.url("/hook"));
-            data.openGates(false, "no-continue");
-            UUID large = data.event("test.receiver.continue", "a-1", largePayload());
-            UUID small = data.event("test.receiver.continue", "a-2", "{\"n\": 1}");
+            data.registerType(type, "live").route(route, type, receiver.url("/hook"),
+                    Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", readTimeoutMs));
+            data.openGates(false, route);
+            UUID large = data.event(type, "a-1", largePayload());
+            UUID small = data.event(type, "a-2", "{\"n\": 1}");
 
-            await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(large, "no-continue"))
-                    && "delivered".equals(data.deliveryStatus(small, "no-continue")));
+            await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(large, route))
+                    && "delivered".equals(data.deliveryStatus(small, route)));
             assertThat(receiver.received()).extracting(r -> r.webhookId().contains(large.toString()), Received::expectContinue)
-                    .containsExactlyInAnyOrder(tuple(true, true), tuple(false, false));
+                    .as("each delivered at its first try").containsExactlyInAnyOrder(tuple(true, true), tuple(false, false));
         }
     }
 
