@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import org.apache.hc.core5.http.HttpEntity;
 
 /**
- * The first bytes of an error response's body, with control characters and runs of blanks as one
- * space: an excerpt costs a bounded amount of memory, and a body that never ends does not hold the
- * try (the try's deadline covers one that trickles below the limit). The caller drops the
- * connection with the rest of the body.
+ * The first bytes of a response's body: of an error, an excerpt with control characters and runs of
+ * blanks as one space; of a success, only whether it ended. Either costs a bounded amount of memory
+ * and time, and a body that never ends does not hold the try (the try's deadline covers one that
+ * trickles below the limit). The caller drops the connection with the rest of the body.
  */
 final class BodyHead {
 
@@ -30,5 +30,21 @@ final class BodyHead {
         }
         // control characters (terminal escapes, NULs) never reach a table, a log or an operator's screen
         return new String(head, 0, size, StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+    }
+
+    /** Reads and discards at most {@code limit} bytes of the entity's content: whether it ended within them. */
+    static boolean skip(HttpEntity entity, int limit) throws IOException {
+        if (entity == null) {
+            return true;
+        }
+        InputStream content = entity.getContent();
+        byte[] buffer = new byte[8192];
+        for (int size = 0, n; (n = content.read(buffer, 0, Math.min(buffer.length, limit + 1 - size))) > 0; ) {
+            size += n;
+            if (size > limit) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -24,7 +24,6 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -45,6 +44,11 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
 
     /** Of an error response only a short excerpt is kept: it lands in attempts, dead letters and backups. */
     private static final int ERROR_BODY_BYTES = 200;
+    /**
+     * Of a success response at most this much is read, for the connection to serve the next try: a
+     * receiver answering 2xx with a large or endless page has taken the event all the same.
+     */
+    static final int SUCCESS_BODY_BYTES = 64 * 1024;
     /**
      * From this size a body waits for the receiver's {@code 100 Continue} (curl's threshold), for at
      * most {@link #LONGEST_WAIT_FOR_CONTINUE_MS}: a receiver whose size limit answers before reading (413) and
@@ -143,9 +147,13 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
             status = response.getCode();
             String body;
             if (status / 100 == 2) {
-                // read to its end, so the connection serves the next try
-                EntityUtils.consume(response.getEntity());
-                response.close();
+                // read to its end, so the connection serves the next try; a longer one is the receiver's
+                // page, not worth the try's time: the receiver accepted the event, the connection is dropped
+                if (BodyHead.skip(response.getEntity(), SUCCESS_BODY_BYTES)) {
+                    response.close();
+                } else {
+                    request.cancel();
+                }
                 body = "";
             } else {
                 body = BodyHead.read(response.getEntity(), ERROR_BODY_BYTES);

@@ -135,6 +135,27 @@ class ReceiverBehaviourTest {
     }
 
     @Test
+    void anEndlessSuccessBodyIsNotWaitedForTheEventIsDelivered() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.ENDLESS_OK_BODY, Duration.ofMinutes(10))) {
+            data.registerType("test.receiver.endless_ok", "live").route("endless-ok", "test.receiver.endless_ok",
+                    receiver.url("/hook"), Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS));
+            data.openGates(false, "endless-ok");
+            data.events("test.receiver.endless_ok", 6);
+
+            await().atMost(WAIT).until(() -> delivered("endless-ok") == 6);
+            List<Map<String, Object>> attempts = db().query("""
+                    SELECT a.outcome, a.http_status, a.latency_ms FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'endless-ok'""");
+            assertThat(attempts).hasSize(6).allSatisfy(attempt -> {
+                assertThat(attempt).containsEntry("outcome", "delivered").containsEntry("http_status", 200);
+                assertThat(((Number) attempt.get("latency_ms")).longValue())
+                        .as("%s bytes read, not the rest: no deadline ended the try", WebhookSender.SUCCESS_BODY_BYTES)
+                        .isLessThan(READ_MS);
+            });
+        }
+    }
+
+    @Test
     void aLargeEventTheReceiverRefusesBeforeItsBodyEndsWithTheReceiversAnswerAtOnce() throws Exception {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.REJECT_EARLY)) {
             data.registerType("test.receiver.large", "live").route("too-large", "test.receiver.large", receiver.url("/hook"));

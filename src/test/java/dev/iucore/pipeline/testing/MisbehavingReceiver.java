@@ -52,6 +52,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         TRICKLE_BODY,
         /** 503 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
         ENDLESS_ERROR_BODY,
+        /** 200 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
+        ENDLESS_OK_BODY,
         /** {@code HTTP/1.0 200} with {@code Connection: close}, then the connection is closed. */
         HTTP10_CLOSE,
         /** {@code HTTP/1.0 200} with neither a length nor {@code Connection: close}: its body ends when the connection does (Python's http.server). */
@@ -231,12 +233,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 return false;
             }
             case ENDLESS_ERROR_BODY -> {
-                write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-                String chunk = Integer.toHexString(8192) + "\r\n" + "overload ".repeat(1024).substring(0, 8192) + "\r\n";
-                long end = System.nanoTime() + delay.toNanos();
-                while (System.nanoTime() < end && closing.getCount() > 0) {
-                    write(out, chunk);
-                }
+                writeEndlessBody(out, "503 Service Unavailable", delay);
+                return false;
+            }
+            case ENDLESS_OK_BODY -> {
+                writeEndlessBody(out, "200 OK", delay);
                 return false;
             }
             case HTTP10_CLOSE -> {
@@ -254,6 +255,15 @@ public final class MisbehavingReceiver implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    private void writeEndlessBody(OutputStream out, String status, Duration delay) throws IOException {
+        write(out, "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+        String chunk = Integer.toHexString(8192) + "\r\n" + "overload ".repeat(1024).substring(0, 8192) + "\r\n";
+        long end = System.nanoTime() + delay.toNanos();
+        while (System.nanoTime() < end && closing.getCount() > 0) {
+            write(out, chunk);
+        }
     }
 
     private static void write(OutputStream out, String response) throws IOException {
