@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 
 /**
  * The first bytes of a response's body: of an error, an excerpt with control characters and runs of
@@ -35,6 +36,12 @@ final class BodyHead {
     /** Reads and discards at most {@code limit} bytes of the entity's content: whether it ended within them. */
     static boolean skip(HttpEntity entity, int limit) throws IOException {
         if (entity == null) {
+            return true;
+        }
+        long declared = entity.getContentLength();
+        if (declared >= 0 && declared <= limit) {
+            // the common case, a short declared body: read as before, with no buffer of ours
+            EntityUtils.consume(entity);
             return true;
         }
         InputStream content = entity.getContent();
