@@ -324,6 +324,8 @@ public final class DeliveryClaimer implements DeliveryHandOff {
         String route = task.routeKey();
         windows.ended(route, attempt.resultOrNull());
         boolean claimNow = true;
+        // by its delivery, not this task: should a newer lease of it be counted here (this one ran out
+        // under the try), its task is then not tried at all (handBack), so never a second time
         if (unfinished.remove(task.deliveryId()) != null) {
             int routeLeft = unfinishedByRoute.get(route).decrementAndGet();
             Backlog seen = backlog;

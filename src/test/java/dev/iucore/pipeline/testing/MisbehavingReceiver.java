@@ -62,7 +62,12 @@ public final class MisbehavingReceiver implements AutoCloseable {
          * 413 as soon as the headers are read, the body never read, then the connection closed: a
          * receiver whose body limit answers first. A client still sending meets a reset.
          */
-        REJECT_EARLY
+        REJECT_EARLY;
+
+        /** Whether the request's body is read before the answer; never a {@code 100 Continue}, as many servers. */
+        boolean readsBody() {
+            return this != REJECT_EARLY;
+        }
     }
 
     /** One request as the receiver read it; whether it asked to be told to go on before its body ({@code Expect: 100-continue}). */
@@ -175,8 +180,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 boolean expectContinue = "100-continue".equalsIgnoreCase(headers.get("expect"));
                 log.add(new Received(headers.get("webhook-id"), Integer.parseInt(headers.getOrDefault("iu-attempt", "0")),
                         Instant.now(), now, expectContinue));
-                if (now != Behaviour.REJECT_EARLY) {
-                    // no 100 Continue, as many servers: a client that asked for one sends its body after a wait
+                if (now.readsBody()) {
+                    // a client that asked for 100 Continue sends its body after a wait
                     in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
                 }
                 if (!answer(now, release, connection, out)) {
