@@ -112,6 +112,28 @@ class ReceiverBehaviourTest {
     }
 
     @Test
+    void aReceiverThatClosesIdleConnectionsSilentlyGetsEveryEventAtTheFirstTry() throws Exception {
+        Duration idle = Duration.ofMillis(200);
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.IDLE_CLOSE, idle)) {
+            data.registerType("test.receiver.idle_close", "live").route("idle-close", "test.receiver.idle_close",
+                    receiver.url("/hook"), Map.of("max_attempts", 3, "backoff_initial_ms", 60000, "backoff_max_ms", 60000));
+            data.openGates(false, "idle-close");
+            for (int n = 1; n <= 6; n++) {
+                data.events("test.receiver.idle_close", 1);
+                int delivered = n;
+                await().atMost(WAIT).until(() -> delivered("idle-close") == delivered);
+                // idle longer than the receiver keeps a connection, shorter than the pool's check of an
+                // idle one (2 s): the next try takes a pooled connection the receiver has closed
+                Thread.sleep(idle.toMillis() * 3);
+            }
+            assertThat(db().query("""
+                    SELECT a.outcome, count(*) AS n FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'idle-close'
+                     GROUP BY a.outcome""")).containsExactly(Map.of("outcome", "delivered", "n", 6L));
+        }
+    }
+
+    @Test
     void anEndlessErrorBodyIsCutToItsHeadAndTheTryEndsAtOnce() throws Exception {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.ENDLESS_ERROR_BODY, Duration.ofMinutes(10))) {
             data.registerType("test.receiver.endless", "live").route("endless-error", "test.receiver.endless",

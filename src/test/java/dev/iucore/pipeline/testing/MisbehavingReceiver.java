@@ -54,6 +54,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
         ENDLESS_ERROR_BODY,
         /** 200 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
         ENDLESS_OK_BODY,
+        /**
+         * 200 with the connection kept alive, which the receiver closes once idle for {@link #delay},
+         * saying nothing: a Node.js server (5 s by default), or a load balancer's idle timeout.
+         */
+        IDLE_CLOSE,
         /** {@code HTTP/1.0 200} with {@code Connection: close}, then the connection is closed. */
         HTTP10_CLOSE,
         /** {@code HTTP/1.0 200} with neither a length nor {@code Connection: close}: its body ends when the connection does (Python's http.server). */
@@ -244,6 +249,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
             case ENDLESS_OK_BODY -> {
                 writeEndlessBody(out, "200 OK", delay);
                 return false;
+            }
+            case IDLE_CLOSE -> {
+                write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                // the next request's head must come within the idle timeout, or the read ends the connection
+                connection.setSoTimeout((int) delay.toMillis());
             }
             case HTTP10_CLOSE -> {
                 write(out, "HTTP/1.0 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
