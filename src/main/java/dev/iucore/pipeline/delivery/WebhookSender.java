@@ -147,8 +147,8 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
             status = response.getCode();
             String body;
             if (status / 100 == 2) {
-                // read to its end, so the connection serves the next try; a longer one is the receiver's
-                // page, not worth the try's time: the receiver accepted the event, the connection is dropped
+                // read to its end, so the connection serves the next try; one longer than SUCCESS_BODY_BYTES
+                // is a page not worth the try's time: the receiver took the event, the connection is dropped
                 if (BodyHead.skip(response.getEntity(), SUCCESS_BODY_BYTES)) {
                     response.close();
                 } else {
@@ -286,7 +286,9 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                                 .build())
                         .build())
                 .setUserAgent(USER_AGENT)
-                .setRequestExecutor(HttpRequestExecutor.builder().withWaitForContinue(Timeout.ofMilliseconds(timeouts.waitForContinueMs())).build())
+                .setRequestExecutor(HttpRequestExecutor.builder()
+                        .withWaitForContinue(Timeout.ofMilliseconds(timeouts.waitForContinueMs()))
+                        .build())
                 .evictIdleConnections(TimeValue.ofMinutes(1))
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
