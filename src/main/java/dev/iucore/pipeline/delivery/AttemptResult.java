@@ -2,8 +2,12 @@ package dev.iucore.pipeline.delivery;
 
 import java.util.Locale;
 
-/** How one try ended, as {@code iu_route_attempt} records it. */
-public record AttemptResult(Outcome outcome, Integer httpStatus, String errorClass, String errorText, long latencyMs) {
+/**
+ * How one try ended, as {@code iu_route_attempt} records it, and how long the target asked to be
+ * left alone before the next ({@code Retry-After}; 0: it did not say).
+ */
+public record AttemptResult(Outcome outcome, Integer httpStatus, String errorClass, String errorText, long latencyMs,
+                            long retryAfterMs) {
 
     static final int MAX_ERROR = 2000;
 
@@ -27,16 +31,16 @@ public record AttemptResult(Outcome outcome, Integer httpStatus, String errorCla
     }
 
     public static AttemptResult delivered(Integer httpStatus, long latencyMs) {
-        return new AttemptResult(Outcome.DELIVERED, httpStatus, null, null, latencyMs);
+        return new AttemptResult(Outcome.DELIVERED, httpStatus, null, null, latencyMs, 0);
     }
 
     public static AttemptResult failed(Outcome outcome, Integer httpStatus, String errorClass, String errorText,
                                        long latencyMs) {
-        return new AttemptResult(outcome, httpStatus, errorClass, errorText, latencyMs);
+        return new AttemptResult(outcome, httpStatus, errorClass, errorText, latencyMs, 0);
     }
 
     public static AttemptResult failed(Outcome outcome, Throwable error, long latencyMs) {
-        return new AttemptResult(outcome, null, nameOf(error), String.valueOf(error.getMessage()), latencyMs);
+        return new AttemptResult(outcome, null, nameOf(error), String.valueOf(error.getMessage()), latencyMs, 0);
     }
 
     /**
@@ -51,6 +55,11 @@ public record AttemptResult(Outcome outcome, Integer httpStatus, String errorCla
             }
         }
         return error.getClass().getSimpleName();
+    }
+
+    /** The same result, with the wait the target asked for before its next try. */
+    AttemptResult retryAfter(long millis) {
+        return new AttemptResult(outcome, httpStatus, errorClass, errorText, latencyMs, millis);
     }
 
     public boolean delivered() {

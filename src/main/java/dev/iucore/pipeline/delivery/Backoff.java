@@ -18,4 +18,15 @@ final class Backoff {
         long half = capped / 2;
         return half + ThreadLocalRandom.current().nextLong(capped - half + 1);
     }
+
+    /**
+     * Milliseconds to wait after a failed attempt whose target asked for a wait ({@code Retry-After}):
+     * at least that, up to the route's longest backoff (the operator's ceiling on a wait between
+     * tries), plus up to a tenth more, so that deliveries refused together do not all return at once.
+     */
+    static long delayMs(DeliveryTask task, int attemptNo, long retryAfterMs) {
+        long backoff = delayMs(task, attemptNo);
+        long asked = Math.min(retryAfterMs, task.backoffMaxMs());
+        return asked <= backoff ? backoff : asked + ThreadLocalRandom.current().nextLong(asked / 10 + 1);
+    }
 }

@@ -183,7 +183,7 @@ public final class DeliveryRecorder extends AsyncProcessorSupport {
             int attemptNo = task.attemptsSoFar() + 1;
             reasons[i] = deadReason(task, result, attemptNo);
             statuses[i] = result.delivered() ? "delivered" : reasons[i] != null ? "dead" : "retrying";
-            delays[i] = "retrying".equals(statuses[i]) ? Backoff.delayMs(task, attemptNo) : 0L;
+            delays[i] = "retrying".equals(statuses[i]) ? Backoff.delayMs(task, attemptNo, result.retryAfterMs()) : 0L;
             ids[i] = task.deliveryId();
             attemptsBefore[i] = task.attemptsSoFar();
             outcomes[i] = result.outcome().sqlName();

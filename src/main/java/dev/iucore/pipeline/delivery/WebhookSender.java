@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,8 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -33,7 +36,8 @@ import org.apache.hc.core5.util.Timeout;
  * ({@code webhook-id}, {@code webhook-timestamp}, and {@code webhook-signature} when the route names
  * a secret) and the event's forwarded headers ({@link ForwardedHeaders}), within the route's
  * connect and read timeouts. 2xx is delivered; 408, 429 and 5xx
- * are worth another try; any other status is permanent. Redirects are not followed: a webhook
+ * are worth another try, not before the receiver's {@code Retry-After} if it sent one; any other
+ * status is permanent. Redirects are not followed: a webhook
  * that moved is a configuration matter, not something to chase.
  *
  * <p>Sent with Apache HttpClient's blocking client: a worker's thread writes the request and reads
@@ -141,6 +145,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
     /** One request and its response (or how it failed), within the try's deadline ({@link TryDeadline}). */
     private static Exchanged exchange(CloseableHttpClient client, HttpPost request, long deadline, long budgetMs) {
         int status = 0;
+        long waitAsked = 0;
         TryDeadline watch = TryDeadline.watch(deadline, request::cancel);
         try {
             ClassicHttpResponse response = client.executeOpen(null, request, null);
@@ -156,24 +161,26 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                 }
                 body = "";
             } else {
+                Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+                waitAsked = retryAfter == null ? 0 : RetryAfter.millis(retryAfter.getValue(), Instant.now());
                 body = BodyHead.read(response.getEntity(), ERROR_BODY_BYTES);
                 // the rest of an error body is not worth reading: the connection is dropped, not drained
                 request.cancel();
             }
             watch.finish();
-            return new Exchanged(status, body, null, false);
+            return new Exchanged(status, body, null, false, waitAsked);
         } catch (IOException | RuntimeException e) {
             // whatever broke, the connection goes back to the pool as closed, never half-read
             request.cancel();
             if (watch.finish()) {
                 return new Exchanged(status == 0 ? null : status, null, new HttpTimeoutException(status == 0
                         ? "no response within " + budgetMs + " ms"
-                        : "HTTP " + status + " but its body did not finish within " + budgetMs + " ms"), false);
+                        : "HTTP " + status + " but its body did not finish within " + budgetMs + " ms"), false, waitAsked);
             }
             if (e instanceof ConnectTimeoutException) {
-                return new Exchanged(null, null, new HttpTimeoutException(e.getMessage()), false);
+                return new Exchanged(null, null, new HttpTimeoutException(e.getMessage()), false, 0);
             }
-            return new Exchanged(null, null, e, status == 0 && closedBeforeResponse(e));
+            return new Exchanged(null, null, e, status == 0 && closedBeforeResponse(e), 0);
         }
     }
 
@@ -189,13 +196,16 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         return false;
     }
 
-    /** What one exchange gave: a status and body excerpt, or the error that ended it. */
-    private record Exchanged(Integer status, String body, Throwable error, boolean staleConnection) {
+    /**
+     * What one exchange gave: a status and body excerpt, or the error that ended it; the wait the
+     * receiver asked for with an error status ({@code Retry-After}, 0: none).
+     */
+    private record Exchanged(Integer status, String body, Throwable error, boolean staleConnection, long retryAfterMs) {
 
         AttemptResult result(long latency) {
             if (error instanceof HttpTimeoutException) {
                 return AttemptResult.failed(Outcome.TIMEOUT, status, error.getClass().getSimpleName(), error.getMessage(),
-                        latency);
+                        latency).retryAfter(retryAfterMs);
             }
             if (error != null) {
                 return AttemptResult.failed(Outcome.FAILED, error, latency);
@@ -204,8 +214,11 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                 return AttemptResult.delivered(status, latency);
             }
             boolean retryable = status == 408 || status == 429 || status >= 500;
+            // the next try waits at least as long as the receiver asked (Backoff), which the record says
+            long waitAsked = retryable ? retryAfterMs : 0;
+            String asked = waitAsked > 0 ? " (Retry-After " + (waitAsked + 999) / 1000 + " s)" : "";
             return AttemptResult.failed(retryable ? Outcome.FAILED : Outcome.PERMANENT_FAILURE, status, "HttpStatus",
-                    "HTTP " + status + (body.isEmpty() ? "" : ": " + body), latency);
+                    "HTTP " + status + asked + (body.isEmpty() ? "" : ": " + body), latency).retryAfter(waitAsked);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.iucore.pipeline.testing.StaleStatistics;
 import dev.iucore.pipeline.testing.TestDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,17 @@ class DeliveryRecorderTest {
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_attempt WHERE delivery_id = ?", reclaimed.deliveryId())).isZero();
         assertThat(db().queryValue("SELECT status FROM iu_route_delivery WHERE id = ?", tasks.get(1).deliveryId()))
                 .isEqualTo("delivered");
+    }
+
+    @Test
+    void aReceiversRetryAfterIsHonouredUpToTheRoutesLongestBackoff() throws Exception {
+        DeliveryTask task = claimed(1).get(0);
+        // a day asked for, the route's longest backoff 200 ms: 200 ms and up to a tenth more
+        recorder.record(attempt(task, AttemptResult.failed(Outcome.FAILED, 429, "HttpStatus", "HTTP 429 (Retry-After 86400 s)", 3)
+                .retryAfter(Duration.ofDays(1).toMillis())));
+        assertThat(db().queryLong("""
+                SELECT round(extract(epoch FROM next_attempt_at - updated_at) * 1000) FROM iu_route_delivery WHERE id = ?""",
+                task.deliveryId())).isBetween(200L, 220L);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -188,6 +189,29 @@ class DeliveryTest {
         UUID event = data.event("test.delivery.busy", "a-1", "{}");
         await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(event, "busy-hook")));
         assertThat(data.attempts(event, "busy-hook")).isEqualTo(2);
+    }
+
+    @Test
+    void tooManyRequestsWithRetryAfterIsTriedAgainNoSoonerThanTheReceiverAsked() {
+        SINK.stub(post(urlEqualTo("/busy-for-a-while")).inScenario("busy-for-a-while").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3").withBody("slow down"))
+                .willSetStateTo("free"));
+        SINK.stub(post(urlEqualTo("/busy-for-a-while")).inScenario("busy-for-a-while").whenScenarioStateIs("free")
+                .willReturn(aResponse().withStatus(200)));
+        // the route's own backoff would try again after 25 - 50 ms; it would wait up to a minute
+        data.registerType("test.delivery.asked", "live").route("asked-hook", "test.delivery.asked",
+                SINK.url("/busy-for-a-while"), Map.of("backoff_max_ms", 60000));
+        allRoutesLive();
+        UUID event = data.event("test.delivery.asked", "a-1", "{}");
+        await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(event, "asked-hook")));
+        List<Map<String, Object>> attempts = db().query("""
+                SELECT a.outcome, a.error_text,
+                       extract(epoch FROM a.attempted_at - lag(a.attempted_at) OVER (ORDER BY a.attempt_no)) * 1000 AS after_ms
+                  FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
+                 WHERE d.event_id = ? ORDER BY a.attempt_no""", event);
+        assertThat(attempts).extracting(a -> a.get("outcome"), a -> a.get("error_text"))
+                .containsExactly(tuple("failed", "HTTP 429 (Retry-After 3 s): slow down"), tuple("delivered", null));
+        assertThat(((Number) attempts.get(1).get("after_ms")).doubleValue()).as("recorded after the first").isGreaterThanOrEqualTo(3000);
     }
 
     @Test
