@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -125,13 +126,20 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
         }
         CloseableHttpClient client = client(task);
         Exchanged first = exchange(client, request, deadline, budgetMs);
-        if (!first.staleConnection()) {
+        if (first.staleConnection()) {
+            // a pooled connection the receiver had closed fails before any byte of the response came
+            // back (receivers that close after every response, HTTP/1.0 ones): that says nothing about
+            // the receiver, so the request goes once more, within the same try and the same deadline
+            request.reset();
+        } else if (request.getConfig() == EXPECT_CONTINUE
+                && Integer.valueOf(HttpStatus.SC_EXPECTATION_FAILED).equals(first.status())) {
+            // an old server or proxy that knows no expectations refused the 100-continue, not the
+            // event: the body goes once more without asking, as curl does, within the same deadline
+            request.reset();
+            request.setConfig(null);
+        } else {
             return first.result(millisSince(start));
         }
-        // a pooled connection the receiver had closed fails before any byte of the response came
-        // back (receivers that close after every response, HTTP/1.0 ones): that says nothing about
-        // the receiver, so the request goes once more, within the same try and the same deadline
-        request.reset();
         return exchange(client, request, deadline, budgetMs).result(millisSince(start));
     }
 

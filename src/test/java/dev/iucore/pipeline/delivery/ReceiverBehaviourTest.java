@@ -215,6 +215,20 @@ class ReceiverBehaviourTest {
         }
     }
 
+    @Test
+    void aLargeEventGoesWithoutAskingToAReceiverThatKnowsNoExpectations() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.EXPECTATION_FAILED)) {
+            data.registerType("test.receiver.no_expect", "live").route("no-expect", "test.receiver.no_expect", receiver.url("/hook"));
+            data.openGates(false, "no-expect");
+            UUID event = data.event("test.receiver.no_expect", "a-1", largePayload());
+
+            await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(event, "no-expect")));
+            assertThat(data.attempts(event, "no-expect")).isEqualTo(1);
+            // within the one try: asked and refused with 417, then sent again without asking (as curl does)
+            assertThat(receiver.received()).extracting(Received::expectContinue).containsExactly(true, false);
+        }
+    }
+
     private static String largePayload() {
         return "{\"blob\": \"" + "x".repeat(8 * WebhookSender.EXPECT_CONTINUE_BYTES) + "\"}";
     }

@@ -67,11 +67,16 @@ public final class MisbehavingReceiver implements AutoCloseable {
          * 413 as soon as the headers are read, the body never read, then the connection closed: a
          * receiver whose body limit answers first. A client still sending meets a reset.
          */
-        REJECT_EARLY;
+        REJECT_EARLY,
+        /**
+         * 417 to a request that asks for {@code 100 Continue}, its body unread, then the connection
+         * closed; 200 to one that does not: an old server or proxy that knows no expectations.
+         */
+        EXPECTATION_FAILED;
 
         /** Whether the request's body is read before the answer; never a {@code 100 Continue}, as many servers. */
-        boolean readsBody() {
-            return this != REJECT_EARLY;
+        boolean readsBody(boolean expectContinue) {
+            return this != REJECT_EARLY && !(this == EXPECTATION_FAILED && expectContinue);
         }
     }
 
@@ -185,11 +190,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 boolean expectContinue = "100-continue".equalsIgnoreCase(headers.get("expect"));
                 log.add(new Received(headers.get("webhook-id"), Integer.parseInt(headers.getOrDefault("iu-attempt", "0")),
                         Instant.now(), now, expectContinue));
-                if (now.readsBody()) {
+                if (now.readsBody(expectContinue)) {
                     // a client that asked for 100 Continue sends its body after a wait
                     in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
                 }
-                if (!answer(now, release, connection, out)) {
+                if (!answer(now, expectContinue, release, connection, out)) {
                     return;
                 }
             }
@@ -201,7 +206,7 @@ public final class MisbehavingReceiver implements AutoCloseable {
     }
 
     /** @return whether the connection stays open for another request */
-    private boolean answer(Behaviour now, CountDownLatch release, Socket connection, OutputStream out)
+    private boolean answer(Behaviour now, boolean expectContinue, CountDownLatch release, Socket connection, OutputStream out)
             throws IOException, InterruptedException {
         switch (now) {
             case OK, DOWN -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
@@ -261,6 +266,14 @@ public final class MisbehavingReceiver implements AutoCloseable {
             }
             case HTTP10_UNTIL_CLOSE -> {
                 write(out, "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.7\r\n\r\nok");
+                return false;
+            }
+            case EXPECTATION_FAILED -> {
+                if (!expectContinue) {
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                    return true;
+                }
+                write(out, "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 return false;
             }
             case REJECT_EARLY -> {
