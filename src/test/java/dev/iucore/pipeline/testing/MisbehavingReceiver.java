@@ -248,11 +248,11 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 return false;
             }
             case ENDLESS_ERROR_BODY -> {
-                writeEndlessBody(out, "503 Service Unavailable", delay);
+                writeEndlessBody(out, "503 Service Unavailable");
                 return false;
             }
             case ENDLESS_OK_BODY -> {
-                writeEndlessBody(out, "200 OK", delay);
+                writeEndlessBody(out, "200 OK");
                 return false;
             }
             case IDLE_CLOSE -> {
@@ -285,7 +285,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         return true;
     }
 
-    private void writeEndlessBody(OutputStream out, String status, Duration delay) throws IOException {
+    /** Until {@link #delay} has passed, or the receiver closes. */
+    private void writeEndlessBody(OutputStream out, String status) throws IOException {
         write(out, "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
         String chunk = Integer.toHexString(8192) + "\r\n" + "overload ".repeat(1024).substring(0, 8192) + "\r\n";
         long end = System.nanoTime() + delay.toNanos();
