@@ -57,8 +57,9 @@ WITH RECURSIVE gates AS (
       FROM unnest(CAST(:busy_routes AS text[]), CAST(:busy_counts AS int[]), CAST(:busy_limits AS int[]))
            AS b(route_key, in_flight, route_limit)
 ), slots AS (
-    SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered,
-           policy.lease_ms,
+    -- with what a task carries of its route (its longest try among it, as the dispatcher's lease reads
+    -- it too: V095), read once per route, not once per claimed delivery
+    SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered, policy AS route,
            CASE
                WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
                WHEN c.state = 'open' THEN 1
@@ -78,7 +79,7 @@ WITH RECURSIVE gates AS (
      CROSS JOIN LATERAL fn_iu_core_delivery_route(k.route_kind, k.route_key, CAST(:lease_ms AS bigint),
                                                   CAST(:kafka_try_ms AS bigint)) policy
 ), due AS (
-    SELECT d.id, d.event_id, d.next_attempt_at, slots.lease_ms
+    SELECT d.id, d.event_id, d.next_attempt_at
       FROM slots
      CROSS JOIN LATERAL (
            SELECT d.id, d.event_id, d.next_attempt_at
@@ -109,10 +110,10 @@ WITH RECURSIVE gates AS (
     -- event under the payload cap is claimed however large; the rest wait for the next claim. The
     -- payload by its event's key alone: with a join, a plan made while the tables were empty walked
     -- both whole indexes for each row (8,092 rows read to claim 4 of 3,000; DeliveryClaimerTest)
-    SELECT sized.id, sized.lease_ms FROM (
-        SELECT first.id, first.lease_ms, first.next_attempt_at,
+    SELECT sized.id FROM (
+        SELECT first.id, first.next_attempt_at,
                sum(payload.bytes) OVER (ORDER BY first.next_attempt_at, first.id) - payload.bytes AS before
-          FROM (SELECT id, event_id, lease_ms, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
+          FROM (SELECT id, event_id, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
          CROSS JOIN LATERAL (SELECT pg_column_size(o.payload) AS bytes
                                FROM event_outbox o WHERE o.event_id = first.event_id LIMIT 1) payload) sized
      WHERE sized.before < :byte_budget
@@ -121,13 +122,15 @@ WITH RECURSIVE gates AS (
     -- plan, which cannot see the LIMIT above and joined by a sequential scan of every delivery
     UPDATE iu_route_delivery d
        SET locked_by = :node,
-           locked_until = now() + (SELECT c.lease_ms FROM chosen c WHERE c.id = d.id) * interval '1 millisecond',
+           -- the lease of its route: one of a few slots, where a lookup in chosen grew with the square of the claim
+           locked_until = now() + (SELECT (s.route).lease_ms FROM slots s
+                                    WHERE s.route_key = d.route_key AND s.route_kind = d.route_kind) * interval '1 millisecond',
            updated_at = now()
      WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
     RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id, d.locked_until
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
-       e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, route.*,
+       e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, (s.route).*,
        -- what is left of the lease, for a worker to tell whether a try still fits (DeliveryTask)
        fn_iu_core_lease_left_ms(c.locked_until) AS lease_left_ms,
        -- with the route's ordered flag, what tells the claimer when to claim again (DeliveryClaimer.release)
@@ -136,7 +139,5 @@ SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload:
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)
  CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
- -- what the task carries of its route, its longest try among it, as the dispatcher's lease reads it too (V095)
- CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key, CAST(:lease_ms AS bigint),
-                                              CAST(:kafka_try_ms AS bigint)) route
+ JOIN slots s ON s.route_key = c.route_key AND s.route_kind = c.route_kind
  ORDER BY c.id
