@@ -34,7 +34,8 @@ WITH events AS (
 ), slots AS (
     SELECT k.route_key,
            coalesce(b.route_limit, CAST(:route_concurrency AS int)) - coalesce(b.in_flight, 0) AS free,
-           policy.lease_ms
+           -- what a task carries of its route, read once per route (as the delivery claim reads it)
+           policy AS route
       FROM (SELECT DISTINCT route_kind, route_key FROM allowed) k
       LEFT JOIN busy b ON b.route_key = k.route_key
       LEFT JOIN iu_outbound_route o ON k.route_kind = 'outbound' AND o.route_key = k.route_key
@@ -53,7 +54,7 @@ WITH events AS (
            SELECT a.rank <= CAST(:limit AS int) AND (a.rank = 1 OR a.bytes_before < CAST(:byte_budget AS bigint))
                   AND coalesce(a.route_rank <= (SELECT sl.free FROM slots sl WHERE sl.route_key = a.route_key), false)
                   AS leased,
-                  (SELECT sl.lease_ms FROM slots sl WHERE sl.route_key = a.route_key) AS lease_ms) s
+                  (SELECT (sl.route).lease_ms FROM slots sl WHERE sl.route_key = a.route_key) AS lease_ms) s
     ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
     RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased, locked_until
 ), skipped AS (
@@ -75,12 +76,11 @@ WITH events AS (
 ), tasks AS (
     -- the columns of a claimed delivery (claim.sql), what the task carries of its route as the claim reads it
     SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
-           e.headers::text AS headers, c.route_kind, c.route_key, 0 AS attempts, route.*,
+           e.headers::text AS headers, c.route_kind, c.route_key, 0 AS attempts, (sl.route).*,
            fn_iu_core_lease_left_ms(c.locked_until) AS lease_left_ms
       FROM created c
       JOIN events e ON e.id = c.outbox_id
-     CROSS JOIN LATERAL fn_iu_core_delivery_route(c.route_kind, c.route_key, CAST(:lease_ms AS bigint),
-                                                  CAST(:kafka_try_ms AS bigint)) route
+      JOIN slots sl ON sl.route_key = c.route_key
      WHERE c.leased
 ), left_for_claim AS (
     SELECT count(*) FILTER (WHERE NOT c.leased) AS left_for_claim FROM created c
