@@ -102,7 +102,9 @@ WITH RECURSIVE gates AS (
                         LIMIT 1))
             -- route_key first: the order of the per-route index, which the planner then walks from its head
             ORDER BY d.route_key, d.next_attempt_at, d.id
-            LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free)), 0)
+            -- its free slots, and never more than the claim can take (one more tells more_due that some
+            -- were left): each row read here is locked until the claim commits, out of other relays' reach
+            LIMIT greatest(least(slots.free, coalesce(slots.rate_free, slots.free), CAST(:limit AS int) + 1), 0)
               FOR UPDATE OF d SKIP LOCKED) d
      WHERE slots.free > 0
 ), chosen AS (

@@ -214,6 +214,22 @@ class DeliveryClaimerTest {
         }
     }
 
+    @Test
+    void aClaimLocksNoMoreOfARoutesDueDeliveriesThanItCanTakeSoAnotherRelayClaimsTheRestMeanwhile() throws Exception {
+        due(ROUTE, 50, false);
+        // a window of 100 free slots, claims of at most 3
+        DeliveryClaimer claimer = claimer(100, 3, 8);
+        try (Connection c = RelayCommit.open(db().runtime()); Connection other = RelayCommit.open(db().runtime())) {
+            assertThat(claimer.claim(c, 3)).hasSize(3);
+            // before the claim commits: what another relay's claim finds unlocked (one row beyond the limit
+            // is read to tell whether more is due)
+            assertThat(TestDb.query(other, "SELECT id FROM iu_route_delivery WHERE route_key = ? FOR UPDATE SKIP LOCKED", ROUTE))
+                    .hasSize(46);
+            other.rollback();
+            c.rollback();
+        }
+    }
+
     private static Map<String, Long> updates(Connection c) throws Exception {
         Map<String, Object> row = TestDb.query(c, """
                 SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables
