@@ -124,9 +124,11 @@ WITH RECURSIVE gates AS (
     -- plan, which cannot see the LIMIT above and joined by a sequential scan of every delivery
     UPDATE iu_route_delivery d
        SET locked_by = :node,
-           -- the lease of its route: one of a few slots, where a lookup in chosen grew with the square of the claim
+           -- its route's lease, from the route's row in slots (a lookup in chosen for each row grew with
+           -- the square of the claim)
            locked_until = now() + (SELECT (s.route).lease_ms FROM slots s
-                                    WHERE s.route_key = d.route_key AND s.route_kind = d.route_kind) * interval '1 millisecond',
+                                    WHERE s.route_key = d.route_key AND s.route_kind = d.route_kind)
+                                  * interval '1 millisecond',
            updated_at = now()
      WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
     RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id, d.locked_until
