@@ -180,11 +180,9 @@ class ReceiverBehaviourTest {
     @Test
     void aLargeEventTheReceiverRefusesBeforeItsBodyEndsWithTheReceiversAnswerAtOnce() throws Exception {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.REJECT_EARLY)) {
-            data.registerType("test.receiver.large", "live").route("too-large", "test.receiver.large", receiver.url("/hook"));
-            data.openGates(false, "too-large");
             // far larger than the sockets' buffers: sent at once, most of it would still be on its way
             // when the receiver answers and closes
-            UUID event = data.event("test.receiver.large", "a-1", largePayload());
+            UUID event = largeEventTo(receiver, "test.receiver.large", "too-large");
 
             await().atMost(WAIT).until(() -> "dead".equals(data.deliveryStatus(event, "too-large")));
             assertThat(db().query("""
@@ -218,15 +216,20 @@ class ReceiverBehaviourTest {
     @Test
     void aLargeEventGoesWithoutAskingToAReceiverThatKnowsNoExpectations() throws Exception {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.EXPECTATION_FAILED)) {
-            data.registerType("test.receiver.no_expect", "live").route("no-expect", "test.receiver.no_expect", receiver.url("/hook"));
-            data.openGates(false, "no-expect");
-            UUID event = data.event("test.receiver.no_expect", "a-1", largePayload());
+            UUID event = largeEventTo(receiver, "test.receiver.no_expect", "no-expect");
 
             await().atMost(WAIT).until(() -> "delivered".equals(data.deliveryStatus(event, "no-expect")));
             assertThat(data.attempts(event, "no-expect")).isEqualTo(1);
             // within the one try: asked and refused with 417, then sent again without asking (as curl does)
             assertThat(receiver.received()).extracting(Received::expectContinue).containsExactly(true, false);
         }
+    }
+
+    /** One large event of a type of its own, on a route of its own to the receiver, live. */
+    private UUID largeEventTo(MisbehavingReceiver receiver, String type, String route) {
+        data.registerType(type, "live").route(route, type, receiver.url("/hook"));
+        data.openGates(false, route);
+        return data.event(type, "a-1", largePayload());
     }
 
     private static String largePayload() {
