@@ -17,6 +17,11 @@ public record DispatchBatch(RelayTransaction transaction, RelayGates gates, List
         return new DispatchBatch(null, null, List.of(), false, new DispatchPlan());
     }
 
+    /** Whether the claim took any event: after one that did, more may be committing (outbox-dispatch.yaml). */
+    public boolean claimedAny() {
+        return !events.isEmpty();
+    }
+
     /**
      * A batch is one unit of work, equal only to itself. Camel keys its bean-info cache by the
      * instance a {@code ${body.…}} expression calls (BeanInfoCacheKey): a record's value hash walked

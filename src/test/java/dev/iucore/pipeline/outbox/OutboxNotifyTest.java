@@ -25,7 +25,7 @@ class OutboxNotifyTest {
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
     /** The trigger's advisory key (V093): held, it stands for another transaction's commit in flight. */
-    private static final long NOTIFYING = 4242010002L;
+    static final long NOTIFYING = 4242010002L;
     private static final String INSERT = """
             INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
             SELECT 'test.notify', 'test', 'n-' || i, '{}'::jsonb FROM generate_series(1, ?) AS i""";
