@@ -39,6 +39,11 @@ final class TryDeadline {
         }
     }
 
+    /** Whether the deadline has aborted the exchange. */
+    synchronized boolean fired() {
+        return fired;
+    }
+
     /** The exchange ended, one way or another. True when the deadline had aborted it. */
     synchronized boolean finish() {
         finished = true;

@@ -162,7 +162,7 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
             if (status / 100 == 2) {
                 // read to its end, so the connection serves the next try; one longer than SUCCESS_BODY_BYTES
                 // is a page not worth the try's time: the receiver took the event, the connection is dropped
-                if (BodyHead.skip(response.getEntity(), SUCCESS_BODY_BYTES)) {
+                if (successBodyEnded(response, watch)) {
                     response.close();
                 } else {
                     request.cancel();
@@ -189,6 +189,23 @@ public final class WebhookSender implements DeliveryTarget, AutoCloseable {
                 return new Exchanged(null, null, new HttpTimeoutException(e.getMessage()), false, 0);
             }
             return new Exchanged(null, null, e, status == 0 && closedBeforeResponse(e), 0);
+        }
+    }
+
+    /**
+     * Reads a success's body to its end within {@link #SUCCESS_BODY_BYTES}: false when it goes on past
+     * them, or breaks off (a reset, fewer bytes than it declared). The status line said the receiver
+     * took the event, so a body that breaks off ends the connection, not the delivery. One the try's
+     * deadline ended is a timeout (the exchange's catch).
+     */
+    private static boolean successBodyEnded(ClassicHttpResponse response, TryDeadline watch) throws IOException {
+        try {
+            return BodyHead.skip(response.getEntity(), SUCCESS_BODY_BYTES);
+        } catch (IOException e) {
+            if (watch.fired()) {
+                throw e;
+            }
+            return false;
         }
     }
 

@@ -178,6 +178,25 @@ class ReceiverBehaviourTest {
     }
 
     @Test
+    void aSuccessWhoseBodyBreaksOffIsDeliveredAtTheFirstTry() throws Exception {
+        try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.TRUNCATED_OK_BODY)) {
+            data.registerType("test.receiver.truncated_ok", "live").route("truncated-ok", "test.receiver.truncated_ok",
+                    receiver.url("/hook"), Map.of("connect_timeout_ms", CONNECT_MS, "read_timeout_ms", READ_MS));
+            data.openGates(false, "truncated-ok");
+            data.events("test.receiver.truncated_ok", 6);
+
+            await().atMost(WAIT).until(() -> delivered("truncated-ok") == 6);
+            assertThat(db().query("""
+                    SELECT a.outcome, a.http_status FROM iu_route_attempt a
+                      JOIN iu_route_delivery d ON d.id = a.delivery_id WHERE d.route_key = 'truncated-ok'"""))
+                    .as("the receiver's 200 took each event once; its body breaking off fails nothing")
+                    .hasSize(6).allSatisfy(attempt -> assertThat(attempt)
+                            .containsEntry("outcome", "delivered").containsEntry("http_status", 200));
+            assertThat(receiver.received()).as("each sent once").hasSize(6);
+        }
+    }
+
+    @Test
     void aLargeEventTheReceiverRefusesBeforeItsBodyEndsWithTheReceiversAnswerAtOnce() throws Exception {
         try (MisbehavingReceiver receiver = MisbehavingReceiver.start().behave(Behaviour.REJECT_EARLY)) {
             // far larger than the sockets' buffers: sent at once, most of it would still be on its way

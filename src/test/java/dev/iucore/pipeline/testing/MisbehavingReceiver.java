@@ -54,6 +54,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         ENDLESS_ERROR_BODY,
         /** 200 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
         ENDLESS_OK_BODY,
+        /** 200 declaring 100 bytes of body, 7 of them sent, then the connection closed: a receiver that dies after its answer. */
+        TRUNCATED_OK_BODY,
         /**
          * 200 with the connection kept alive, which the receiver closes once idle for {@link #delay},
          * saying nothing: a Node.js server (5 s by default), or a load balancer's idle timeout.
@@ -253,6 +255,10 @@ public final class MisbehavingReceiver implements AutoCloseable {
             }
             case ENDLESS_OK_BODY -> {
                 writeEndlessBody(out, "200 OK");
+                return false;
+            }
+            case TRUNCATED_OK_BODY -> {
+                write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\naccepte");
                 return false;
             }
             case IDLE_CLOSE -> {
