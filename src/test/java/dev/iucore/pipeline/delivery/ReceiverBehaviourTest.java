@@ -55,7 +55,7 @@ class ReceiverBehaviourTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Behaviour.class, names = {"HOLD", "STALL_BODY", "TRICKLE_BODY"})
+    @EnumSource(value = Behaviour.class, names = {"HOLD", "STALL_BODY", "TRICKLE_BODY", "TRICKLE_OK_BODY"})
     void aTryEndsAtItsTimeoutWhateverTheReceiverDoesAndFreesItsSlot(Behaviour behaviour) throws Exception {
         String type = "test.receiver." + behaviour.name().toLowerCase();
         String route = "stall-" + behaviour.name().toLowerCase().replace('_', '-');

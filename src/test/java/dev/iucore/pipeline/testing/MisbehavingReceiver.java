@@ -50,6 +50,8 @@ public final class MisbehavingReceiver implements AutoCloseable {
         STALL_BODY,
         /** 503 headers, then the body one byte every 200 ms until {@link #delay} has passed. */
         TRICKLE_BODY,
+        /** The same with 200: the receiver took the event, but the try cannot know it has until the body ends. */
+        TRICKLE_OK_BODY,
         /** 503 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
         ENDLESS_ERROR_BODY,
         /** 200 and an endless chunked body, as fast as the connection takes it, until {@link #delay} has passed. */
@@ -241,8 +243,9 @@ public final class MisbehavingReceiver implements AutoCloseable {
                 closing.await(delay.toMillis(), TimeUnit.MILLISECONDS);
                 return false;
             }
-            case TRICKLE_BODY -> {
-                write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n");
+            case TRICKLE_BODY, TRICKLE_OK_BODY -> {
+                String status = now == Behaviour.TRICKLE_OK_BODY ? "200 OK" : "503 Service Unavailable";
+                write(out, "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n");
                 long end = System.nanoTime() + delay.toNanos();
                 while (System.nanoTime() < end && !closing.await(200, TimeUnit.MILLISECONDS)) {
                     write(out, ".");
