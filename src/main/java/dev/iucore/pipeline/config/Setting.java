@@ -44,7 +44,7 @@ public enum Setting {
     RELAY_POLL_INTERVAL_MS("iu.relay.poll-interval-ms", "1000",
             "Polling floor of the dispatcher in ms; LISTEN/NOTIFY on outbox inserts wakes it sooner."),
     RELAY_GATHER_MS("iu.relay.gather-ms", "10",
-            "At a trickle of events, the dispatcher's pause after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions (and claims after them) for up to this much latency. A backlog drains without pausing; 0 = a pass for every wake-up."),
+            "At a trickle of events, the dispatcher's pause after a pass that found less than a full batch, so the next pass takes what arrived meanwhile: fewer, larger transactions (and claims after them) for up to this much latency. While events flow, a pass that found any runs the next one after this pause, notification or not. A backlog drains without pausing; 0 = no pause, passes back to back while events flow."),
     RELAY_DISPATCHERS("iu.relay.dispatchers", "2",
             "Dispatch batches this process runs at once while a backlog drains, each in its own transaction: a full batch engages another dispatcher beside the first (SKIP LOCKED keeps their events apart; while a route is `ordered` they take turns). At a trickle one dispatcher runs. 1 = one batch after another."),
     RELAY_LISTEN("iu.relay.listen", "true",
