@@ -52,9 +52,9 @@ class DispatchPassesTest {
             UUID skipped = withNotificationInFlight(() -> data.event(TYPE, "p-2", "{}"));
             await().atMost(Duration.ofSeconds(10)).until(() -> "dispatched".equals(data.status(skipped)));
 
-            // that pass found one event, the one after it none: the passes have stopped, and an event
-            // without a notification waits for the poll floor
-            Thread.sleep(2_500);
+            // that pass found one event, the one after it (a gathering pause later) none: the passes
+            // have stopped, and an event without a notification waits for the poll floor
+            Thread.sleep(4_000);
             UUID unannounced = withNotificationInFlight(() -> data.event(TYPE, "p-3", "{}"));
             Thread.sleep(2_500);
             assertThat(data.status(unannounced)).as("no pass without a notification once one found nothing")
