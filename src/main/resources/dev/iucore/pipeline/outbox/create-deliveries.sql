@@ -48,13 +48,13 @@ WITH events AS (
     INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by, locked_until)
     SELECT a.event_id, a.outbox_id, a.aggregate_id, a.route_kind, a.route_key,
            CASE WHEN s.leased THEN CAST(:node AS text) END,
-           CASE WHEN s.leased THEN now() + s.lease_ms * interval '1 millisecond' END
+           CASE WHEN s.leased THEN now() + (sl.route).lease_ms * interval '1 millisecond' END
       FROM allowed a
+      -- none for a route the claim decides (ordered, rate-limited, circuit open): nothing leased there
+      LEFT JOIN slots sl ON sl.route_key = a.route_key
      CROSS JOIN LATERAL (
            SELECT a.rank <= CAST(:limit AS int) AND (a.rank = 1 OR a.bytes_before < CAST(:byte_budget AS bigint))
-                  AND coalesce(a.route_rank <= (SELECT sl.free FROM slots sl WHERE sl.route_key = a.route_key), false)
-                  AS leased,
-                  (SELECT (sl.route).lease_ms FROM slots sl WHERE sl.route_key = a.route_key) AS lease_ms) s
+                  AND coalesce(a.route_rank <= sl.free, false) AS leased) s
     ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
     RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased, locked_until
 ), skipped AS (

@@ -30,7 +30,6 @@ class DispatchPassesTest {
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
     private static final String TYPE = "test.passes";
-    private static final String LISTENING = "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN iu_core_outbox'";
 
     private static TestDb db() {
         return DB.db();
@@ -43,7 +42,7 @@ class DispatchPassesTest {
         data.openGates(false, "passes-log");
         try (RunningPipeline relay = RunningPipeline.start(db(), "passes",
                 Map.of(Setting.RELAY_POLL_INTERVAL_MS, "600000", Setting.RELAY_GATHER_MS, "1000"))) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> db().superuserQueryLong(LISTENING) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> db().superuserQueryLong(OutboxWakeupTest.LISTENING) == 1);
             UUID notified = data.event(TYPE, "p-1", "{}");
             await().atMost(Duration.ofSeconds(10)).until(() -> "dispatched".equals(data.status(notified)));
 

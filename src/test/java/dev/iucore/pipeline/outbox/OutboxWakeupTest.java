@@ -28,7 +28,7 @@ class OutboxWakeupTest {
     @RegisterExtension
     static final DatabaseExtension DB = DatabaseExtension.migrated();
 
-    private static final String LISTENING = "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN iu_core_outbox'";
+    static final String LISTENING = "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN iu_core_outbox'";
 
     private final AtomicInteger wakes = new AtomicInteger();
     private final AtomicInteger passes = new AtomicInteger();
