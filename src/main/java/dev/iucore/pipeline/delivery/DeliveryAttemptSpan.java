@@ -1,6 +1,7 @@
 package dev.iucore.pipeline.delivery;
 
 import dev.iucore.pipeline.metrics.PipelineMetrics.DeliveryOutcome;
+import dev.iucore.pipeline.tracing.SpanPolicy;
 import dev.iucore.pipeline.tracing.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -12,10 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
-import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
-import org.apache.camel.spi.Policy;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.AsyncCallbackToCompletableFutureAdapter;
 import org.apache.camel.support.AsyncProcessorHelper;
@@ -28,7 +27,7 @@ import org.apache.camel.support.AsyncProcessorHelper;
  * then carry this span's context in place of the producer's, so the receiver's spans hang below the
  * attempt that reached them. Off: the steps alone, and the producer's headers go out as written.
  */
-public final class DeliveryAttemptSpan implements Policy {
+public final class DeliveryAttemptSpan extends SpanPolicy {
 
     static final String NAME = "iu.delivery.attempt";
     static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("iu.event_id");
@@ -44,22 +43,12 @@ public final class DeliveryAttemptSpan implements Policy {
     static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-    private final Tracing tracing;
-
     public DeliveryAttemptSpan(Tracing tracing) {
-        this.tracing = tracing;
+        super(tracing);
     }
 
     @Override
-    public void beforeWrap(Route route, NamedNode definition) {
-        // nothing to prepare: every exchange is an attempt of its own
-    }
-
-    @Override
-    public Processor wrap(Route route, Processor steps) {
-        if (!tracing.on()) {
-            return steps;
-        }
+    protected Processor traced(Route route, Processor steps) {
         return new Traced(AsyncProcessorConverterHelper.convert(steps));
     }
 

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.outbox;
 
+import dev.iucore.pipeline.tracing.SpanPolicy;
 import dev.iucore.pipeline.tracing.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -9,10 +10,8 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import java.time.Instant;
 import java.util.List;
-import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
-import org.apache.camel.spi.Policy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * context (a {@code traceparent} in the event's headers), as OpenTelemetry's messaging conventions
  * do for a batch; the event ids and the batch's decisions are its attributes. Off: the steps alone.
  */
-public final class DispatchBatchSpan implements Policy {
+public final class DispatchBatchSpan extends SpanPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(DispatchBatchSpan.class);
 
@@ -38,22 +37,12 @@ public final class DispatchBatchSpan implements Policy {
     static final AttributeKey<Long> HELD = AttributeKey.longKey("iu.dispatch.held");
     static final AttributeKey<Long> DEAD_LETTERED = AttributeKey.longKey("iu.dispatch.dead_lettered");
 
-    private final Tracing tracing;
-
     public DispatchBatchSpan(Tracing tracing) {
-        this.tracing = tracing;
+        super(tracing);
     }
 
     @Override
-    public void beforeWrap(Route route, NamedNode definition) {
-        // nothing to prepare: every exchange is a batch of its own
-    }
-
-    @Override
-    public Processor wrap(Route route, Processor steps) {
-        if (!tracing.on()) {
-            return steps;
-        }
+    protected Processor traced(Route route, Processor steps) {
         // the delayed lane's batches run the same steps (delayed-lane.yaml)
         String lane = route.getRouteId().startsWith("delayed-lane") ? "delayed" : "live";
         return exchange -> {
