@@ -59,7 +59,7 @@ WITH RECURSIVE gates AS (
 ), slots AS (
     -- with what a task carries of its route (its longest try among it, as the dispatcher's lease reads
     -- it too: V095), read once per route, not once per claimed delivery
-    SELECT k.route_key, k.route_kind, policy AS route,
+    SELECT k.route_key, k.route_kind, coalesce(r.ordered, false) AS ordered, policy AS route,
            CASE
                WHEN c.state = 'open' AND c.next_probe_at > now() THEN 0
                WHEN c.state = 'open' THEN 1
@@ -94,7 +94,7 @@ WITH RECURSIVE gates AS (
               -- index (ORDER BY its columns, LIMIT 1), the one plan without a sort whatever the statistics
               -- say; a NOT EXISTS planned while the tables were empty walked the route's whole due index
               -- for each candidate (16,813 rows read to claim 4 of 3,000; DeliveryClaimerTest)
-              AND (NOT (slots.route).ordered OR d.outbox_id = (
+              AND (NOT slots.ordered OR d.outbox_id = (
                        SELECT first_open.outbox_id FROM iu_route_delivery first_open
                         WHERE first_open.route_key = d.route_key AND first_open.aggregate_id = d.aggregate_id
                           AND first_open.status IN ('pending', 'retrying')
