@@ -58,7 +58,7 @@ public final class DispatchBatchSpan extends SpanPolicy {
                 DispatchBatch batch = exchange.getMessage().getBody() instanceof DispatchBatch claimed
                         && claimed.transaction() != null ? claimed : null;
                 // an idle poll claims nothing: no span, or an idle relay would send one every poll interval
-                if (failure != null || (batch != null && !batch.events().isEmpty())) {
+                if (failure != null || (batch != null && batch.claimedAny())) {
                     try {
                         record(start, lane, batch, failure);
                     } catch (RuntimeException e) {

@@ -189,7 +189,7 @@ public final class BoundaryProbe {
         DispatchBatch batch = gates.deliveryEnabled() ? claimer.claim(gates, transaction, camel)
                 : claimer.nothing(gates, transaction);
         boolean claimed = batch.events().stream().anyMatch(e -> e.eventId().equals(probe));
-        if (!batch.events().isEmpty()) {
+        if (batch.claimedAny()) {
             run(camel, "direct:" + CLAIMED_ROUTE, batch, c, "the delayed-lane release");
         }
         return new Release(gatesRead, gates.deliveryEnabled(), claimed, status(c, probe));
