@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The one index of a delivery's event (V096), on the real database: an event x route has one original
  * delivery, a delivery is replayed by one delivery, and the index serves what reads a delivery by its
- * event (the event's ON DELETE CASCADE among them) in place of the index V010 added for it.
+ * event (an event's deletion among them, V097) in place of the index V010 added for it.
  */
 class DeliveryEventIndexTest {
 
@@ -55,7 +55,7 @@ class DeliveryEventIndexTest {
         long original = delivery(eventId, null);
         delivery(eventId, original);
         try (Connection c = db().owner().getConnection(); Statement s = c.createStatement()) {
-            // the plans the foreign key's cascade and a lookup by event get on a table of any size
+            // the plans an event's deletion (V097) and a lookup by event get on a table of any size
             s.execute("SET enable_seqscan = off");
             assertThat(plan(s, "EXPLAIN DELETE FROM iu_route_delivery WHERE event_id = '" + eventId + "'"))
                     .contains("iu_route_delivery_event_route_replay_uq");
