@@ -2,9 +2,9 @@
 --
 -- The foreign key iu_route_delivery.event_id -> event_outbox.event_id ran, for every delivery created, a
 -- query of its own (through SPI) that looked its event up and locked it: 500 of them a dispatch batch.
--- Without the key, the route table's statement took 0.6 x the database time per event, and the log-route
--- dispatch ran 1.1 x as fast (BENCHMARKS.md, 2026-12-05). What the key promised holds, one query a
--- statement instead of one a row:
+-- With one query a statement in its place, the route table's statement took 0.86 x the database time per
+-- event, and the log-route dispatch ran 1.07 - 1.13 x as fast (BENCHMARKS.md, 2026-12-05). What the key
+-- promised holds:
 --   * a delivery's event exists and cannot be deleted before the delivery commits: after each statement
 --     that creates deliveries, one query locks their events FOR KEY SHARE, and one missing fails the
 --     statement as the key did (23503). In the dispatcher's transaction, which holds its events FOR

@@ -119,7 +119,8 @@ class DeliveryEventCheckTest {
                     () -> db().update("DELETE FROM event_outbox WHERE event_id = CAST(? AS uuid)", event));
             await().atMost(Duration.ofSeconds(30)).until(() -> deletion.isDone() || db().queryLong("""
                     SELECT count(*) FROM pg_stat_activity
-                     WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM event_outbox%'""") == 1);
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'
+                       AND query LIKE 'DELETE FROM event_outbox%'""") == 1);
             assertThat(deletion).as("the deletion waits on the lock the delivery's statement took on its event").isNotDone();
             creating.commit();
 
