@@ -12,10 +12,12 @@
 --   * deleting events deletes their deliveries (and so their attempts), as ON DELETE CASCADE did, as the
 --     owner; truncating event_outbox empties iu_route_delivery;
 --   * an event's event_id does not change under its deliveries, nor a delivery's event.
+-- The triggers' functions run as the owner, as the key's checks did, whoever writes the rows; nobody
+-- calls them but their triggers.
 ALTER TABLE iu_route_delivery DROP CONSTRAINT iu_route_delivery_event_id_fkey;
 
 CREATE FUNCTION fn_iu_core_delivery_events_held() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_held bigint;
     v_missing uuid;
@@ -44,14 +46,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION fn_iu_core_event_deliveries_deleted() FROM PUBLIC, ${runtime_role};
 CREATE TRIGGER event_outbox_deliveries_deleted_trg AFTER DELETE ON event_outbox
     REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_core_event_deliveries_deleted();
 CREATE TRIGGER event_outbox_deliveries_truncated_trg AFTER TRUNCATE ON event_outbox
     FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_core_event_deliveries_deleted();
 
 CREATE FUNCTION fn_iu_core_delivery_event_kept() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'iu_route_delivery' THEN
         RAISE EXCEPTION 'delivery %: a delivery''s event does not change', OLD.id USING ERRCODE = '23503';
@@ -65,3 +66,5 @@ CREATE TRIGGER event_outbox_event_id_kept_trg BEFORE UPDATE OF event_id ON event
     FOR EACH ROW WHEN (OLD.event_id IS DISTINCT FROM NEW.event_id) EXECUTE FUNCTION fn_iu_core_delivery_event_kept();
 CREATE TRIGGER iu_route_delivery_event_id_kept_trg BEFORE UPDATE OF event_id ON iu_route_delivery
     FOR EACH ROW WHEN (OLD.event_id IS DISTINCT FROM NEW.event_id) EXECUTE FUNCTION fn_iu_core_delivery_event_kept();
+REVOKE EXECUTE ON FUNCTION fn_iu_core_delivery_events_held(), fn_iu_core_event_deliveries_deleted(),
+    fn_iu_core_delivery_event_kept() FROM PUBLIC, ${runtime_role};
