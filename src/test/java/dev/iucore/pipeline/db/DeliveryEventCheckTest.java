@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.TestDb;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -131,9 +132,7 @@ class DeliveryEventCheckTest {
     }
 
     private static String event() {
-        return db().queryValue("""
-                INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
-                VALUES ('test.event-check', 'test', 'a-1', '{}', 'dispatched', now()) RETURNING event_id""").toString();
+        return new RelayData(db()).event("test.event-check", "a-1", "{}").toString();
     }
 
     private static long delivery(String eventId) {
