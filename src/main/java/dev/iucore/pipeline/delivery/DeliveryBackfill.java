@@ -36,7 +36,7 @@ public final class DeliveryBackfill {
     static final String WINDOW = """
             SELECT count(*) AS dispatched,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM iu_route_delivery d
-                                                   WHERE d.event_id = e.event_id AND d.route_key = ?
+                                                   WHERE d.outbox_id = e.id AND d.route_key = ?
                                                      AND d.replay_of IS NULL)) AS with_delivery
               FROM event_outbox e
              WHERE e.status = 'dispatched' AND e.event_type = ?

@@ -45,7 +45,7 @@ public final class DemoScenario implements AutoCloseable {
                    coalesce(string_agg(d.route_key || ': ' || d.status || ' after ' || d.attempts || ' attempt(s)'
                                        || coalesce(' (' || left(d.last_error, 60) || ')', ''), '; ' ORDER BY d.id), '')
               FROM event_outbox e
-              LEFT JOIN iu_route_delivery d ON d.event_id = e.event_id
+              LEFT JOIN iu_route_delivery d ON d.outbox_id = e.id
              WHERE e.event_id = ?
              GROUP BY e.status""";
 

@@ -64,9 +64,9 @@ public final class BoundaryProbe {
     static final String AS_THE_GATES_STAND = "as the gates stand";
     static final String WORKER_GATES_OPENED = "worker gates opened for this transaction";
     static final String DELTAS = """
-            SELECT (SELECT count(*) FROM iu_route_delivery WHERE event_id = ?),
+            SELECT (SELECT count(*) FROM iu_route_delivery d JOIN event_outbox e ON e.id = d.outbox_id WHERE e.event_id = ?),
                    (SELECT count(*) FROM iu_route_attempt a JOIN iu_route_delivery d ON d.id = a.delivery_id
-                     WHERE d.event_id = ?),
+                      JOIN event_outbox e ON e.id = d.outbox_id WHERE e.event_id = ?),
                    (SELECT count(*) FROM iu_route_dead_letter WHERE event_id = ?)""";
     static final String TRACE = "SELECT count(*) FROM event_outbox WHERE event_id = ?";
 

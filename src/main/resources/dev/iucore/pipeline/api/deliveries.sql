@@ -12,7 +12,7 @@ FROM (
     FROM iu_route_delivery d
     LEFT JOIN event_outbox o ON o.id = d.outbox_id
     WHERE (:id::bigint IS NULL OR d.id = :id::bigint)
-      AND (:event_id::uuid IS NULL OR d.event_id = :event_id::uuid)
+      AND (:event_id::uuid IS NULL OR d.outbox_id = (SELECT e.id FROM event_outbox e WHERE e.event_id = :event_id::uuid))
       AND (:aggregate_id::text IS NULL OR d.aggregate_id = :aggregate_id::text)
       AND (:route::text IS NULL OR d.route_key = :route::text)
       AND (:status::text IS NULL OR d.status = :status::text)

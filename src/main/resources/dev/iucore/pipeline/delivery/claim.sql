@@ -79,10 +79,10 @@ WITH RECURSIVE gates AS (
      CROSS JOIN LATERAL fn_iu_core_delivery_route(k.route_kind, k.route_key, CAST(:lease_ms AS bigint),
                                                   CAST(:kafka_try_ms AS bigint)) policy
 ), due AS (
-    SELECT d.id, d.event_id, d.next_attempt_at
+    SELECT d.id, d.outbox_id, d.next_attempt_at
       FROM slots
      CROSS JOIN LATERAL (
-           SELECT d.id, d.event_id, d.next_attempt_at
+           SELECT d.id, d.outbox_id, d.next_attempt_at
              FROM iu_route_delivery d
             WHERE d.route_key = slots.route_key AND d.route_kind = slots.route_kind
               -- open, due and unleased: what DeliveryClaimer.ANY_CLAIMABLE asks before the poll floor
@@ -115,9 +115,9 @@ WITH RECURSIVE gates AS (
     SELECT sized.id FROM (
         SELECT first.id, first.next_attempt_at,
                sum(payload.bytes) OVER (ORDER BY first.next_attempt_at, first.id) - payload.bytes AS before
-          FROM (SELECT id, event_id, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
+          FROM (SELECT id, outbox_id, next_attempt_at FROM due ORDER BY next_attempt_at, id LIMIT :limit) first
          CROSS JOIN LATERAL (SELECT pg_column_size(o.payload) AS bytes
-                               FROM event_outbox o WHERE o.event_id = first.event_id LIMIT 1) payload) sized
+                               FROM event_outbox o WHERE o.id = first.outbox_id LIMIT 1) payload) sized
      WHERE sized.before < :byte_budget
 ), claimed AS (
     -- by an id array, not a join with chosen: the server-side prepared statement soon runs a generic
@@ -131,7 +131,7 @@ WITH RECURSIVE gates AS (
                                   * interval '1 millisecond',
            updated_at = now()
      WHERE d.id = ANY (ARRAY(SELECT id FROM chosen))
-    RETURNING d.id, d.event_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id, d.locked_until
+    RETURNING d.id, d.event_id, d.outbox_id, d.route_kind, d.route_key, d.attempts, d.aggregate_id, d.locked_until
 )
 SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload::text AS payload,
        e.headers::text AS headers, c.route_kind, c.route_key, c.attempts, (s.route).*,
@@ -142,6 +142,6 @@ SELECT c.id AS delivery_id, c.event_id, e.event_type, c.aggregate_id, e.payload:
   FROM claimed c
   -- one index probe per claimed delivery, whatever the planner thinks of the outbox's size (LIMIT keeps
   -- the lateral from being flattened into a join that may scan the whole outbox)
- CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.event_id = c.event_id LIMIT 1) e
+ CROSS JOIN LATERAL (SELECT o.event_type, o.payload, o.headers FROM event_outbox o WHERE o.id = c.outbox_id LIMIT 1) e
  JOIN slots s ON s.route_key = c.route_key AND s.route_kind = c.route_kind
  ORDER BY c.id

@@ -55,7 +55,7 @@ WITH events AS (
      CROSS JOIN LATERAL (
            SELECT a.rank <= CAST(:limit AS int) AND (a.rank = 1 OR a.bytes_before < CAST(:byte_budget AS bigint))
                   AND coalesce(a.route_rank <= sl.free, false) AS leased) s
-    ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
+    ON CONFLICT (outbox_id, route_key, (coalesce(replay_of, 0))) DO NOTHING
     RETURNING id, event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by IS NOT NULL AS leased, locked_until
 ), skipped AS (
     SELECT r.route_key, r.blocked_by AS reason, count(*) AS events, (array_agg(e.event_id ORDER BY e.id DESC))[1] AS last_event_id

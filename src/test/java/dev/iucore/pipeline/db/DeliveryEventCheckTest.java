@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What the foreign key of a delivery's event promised, kept once a statement (V097), on the real
- * database: a delivery's event exists and is held until the delivery commits, deleting or truncating
- * events takes their deliveries and attempts, and an event's id does not change under them.
+ * What the foreign key of a delivery's event promised, kept once a statement (V097) and by the event's
+ * outbox row (V098), on the real database: a delivery's event exists under both its keys and is held
+ * until the delivery commits, deleting or truncating events takes their deliveries and attempts, and
+ * neither key of an event changes under them.
  */
 class DeliveryEventCheckTest {
 
@@ -49,8 +50,10 @@ class DeliveryEventCheckTest {
 
         assertThatThrownBy(() -> db().update("""
                 INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
-                VALUES (CAST(? AS uuid), 1, 'a-1', 'outbound', ?), (CAST(? AS uuid), 1, 'a-1', 'outbound', ?)""",
-                other, ROUTE, UUID.randomUUID().toString(), ROUTE))
+                SELECT e.event_id, e.id, 'a-1', 'outbound', ? FROM event_outbox e WHERE e.event_id = CAST(? AS uuid)
+                UNION ALL
+                VALUES (CAST(? AS uuid), 0, 'a-1', 'outbound', ?)""",
+                ROUTE, other, UUID.randomUUID().toString(), ROUTE))
                 .hasMessageContaining("is not in event_outbox")
                 .hasRootCauseInstanceOf(SQLException.class)
                 .rootCause().extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23503");
@@ -58,6 +61,29 @@ class DeliveryEventCheckTest {
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery")).as("the delivery before, alone").isEqualTo(1);
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE event_id = CAST(? AS uuid)", kept)).isEqualTo(1);
         assertThat(db().count("event_outbox")).isEqualTo(2);
+    }
+
+    @Test
+    void aDeliveryWhoseOutboxRowIsAnotherEventsFailsAsAMissingEventDoes() {
+        String one = event();
+        String other = event();
+
+        // both events exist, but the row pairs one's event_id with the other's outbox row
+        assertThatThrownBy(() -> db().update("""
+                INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key)
+                SELECT CAST(? AS uuid), e.id, e.aggregate_id, 'outbound', ? FROM event_outbox e WHERE e.event_id = CAST(? AS uuid)""",
+                one, ROUTE, other))
+                .hasMessageContaining("a delivery's event " + one + " is not in event_outbox under its outbox_id")
+                .rootCause().extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23503");
+        // nor does a right row for the same event in the same statement hide the wrong one
+        assertThatThrownBy(() -> db().update(NEW_DELIVERY + """
+
+                UNION ALL
+                SELECT e.event_id, o.id, e.aggregate_id, 'outbound', ?
+                  FROM event_outbox e, event_outbox o WHERE e.event_id = CAST(? AS uuid) AND o.event_id = CAST(? AS uuid)""",
+                ROUTE, one, ROUTE + "-2", one, other)).hasMessageContaining("is not in event_outbox under its outbox_id");
+
+        assertThat(db().count("iu_route_delivery")).isZero();
     }
 
     @Test
@@ -90,20 +116,24 @@ class DeliveryEventCheckTest {
     }
 
     @Test
-    void anEventsIdDoesNotChangeUnderItsDeliveriesNorADeliverysEvent() {
+    void neitherKeyOfAnEventChangesUnderItsDeliveriesNorADeliverysEvent() {
         String delivered = event();
         long delivery = delivery(delivered);
         String alone = event();
 
         assertThatThrownBy(() -> db().update("UPDATE event_outbox SET event_id = gen_random_uuid() WHERE event_id = CAST(? AS uuid)",
-                delivered)).hasMessageContaining("has deliveries: its event_id does not change");
+                delivered)).hasMessageContaining("has deliveries: its event_id and id do not change");
+        assertThatThrownBy(() -> db().update("UPDATE event_outbox SET id = id + 1000000 WHERE event_id = CAST(? AS uuid)",
+                delivered)).hasMessageContaining("has deliveries: its event_id and id do not change");
         assertThatThrownBy(() -> db().update("UPDATE iu_route_delivery SET event_id = CAST(? AS uuid) WHERE id = ?", alone, delivery))
+                .hasMessageContaining("a delivery's event does not change");
+        assertThatThrownBy(() -> db().update("UPDATE iu_route_delivery SET outbox_id = outbox_id + 1 WHERE id = ?", delivery))
                 .hasMessageContaining("a delivery's event does not change");
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE id = ? AND event_id = CAST(? AS uuid)",
                 delivery, delivered)).isEqualTo(1);
-        // an event with no delivery is nobody's: as under the key, its id may change
-        assertThat(db().update("UPDATE event_outbox SET event_id = gen_random_uuid() WHERE event_id = CAST(? AS uuid)", alone))
-                .isEqualTo(1);
+        // an event with no delivery is nobody's: as under the key, its ids may change
+        assertThat(db().update("UPDATE event_outbox SET event_id = gen_random_uuid(), id = id + 1000000 "
+                + "WHERE event_id = CAST(? AS uuid)", alone)).isEqualTo(1);
     }
 
     @Test

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The one index of a delivery's event (V096), on the real database: an event x route has one original
- * delivery, a delivery is replayed by one delivery, and the index serves what reads a delivery by its
- * event (an event's deletion among them, V097) in place of the index V010 added for it.
+ * The one index of a delivery's event (V096), keyed by the event's outbox row since V098, on the real
+ * database: an event x route has one original delivery, a delivery is replayed by one delivery, and the
+ * index serves what reads a delivery by its event (an event's deletion among them, V097) in place of the
+ * index V010 added for it; no index of a delivery leads with the event's random uuid.
  */
 class DeliveryEventIndexTest {
 
@@ -36,9 +37,9 @@ class DeliveryEventIndexTest {
 
         assertThatThrownBy(() -> db().update("INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key) "
                 + "SELECT event_id, outbox_id, aggregate_id, route_kind, route_key FROM iu_route_delivery WHERE id = ?", original))
-                .hasMessageContaining("iu_route_delivery_event_route_replay_uq");
+                .hasMessageContaining("iu_route_delivery_outbox_route_replay_uq");
         long replay = delivery(eventId, original);
-        assertThatThrownBy(() -> delivery(eventId, original)).hasMessageContaining("iu_route_delivery_event_route_replay_uq");
+        assertThatThrownBy(() -> delivery(eventId, original)).hasMessageContaining("iu_route_delivery_outbox_route_replay_uq");
         delivery(eventId, replay);
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE event_id = CAST(? AS uuid)", eventId.toString()))
                 .as("the original, its replay, and the replay's replay").isEqualTo(3);
@@ -46,7 +47,7 @@ class DeliveryEventIndexTest {
         // the dispatcher's and the backfill's ON CONFLICT name the index's columns: a second original is nothing
         assertThat(db().update("INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key) "
                 + "SELECT event_id, outbox_id, aggregate_id, route_kind, route_key FROM iu_route_delivery WHERE id = ? "
-                + "ON CONFLICT (event_id, route_key, (coalesce(replay_of, 0))) DO NOTHING", original)).isZero();
+                + "ON CONFLICT (outbox_id, route_key, (coalesce(replay_of, 0))) DO NOTHING", original)).isZero();
     }
 
     @Test
@@ -54,15 +55,20 @@ class DeliveryEventIndexTest {
         Object eventId = event();
         long original = delivery(eventId, null);
         delivery(eventId, original);
+        long outboxId = db().queryLong("SELECT outbox_id FROM iu_route_delivery WHERE id = ?", original);
         try (Connection c = db().owner().getConnection(); Statement s = c.createStatement()) {
             // the plans an event's deletion (V097) and a lookup by event get on a table of any size
             s.execute("SET enable_seqscan = off");
-            assertThat(plan(s, "EXPLAIN DELETE FROM iu_route_delivery WHERE event_id = '" + eventId + "'"))
-                    .contains("iu_route_delivery_event_route_replay_uq");
-            assertThat(plan(s, "EXPLAIN SELECT id FROM iu_route_delivery WHERE event_id = '" + eventId + "' AND replay_of IS NULL"))
-                    .contains("iu_route_delivery_event_route_replay_uq");
+            assertThat(plan(s, "EXPLAIN DELETE FROM iu_route_delivery WHERE outbox_id = " + outboxId))
+                    .contains("iu_route_delivery_outbox_route_replay_uq");
+            assertThat(plan(s, "EXPLAIN SELECT id FROM iu_route_delivery WHERE outbox_id = " + outboxId + " AND replay_of IS NULL"))
+                    .contains("iu_route_delivery_outbox_route_replay_uq");
         }
         assertThat(db().queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'iu_route_delivery_event_idx'")).isZero();
+        assertThat(db().queryLong("""
+                SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                 WHERE i.indrelid = 'iu_route_delivery'::regclass AND a.attname = 'event_id'"""))
+                .as("an index that leads with the event's uuid").isZero();
 
         db().update("DELETE FROM event_outbox WHERE event_id = CAST(? AS uuid)", eventId.toString());
         assertThat(db().queryLong("SELECT count(*) FROM iu_route_delivery WHERE event_id = CAST(? AS uuid)", eventId.toString()))
