@@ -235,6 +235,14 @@ final class BenchDatabase implements AutoCloseable {
         return before;
     }
 
+    /** {@code count} dispatched events of the type, each with its delivery on the route delivered: history as retention keeps it; none for 0. */
+    void history(String eventType, String routeKey, int count) throws SQLException {
+        if (count > 0) {
+            deliveries(eventType, routeKey, "delivered", dispatchedEvents(eventType, count), count);
+            execute("VACUUM ANALYZE event_outbox, iu_route_delivery");
+        }
+    }
+
     /** Deliveries on {@code routeKey} in this status for the next {@code count} events of the type after {@code afterId}; returns the last event's id. */
     synchronized long deliveries(String eventType, String routeKey, String status, long afterId, int count) throws SQLException {
         // on the kept connection: top-ups on new connections took four times as long (10.2 s against 2.5)

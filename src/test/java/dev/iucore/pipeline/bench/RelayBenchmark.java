@@ -49,7 +49,9 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <ul>
  * <li>the floors: the raw JDBC claim-and-mark loop (claim 500 with SKIP LOCKED and mark them, nothing
  *     else) and the textbook camel-sql {@code onConsume} relay, with durable and asynchronous commits;</li>
- * <li>dispatch to a {@code log} route, and dispatch + delivery, of N events seeded at once;</li>
+ * <li>dispatch to a {@code log} route, and dispatch + delivery, of N events seeded at once; then again
+ *     beside 3,000,000 delivered deliveries of its own kept as history ({@code -Dbench.history=N}), as
+ *     retention keeps them: a new delivery must not cost more for them;</li>
  * <li>dispatch + delivery to the HTTP sink with N pending, against a raw HttpClient loop with as many
  *     requests in flight as the relay has workers; the delivery rate over the same 800 deliveries with
  *     1,000 and with N pending, and over the 20,000 after the first 10,000 of N;</li>
@@ -71,7 +73,8 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * <pre>mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.iucore.pipeline.bench.RelayBenchmark -Dexec.args=100000</pre>
  * arguments: N (default 100,000), then optionally the sections to run, comma-separated, of
- * {@code floor,log,http,claim,close,slow,stall,live,latency,two,rss} (default all).
+ * {@code floor,log,history,http,claim,close,slow,stall,live,latency,two,rss} (default all but history,
+ * which takes minutes to seed).
  * {@code -Dbench.statements=16} prints, after each drain of the log, close and two sections, the 16
  * statements the service spent most database time on ({@link StatementStatistics}).
  */
@@ -118,6 +121,11 @@ public final class RelayBenchmark {
     private static final int TOP_UP = 250;
     private static final int CLAIM_ROUNDS = 3;
     private static final int RSS_BACKLOG = 1_000_000;
+    /**
+     * Delivered deliveries the history section keeps beside its backlog ({@code -Dbench.history=N}): more
+     * than the 128 MB of buffers the embedded server has hold of one index of them.
+     */
+    private static final int HISTORY = Integer.getInteger("bench.history", 3_000_000);
     private static final Duration RSS_WINDOW = Duration.ofSeconds(60);
     private static final int LATENCY_RATE = 1_000;
     private static final Duration LATENCY_RUN = Duration.ofSeconds(30);
@@ -173,6 +181,9 @@ public final class RelayBenchmark {
             }
             if (sections.contains("log")) {
                 bench.score(Scorecard.Figure.LOG_DISPATCH, events, bench.backlog("log", events, "warmlog").dispatched());
+            }
+            if (sections.contains("history")) {
+                bench.backlog("log", events, "warmlog", HISTORY);
             }
             if (sections.contains("http")) {
                 bench.httpBacklog(events);
@@ -232,19 +243,28 @@ public final class RelayBenchmark {
 
     /** N events seeded while the service, warmed on {@code warmRoute}, is ready: to the last dispatched, and to the last delivered. */
     private Backlog backlog(String route, int events, String warmRoute) throws Exception {
+        return backlog(route, events, warmRoute, 0);
+    }
+
+    /** The same beside {@code history} delivered deliveries of the route's type, kept as retention keeps them. */
+    private Backlog backlog(String route, int events, String warmRoute, int history) throws Exception {
         fresh("bench-" + route);
         try (ServiceProcess service = service("bench-1", warmRoute)) {
+            // after the warm-up, which ends on empty tables
+            database.history("bench." + route, "bench-" + route, history);
+            String kept = history > 0 ? ", " + count(history) + " delivered kept" : "";
+            String what = route + " route, " + count(events) + kept;
             CpuShares cpu = new CpuShares(database);
             CpuShares.Sample before = cpu.take(service.pid());
             database.statements().reset();
             long start = database.backlog("bench." + route, events);
             Duration dispatched = until(() -> count(BenchDatabase.ANY_PENDING) == 0, start, 10);
-            Duration delivered = delivered(route, events, start);
+            Duration delivered = delivered(route, (long) events + history, start);
             CpuShares.Sample after = cpu.take(service.pid());
-            database.statements().print(route + " route, " + count(events), events);
-            record("relay dispatch, " + route + " route, " + count(events), rate(events, dispatched));
-            record("relay dispatch + delivery, " + route + " route, " + count(events), rate(events, delivered));
-            record("CPU per event, dispatch + delivery, " + route + " route (µs)", CpuShares.perEvent(before, after, events));
+            database.statements().print(what, events);
+            record("relay dispatch, " + what, rate(events, dispatched));
+            record("relay dispatch + delivery, " + what, rate(events, delivered));
+            record("CPU per event, dispatch + delivery, " + route + " route" + kept + " (µs)", CpuShares.perEvent(before, after, events));
             return new Backlog(dispatched, delivered);
         }
     }
