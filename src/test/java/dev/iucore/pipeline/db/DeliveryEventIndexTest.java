@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iucore.pipeline.testing.DatabaseExtension;
+import dev.iucore.pipeline.testing.RelayData;
 import dev.iucore.pipeline.testing.TestDb;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -86,9 +87,7 @@ class DeliveryEventIndexTest {
     }
 
     private static Object event() {
-        return db().queryValue("""
-                INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload, status, dispatched_at)
-                VALUES ('test.event-index', 'test', 'a-1', '{}', 'dispatched', now()) RETURNING event_id""");
+        return new RelayData(db()).event("test.event-index", "a-1", "{}");
     }
 
     private static long delivery(Object eventId, Long replayOf) {
