@@ -18,14 +18,18 @@ WITH events AS (
     SELECT e.id, e.event_id, e.event_type, e.aggregate_id, e.payload, e.headers
       FROM event_outbox e WHERE e.id = ANY (CAST(:ids AS bigint[]))
 ), routes AS (
-    SELECT * FROM fn_iu_core_route_permissions(CAST(:delivery_open AS boolean), CAST(:live_routes AS text[]),
-                                               CAST(:sql_open AS boolean))
+    -- with whether the route is ordered: a delivery of one that is not stays out of the per-aggregate
+    -- order index (V099; the batch holds the route-order lock shared, OrderedDispatch)
+    SELECT p.*, NOT coalesce(o.ordered, false) AS unordered
+      FROM fn_iu_core_route_permissions(CAST(:delivery_open AS boolean), CAST(:live_routes AS text[]),
+                                        CAST(:sql_open AS boolean)) p
+      LEFT JOIN iu_outbound_route o ON p.route_kind = 'outbound' AND o.route_key = p.route_key
 ), busy AS (
     SELECT b.route_key, b.in_flight, b.route_limit
       FROM unnest(CAST(:busy_routes AS text[]), CAST(:busy_counts AS int[]), CAST(:busy_limits AS int[]))
            AS b(route_key, in_flight, route_limit)
 ), allowed AS (
-    SELECT e.id AS outbox_id, e.event_id, e.aggregate_id, r.route_kind, r.route_key,
+    SELECT e.id AS outbox_id, e.event_id, e.aggregate_id, r.route_kind, r.route_key, r.unordered,
            row_number() OVER (PARTITION BY r.route_key ORDER BY e.id) AS route_rank,
            row_number() OVER (ORDER BY e.id, r.route_key) AS rank,
            sum(pg_column_size(e.payload)) OVER (ORDER BY e.id, r.route_key) - pg_column_size(e.payload) AS bytes_before
@@ -45,8 +49,8 @@ WITH events AS (
      WHERE NOT coalesce(o.ordered, false) AND o.rate_limit_per_second IS NULL
        AND c.state IS DISTINCT FROM 'open'
 ), created AS (
-    INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key, locked_by, locked_until)
-    SELECT a.event_id, a.outbox_id, a.aggregate_id, a.route_kind, a.route_key,
+    INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key, unordered, locked_by, locked_until)
+    SELECT a.event_id, a.outbox_id, a.aggregate_id, a.route_kind, a.route_key, a.unordered,
            CASE WHEN s.leased THEN CAST(:node AS text) END,
            CASE WHEN s.leased THEN now() + (sl.route).lease_ms * interval '1 millisecond' END
       FROM allowed a
