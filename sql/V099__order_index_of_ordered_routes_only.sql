@@ -4,9 +4,9 @@
 -- iu_route_delivery_order_idx (route_key, aggregate_id, outbox_id) answers one question, the delivery
 -- claim's on an ordered route: is this the first open delivery of its aggregate? Yet every delivery
 -- created wrote an entry into it at the place of its aggregate, a random page of an index as large as
--- the open deliveries. Without those entries the log-route dispatch ran 1.17 x as fast (BENCHMARKS.md,
--- 2026-12-06). A delivery now says whether it was created for a route that was not ordered
--- (unordered), and the index leaves those out:
+-- the open deliveries. Without those entries the log-route dispatch ran 1.12 x as fast (six pairs side
+-- by side, BENCHMARKS.md, 2026-12-06). A delivery now says whether it was created for a route that was
+-- not ordered (unordered), and the index leaves those out:
 --   * the dispatcher sets unordered as its batch's statement reads the route; every other writer
 --     (a replay, a backfill, a relay of an older build) leaves the default, false: in the index, which
 --     is always safe;
