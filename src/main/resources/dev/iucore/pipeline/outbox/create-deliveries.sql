@@ -40,13 +40,13 @@ WITH events AS (
            coalesce(b.route_limit, CAST(:route_concurrency AS int)) - coalesce(b.in_flight, 0) AS free,
            -- what a task carries of its route, read once per route (as the delivery claim reads it)
            policy AS route
-      FROM (SELECT DISTINCT route_kind, route_key FROM allowed) k
+      FROM (SELECT DISTINCT route_kind, route_key, unordered FROM allowed) k
       LEFT JOIN busy b ON b.route_key = k.route_key
       LEFT JOIN iu_outbound_route o ON k.route_kind = 'outbound' AND o.route_key = k.route_key
       LEFT JOIN iu_route_circuit c ON c.route_key = k.route_key
      CROSS JOIN LATERAL fn_iu_core_delivery_route(k.route_kind, k.route_key, CAST(:lease_ms AS bigint),
                                                   CAST(:kafka_try_ms AS bigint)) policy
-     WHERE NOT coalesce(o.ordered, false) AND o.rate_limit_per_second IS NULL
+     WHERE k.unordered AND o.rate_limit_per_second IS NULL
        AND c.state IS DISTINCT FROM 'open'
 ), created AS (
     INSERT INTO iu_route_delivery (event_id, outbox_id, aggregate_id, route_kind, route_key, unordered, locked_by, locked_until)

@@ -163,8 +163,6 @@ class OutboxClaimerTest {
 
     /** Sessions waiting for the dispatch turn's advisory lock. */
     private static long waitingForTheTurn() {
-        return db().superuserQueryLong("""
-                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                   AND ((classid::bigint << 32) | objid::bigint) = """ + OrderedDispatch.LOCK);
+        return db().waitingForAdvisoryLock(OrderedDispatch.LOCK);
     }
 }

@@ -177,8 +177,6 @@ class RouteMadeOrderedTest {
 
     /** Sessions waiting for the route-order lock. */
     private static long waitingForTheRouteOrderLock() {
-        return db().superuserQueryLong("""
-                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                   AND ((classid::bigint << 32) | objid::bigint) = """ + ROUTE_ORDER_LOCK);
+        return db().waitingForAdvisoryLock(ROUTE_ORDER_LOCK);
     }
 }

@@ -142,6 +142,13 @@ public final class TestDb implements AutoCloseable {
         return ((Number) superuserQuery(sql).get(0).values().iterator().next()).longValue();
     }
 
+    /** Sessions of any role waiting for the advisory lock of this bigint key. */
+    public long waitingForAdvisoryLock(long key) {
+        return superuserQueryLong("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                   AND ((classid::bigint << 32) | objid::bigint) = """ + key);
+    }
+
     /** Rows as the cluster's superuser, who sees every role's sessions and queries. */
     public List<Map<String, Object>> superuserQuery(String sql) {
         try (Connection c = TestPostgres.server().superuser(name).getConnection()) {
