@@ -229,11 +229,10 @@ public final class RelayBenchmark {
      */
     private void rawAndLogDispatch(int events, boolean raw, boolean log) throws Exception {
         int rounds = raw && log ? LOG_ROUNDS : 1;
-        List<double[]> figures = new ArrayList<>();
+        List<Target1Round> taken = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             String of = rounds > 1 ? ", round " + round + " of " + rounds : "";
             double rawRate = Double.NaN;
-            double dispatchRate = Double.NaN;
             if (raw) {
                 fresh();
                 database.backlog("bench.raw", events);
@@ -241,22 +240,26 @@ public final class RelayBenchmark {
                 record("raw JDBC claim-and-mark (batch 500, no relay), " + count(events) + of, rate(events, took));
                 rawRate = eventsPerSecond(events, took);
             }
-            if (log) {
-                dispatchRate = eventsPerSecond(events, backlog("log", events, "warmlog", 0, of).dispatched());
-            }
-            figures.add(new double[] {rawRate, dispatchRate});
+            double dispatched = log ? eventsPerSecond(events, backlog("log", events, "warmlog", 0, of).dispatched()) : Double.NaN;
+            taken.add(new Target1Round(rawRate, dispatched));
         }
-        List<double[]> byRatio = figures.stream().sorted(Comparator.comparingDouble(f -> f[1] / f[0])).toList();
-        double[] median = byRatio.get(byRatio.size() / 2);
+        Target1Round median = taken.stream().sorted(Comparator.comparingDouble(Target1Round::ratio)).toList().get(taken.size() / 2);
         if (rounds > 1) {
-            record("log dispatch / raw claim-and-mark, each round (the target scored on the median one)", figures.stream()
-                    .map(f -> String.format(Locale.ROOT, "%.2f ×", f[1] / f[0])).collect(Collectors.joining(", ")));
+            record("log dispatch / raw claim-and-mark, each round (the target scored on the median one)", taken.stream()
+                    .map(r -> String.format(Locale.ROOT, "%.2f ×", r.ratio())).collect(Collectors.joining(", ")));
         }
         if (raw) {
-            scorecard.put(Scorecard.Figure.RAW_CLAIM_AND_MARK, median[0]);
+            scorecard.put(Scorecard.Figure.RAW_CLAIM_AND_MARK, median.raw());
         }
         if (log) {
-            scorecard.put(Scorecard.Figure.LOG_DISPATCH, median[1]);
+            scorecard.put(Scorecard.Figure.LOG_DISPATCH, median.dispatched());
+        }
+    }
+
+    /** One round of target 1, events a second: the raw loop and the log dispatch (NaN: that section not run). */
+    private record Target1Round(double raw, double dispatched) {
+        double ratio() {
+            return dispatched / raw;
         }
     }
 
