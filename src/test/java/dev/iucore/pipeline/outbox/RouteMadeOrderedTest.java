@@ -159,10 +159,7 @@ class RouteMadeOrderedTest {
 
     /** n pending events of one aggregate, their outbox ids in order. */
     private static List<Long> pending(int n) {
-        return db().query("""
-                INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
-                SELECT ?, 'test', 'one', '{}' FROM generate_series(1, ?) RETURNING id""", TYPE, n)
-                .stream().map(row -> ((Number) row.get("id")).longValue()).sorted().toList();
+        return new RelayData(db()).events(TYPE, n, 1);
     }
 
     /** Each route's deliveries' unordered flags, in outbox order. */

@@ -1,5 +1,6 @@
 package dev.iucore.pipeline.testing;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -79,17 +80,18 @@ public final class RelayData {
         return eventId;
     }
 
-    /** Many events in one statement: {@code n} events of one type, aggregates a-0 .. a-(n-1). */
-    public void events(String eventType, int n) {
-        events(eventType, n, n);
+    /** Many events in one statement: {@code n} events of one type, aggregates a-0 .. a-(n-1); their outbox ids, in order. */
+    public List<Long> events(String eventType, int n) {
+        return events(eventType, n, n);
     }
 
     /** The same, spread over {@code aggregates} aggregates in turn (event i on a-(i mod aggregates)), in id order. */
-    public void events(String eventType, int n, int aggregates) {
-        db.update("""
+    public List<Long> events(String eventType, int n, int aggregates) {
+        return db.query("""
                 INSERT INTO event_outbox (event_type, aggregate_type, aggregate_id, payload)
-                SELECT ?, 'test', 'a-' || (i % ?), jsonb_build_object('n', i) FROM generate_series(0, ? - 1) AS i""",
-                eventType, aggregates, n);
+                SELECT ?, 'test', 'a-' || (i % ?), jsonb_build_object('n', i) FROM generate_series(0, ? - 1) AS i
+                RETURNING id""", eventType, aggregates, n)
+                .stream().map(row -> ((Number) row.get("id")).longValue()).sorted().toList();
     }
 
     public String status(UUID eventId) {
